@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Bali Process record: editors"
+admin.site.site_title = "Bali Process record"
+admin.site.index_title = "Meeting records"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("meetings.urls")),
+]

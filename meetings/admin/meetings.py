@@ -1,0 +1,154 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _, ngettext
+from django_countries.filters import CountryFilter
+
+from ..models import Attendance, Document, Meeting, Outcome
+from .filters import PublicationFilter, YearFilter
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 3
+    fields = ["participant", "role", "person", "note", "position"]
+    autocomplete_fields = ["participant"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant")
+
+
+class OutcomeInline(admin.StackedInline):
+    model = Outcome
+    extra = 1
+    fields = [("position", "kind"), "text", "addressed_to", "action_items_link"]
+    readonly_fields = ["action_items_link"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(action_item_count=Count("action_items"))
+
+    @admin.display(description=_("action items"))
+    def action_items_link(self, outcome):
+        if not outcome.pk:
+            return _("Save the meeting first, then add this outcome's action items.")
+        url = reverse("admin:meetings_outcome_change", args=[outcome.pk])
+        count = outcome.action_item_count
+        label = ngettext("Edit its %(count)d action item", "Edit its %(count)d action items", count) % {
+            "count": count
+        }
+        return format_html('<a href="{}">{}</a>', url, label if count else _("Add action items"))
+
+
+class DocumentInline(admin.TabularInline):
+    model = Document
+    extra = 1
+    fields = ["title", "kind", "url", "file", "language", "position"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "meeting_type",
+        "number",
+        "start_date",
+        "city",
+        "country",
+        "status",
+        "publication",
+        "attendance_count",
+        "outcome_count",
+    ]
+    list_display_links = ["title"]
+    list_filter = [
+        "meeting_type",
+        YearFilter,
+        ("country", CountryFilter),
+        "status",
+        PublicationFilter,
+        "format",
+        "themes",
+    ]
+    list_select_related = ["meeting_type"]
+    search_fields = ["title", "slug", "city", "venue", "purpose", "summary", "date_as_published"]
+    date_hierarchy = "start_date"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["meeting_type", "parent", "convening_body", "related_meetings", "themes"]
+    inlines = [AttendanceInline, OutcomeInline, DocumentInline]
+    actions = ["publish_now", "return_to_draft"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["meeting_type", "number", "title", "slug", "status", "published_at"]}),
+        (_("When and where"), {
+            "fields": [("start_date", "end_date"), "date_as_published", ("city", "country"), "venue", "format"]
+        }),
+        (_("Record"), {"fields": ["purpose", "summary", "body", "themes"]}),
+        (_("Attendance as published"), {"fields": ["attendance_summary", "attendance_complete"]}),
+        (_("Links"), {"fields": ["convening_body", "parent", "related_meetings", "source_urls"]}),
+        (_("Image"), {"fields": ["hero_image", "hero_image_alt"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                attendance_count=Count("attendances", distinct=True),
+                outcome_count=Count("outcomes", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("publication"), ordering="published_at")
+    def publication(self, meeting):
+        return {"draft": _("Draft"), "scheduled": _("Scheduled"), "published": _("Published")}[
+            meeting.publication_state
+        ]
+
+    @admin.display(description=_("attendance"), ordering="attendance_count")
+    def attendance_count(self, meeting):
+        return meeting.attendance_count
+
+    @admin.display(description=_("outcomes"), ordering="outcome_count")
+    def outcome_count(self, meeting):
+        return meeting.outcome_count
+
+    @admin.action(description=_("Publish selected meetings now"))
+    def publish_now(self, request, queryset):
+        count = queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("Published %(count)d meeting.", "Published %(count)d meetings.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Return selected meetings to draft"))
+    def return_to_draft(self, request, queryset):
+        count = queryset.exclude(published_at__isnull=True).update(published_at=None)
+        self.message_user(
+            request,
+            ngettext("%(count)d meeting is a draft again.", "%(count)d meetings are drafts again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["participant", "meeting", "role", "person", "note"]
+    list_filter = ["role", "meeting__meeting_type", "participant__kind"]
+    list_select_related = ["participant", "meeting"]
+    search_fields = ["participant__name", "participant__short_name", "meeting__title", "person"]
+    autocomplete_fields = ["meeting", "participant"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "meeting", "language", "published_on"]
+    list_filter = ["kind", "language"]
+    list_select_related = ["meeting"]
+    search_fields = ["title", "url", "meeting__title"]
+    autocomplete_fields = ["meeting", "translation_of"]

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from ..models import MeetingType, Theme
+
+
+@admin.register(MeetingType)
+class MeetingTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "meeting_count"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
+
+    @admin.display(description="meetings", ordering="meeting_count")
+    def meeting_count(self, meeting_type):
+        return meeting_type.meeting_count
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,34 @@
+"""The domain of the forum's record, one module per concept."""
+
+from .actions import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, OwnerRole, ProgressUpdate
+from .meetings import Attendance, AttendanceRole, Meeting, MeetingFormat, MeetingStatus
+from .outcomes import Document, DocumentKind, Outcome, OutcomeKind, OutcomeStrength, strength_of
+from .participants import Membership, MembershipStatus, Participant, ParticipantAlias, ParticipantKind
+from .reference import MeetingType, Theme
+
+__all__ = [
+    "OPEN_STATUSES",
+    "ActionItem",
+    "ActionOwner",
+    "ActionStatus",
+    "Attendance",
+    "AttendanceRole",
+    "Document",
+    "DocumentKind",
+    "Meeting",
+    "MeetingFormat",
+    "MeetingStatus",
+    "MeetingType",
+    "Membership",
+    "MembershipStatus",
+    "Outcome",
+    "OutcomeKind",
+    "OutcomeStrength",
+    "OwnerRole",
+    "Participant",
+    "ParticipantAlias",
+    "ParticipantKind",
+    "ProgressUpdate",
+    "Theme",
+    "strength_of",
+]

@@ -1,0 +1,291 @@
+"""Follow-up action items that outcomes set off, their owners and their progress timeline."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..due import DuePeriod, DuePrecision
+from .constraints import choices_constraint
+from .meetings import Meeting
+from .outcomes import Document, Outcome
+from .participants import Participant
+from .reference import MeetingType, Theme
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+OPEN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(outcome__meeting__in=Meeting.objects.published())
+
+    def open(self):
+        """Actions still to be done: not started or in progress."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def closed(self):
+        return self.exclude(status__in=OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        """Open actions whose due period ended before ``today``.
+
+        ``due_date`` is the last day of the period, so the last day itself is not overdue and the
+        day after is.
+        """
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__lt=today)
+
+    def due_between(self, start, end):
+        return self.filter(due_date__gte=start, due_date__lte=end)
+
+
+class ActionItem(models.Model):
+    """Something an outcome asks someone to do, tracked until it is done."""
+
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("outcome")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    owners = models.ManyToManyField(
+        Participant,
+        through="ActionOwner",
+        related_name="action_items",
+        blank=True,
+        verbose_name=_("owners"),
+    )
+    due_as_published = models.CharField(
+        _("timeframe as published"),
+        max_length=200,
+        blank=True,
+        help_text=_("The words of the record: \"first half of 2015\", \"late 2015\"."),
+    )
+    due_date = models.DateField(
+        _("due by"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of the due period: 30 June 2015 for the first half of 2015."),
+    )
+    due_precision = models.CharField(
+        _("due precision"), max_length=8, choices=DuePrecision, blank=True
+    )
+    due_at_next = models.ForeignKey(
+        MeetingType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("due at the next meeting of"),
+        help_text=_("For \"before the next Ministerial Conference\": dated once that meeting is set."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ActionStatus, default=ActionStatus.NOT_STARTED
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    fulfilled_by_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fulfilled_action_items",
+        verbose_name=_("fulfilled by meeting"),
+    )
+    fulfilled_by_document = models.ForeignKey(
+        Document,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fulfilled_action_items",
+        verbose_name=_("fulfilled by document"),
+    )
+    reported_to = models.ForeignKey(
+        Participant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_action_items",
+        verbose_name=_("reports to"),
+        help_text=_("The body that reviews its progress."),
+    )
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="action_items", verbose_name=_("themes")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["outcome", "position", "pk"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="action_status_due_date"),
+        ]
+        constraints = [
+            choices_constraint("action_status_valid", "status", ActionStatus),
+            choices_constraint(
+                "action_due_precision_valid", "due_precision", DuePrecision, allow_blank=True
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True, due_precision="")
+                | (Q(due_date__isnull=False) & ~Q(due_precision="")),
+                name="action_due_date_has_precision",
+                violation_error_message=_("A due date needs its precision, and a precision its date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(superseded_by__isnull=True) | Q(status=ActionStatus.SUPERSEDED),
+                name="action_superseded_by_needs_status",
+                violation_error_message=_("Only a superseded action names what superseded it."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(superseded_by=models.F("pk")),
+                name="action_not_superseded_by_itself",
+                violation_error_message=_("An action cannot supersede itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:action_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.due_date and not self.due_precision:
+            errors["due_precision"] = _("Say how precise the due date is: day, month, quarter, half or year.")
+        elif self.due_precision and not self.due_date:
+            errors["due_date"] = _("Give the last day of the due period.")
+        elif self.due_date and not self.due_period.is_aligned:
+            period = DuePeriod.containing(self.due_precision, self.due_date)
+            errors["due_date"] = _(
+                "A due date of this precision is the last day of its period: %(end)s for %(period)s."
+            ) % {"end": period.end.isoformat(), "period": period}
+        if self.superseded_by_id and self.status != ActionStatus.SUPERSEDED:
+            errors["superseded_by"] = _("Only a superseded action names what superseded it.")
+        if self.superseded_by_id and self.pk and self.superseded_by_id == self.pk:
+            errors["superseded_by"] = _("An action cannot supersede itself.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def due_period(self):
+        if not self.due_date or not self.due_precision:
+            return None
+        return DuePeriod(self.due_precision, self.due_date)
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today=None):
+        """The Python twin of ``ActionItemQuerySet.overdue()``, for one loaded action."""
+        today = today or timezone.localdate()
+        return self.is_open and self.due_date is not None and self.due_date < today
+
+
+class OwnerRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    SUPPORT = "support", _("Support")
+
+
+class ActionOwner(models.Model):
+    """A participant responsible for an action item, as its lead or in support."""
+
+    action_item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, related_name="ownerships", verbose_name=_("action item")
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="action_ownerships", verbose_name=_("participant")
+    )
+    role = models.CharField(_("role"), max_length=8, choices=OwnerRole, default=OwnerRole.LEAD)
+
+    class Meta:
+        ordering = ["role", "participant__name"]
+        verbose_name = _("owner")
+        verbose_name_plural = _("owners")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action_item", "participant"],
+                name="action_owner_once_per_action",
+                violation_error_message=_("This participant already owns this action."),
+            ),
+            choices_constraint("action_owner_role_valid", "role", OwnerRole),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} ({self.get_role_display()})"
+
+
+class ProgressUpdate(models.Model):
+    """One dated entry of an action's timeline: a status reached, a note, where it was reported."""
+
+    action_item = models.ForeignKey(
+        ActionItem,
+        on_delete=models.CASCADE,
+        related_name="progress_updates",
+        verbose_name=_("action item"),
+    )
+    date = models.DateField(_("date"), default=timezone.localdate)
+    status = models.CharField(_("status"), max_length=16, choices=ActionStatus)
+    note = models.TextField(_("note"), blank=True)
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+        verbose_name=_("reported at"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action_item", "date", "created_at", "pk"]
+        get_latest_by = ["date", "created_at"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        constraints = [
+            choices_constraint("progress_update_status_valid", "status", ActionStatus),
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
+                name="progress_update_percent_at_most_100",
+                violation_error_message=_("Percent complete is at most 100."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date}: {self.get_status_display()}"

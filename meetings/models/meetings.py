@@ -1,0 +1,287 @@
+"""Meetings and who attended them, in what role."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .constraints import choices_constraint, dates_in_order_constraint, dates_in_order_error
+from .participants import Participant, ParticipantKind
+from .reference import MeetingType, Theme
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    POSTPONED = "postponed", _("Postponed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class MeetingFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    VIRTUAL = "virtual", _("Virtual")
+    HYBRID = "hybrid", _("Hybrid")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self):
+        """Meetings the public may see: publication time set and reached."""
+        return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
+
+    def drafts(self):
+        return self.filter(published_at__isnull=True)
+
+    def scheduled_for_publication(self):
+        return self.filter(published_at__gt=timezone.now())
+
+    def with_last_day(self):
+        return self.annotate(last_day=Coalesce("end_date", "start_date"))
+
+    def upcoming(self, today=None):
+        """Meetings not yet over, soonest first; cancelled ones are not coming up."""
+        today = today or timezone.localdate()
+        return (
+            self.with_last_day()
+            .filter(last_day__gte=today)
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by("start_date", "pk")
+        )
+
+    def past(self, today=None):
+        """Meetings whose last day has gone, newest first."""
+        today = today or timezone.localdate()
+        return self.with_last_day().filter(last_day__lt=today).order_by("-start_date", "-pk")
+
+    def in_year(self, year):
+        return self.filter(start_date__year=year)
+
+
+class Meeting(models.Model):
+    """One meeting of the forum or of one of its bodies, as it is put on the public record."""
+
+    meeting_type = models.ForeignKey(
+        MeetingType, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("type")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"), null=True, blank=True, help_text=_("Its number in the series: 8 for the Eighth.")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("Part of the public address. Changing it breaks links that others cite."),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    date_as_published = models.CharField(
+        _("date as published"),
+        max_length=100,
+        blank=True,
+        help_text=_("The date exactly as the source gives it, where it differs or is vague."),
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    format = models.CharField(
+        _("format"), max_length=16, choices=MeetingFormat, default=MeetingFormat.IN_PERSON
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MeetingStatus, default=MeetingStatus.HELD
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two sentences for lists and search results.")
+    )
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    hero_image = models.ImageField(_("image"), upload_to="meetings/", blank=True)
+    hero_image_alt = models.CharField(
+        _("image description"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    convening_body = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="convened_meetings",
+        limit_choices_to={"kind": ParticipantKind.FORUM_BODY},
+        verbose_name=_("convening body"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sub_meetings",
+        verbose_name=_("held under"),
+        help_text=_("The meeting this one was held under, such as a workshop of a senior officials' meeting."),
+    )
+    related_meetings = models.ManyToManyField(
+        "self", blank=True, verbose_name=_("related meetings")
+    )
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="meetings", verbose_name=_("themes")
+    )
+    attendance_summary = models.TextField(
+        _("attendance as published"),
+        blank=True,
+        help_text=_("The attendance sentence or counts as the source gives them."),
+    )
+    attendance_complete = models.BooleanField(
+        _("attendance list complete"),
+        default=False,
+        help_text=_("Tick when every participant the source names is entered below."),
+    )
+    source_urls = models.TextField(
+        _("sources"), blank=True, help_text=_("Addresses of the published record, one per line.")
+    )
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: a draft. In the future: published at that time."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [
+            models.Index(F("start_date").desc(), F("id").desc(), name="meeting_start_date_desc"),
+            models.Index(fields=["meeting_type", "number"], name="meeting_type_number"),
+            models.Index(fields=["published_at"], name="meeting_published_at"),
+        ]
+        constraints = [
+            choices_constraint("meeting_status_valid", "status", MeetingStatus),
+            choices_constraint("meeting_format_valid", "format", MeetingFormat),
+            dates_in_order_constraint("meeting_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=False),
+                name="meeting_end_date_needs_start_date",
+                violation_error_message=_("An end date needs a start date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="meeting_not_held_under_itself",
+                violation_error_message=_("A meeting cannot be held under itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:meeting_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        dates_in_order_error(self.start_date, self.end_date)
+        if self.end_date and not self.start_date:
+            raise ValidationError({"start_date": _("An end date needs a start date.")})
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A meeting cannot be held under itself.")})
+        validate_url = URLValidator()
+        for line_number, url in enumerate(self.source_url_list, start=1):
+            try:
+                validate_url(url)
+            except ValidationError:
+                raise ValidationError(
+                    {"source_urls": _("Line %(line)s is not a web address: %(url)s")
+                     % {"line": line_number, "url": url}}
+                ) from None
+
+    @property
+    def source_url_list(self):
+        return [line.strip() for line in self.source_urls.splitlines() if line.strip()]
+
+    @property
+    def is_published(self):
+        return self.published_at is not None and self.published_at <= timezone.now()
+
+    @property
+    def publication_state(self):
+        if self.published_at is None:
+            return "draft"
+        return "published" if self.published_at <= timezone.now() else "scheduled"
+
+    @property
+    def place(self):
+        return ", ".join(part for part in (self.city, self.country.name if self.country else "") if part)
+
+    @property
+    def dates_display(self):
+        """The dates in words: "6 August 2014", "26–28 May 2014", "30 Nov – 2 Dec 2015"."""
+        start, end = self.start_date, self.end_date
+        if not start:
+            return self.date_as_published
+        if not end or end == start:
+            return f"{start.day} {start:%B %Y}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.day}–{end.day} {end:%B %Y}"
+        if start.year == end.year:
+            return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+        return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+class AttendanceRole(models.TextChoices):
+    CO_CHAIR = "co_chair", _("Co-Chair")
+    CO_HOST = "co_host", _("Co-host")
+    HOST = "host", _("Host")
+    MEMBER = "member", _("Member")
+    OBSERVER = "observer", _("Observer")
+    PARTICIPANT = "participant", _("Participant")
+    SPECIAL_GUEST = "special_guest", _("Special guest")
+    SPEAKER = "speaker", _("Speaker")
+    APOLOGIES = "apologies", _("Apologies")
+    ABSENT = "absent", _("Absent")
+
+
+class Attendance(models.Model):
+    """A participant at a meeting in a role; the role belongs here, not on the participant."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
+    )
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name=_("participant"),
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=AttendanceRole, default=AttendanceRole.MEMBER
+    )
+    person = models.CharField(
+        _("person"), max_length=200, blank=True, help_text=_("Name, title or office: \"Co-Managers\".")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["meeting", "position", "participant__name"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "participant"],
+                name="attendance_once_per_meeting",
+                violation_error_message=_("This participant is already listed for this meeting."),
+            ),
+            choices_constraint("attendance_role_valid", "role", AttendanceRole),
+        ]
+        indexes = [models.Index(fields=["participant", "role"], name="attendance_participant_role")]
+
+    def __str__(self):
+        return f"{self.participant} ({self.get_role_display()})"

@@ -1,0 +1,218 @@
+"""What a meeting decided, recommended or noted, and the documents of its record."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .constraints import choices_constraint
+from .meetings import Meeting
+from .participants import Participant
+from .reference import Theme
+
+
+class OutcomeStrength(models.TextChoices):
+    DECISION = "decision", _("Decision")
+    RECOMMENDATION = "recommendation", _("Recommendation")
+    INFORMATION = "information", _("Information")
+
+
+class OutcomeKind(models.TextChoices):
+    ENDORSED = "endorsed", _("Endorsed")
+    ADOPTED = "adopted", _("Adopted")
+    APPROVED = "approved", _("Approved")
+    AGREED = "agreed", _("Agreed")
+    DECIDED = "decided", _("Decided")
+    ESTABLISHED = "established", _("Established")
+    GRANTED = "granted", _("Granted")
+    TASKED = "tasked", _("Tasked")
+    DIRECTED = "directed", _("Directed")
+    COMMITTED = "committed", _("Committed")
+    RECOMMENDED = "recommended", _("Recommended")
+    CALLED_FOR = "called_for", _("Called for")
+    REQUESTED = "requested", _("Requested")
+    ENCOURAGED = "encouraged", _("Encouraged")
+    SUPPORTED = "supported", _("Supported")
+    WELCOMED = "welcomed", _("Welcomed")
+    NOTED = "noted", _("Noted")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RECALLED = "recalled", _("Recalled")
+    RECOGNISED = "recognised", _("Recognised")
+    REAFFIRMED = "reaffirmed", _("Reaffirmed")
+    COMMENDED = "commended", _("Commended")
+    EXPRESSED_CONCERN = "expressed_concern", _("Expressed concern")
+    DISCUSSED = "discussed", _("Discussed")
+    PRESENTED = "presented", _("Presented")
+    REVIEWED = "reviewed", _("Reviewed")
+    LAUNCHED = "launched", _("Launched")
+    OTHER = "other", _("Other")
+
+
+DECISION_KINDS = frozenset(
+    {"endorsed", "adopted", "approved", "agreed", "decided", "established", "granted", "tasked",
+     "directed", "committed"}
+)
+RECOMMENDATION_KINDS = frozenset({"recommended", "called_for", "requested", "encouraged", "supported"})
+
+
+def strength_of(kind):
+    """The weight an outcome's verb carries: a decision binds, a recommendation asks, the rest inform."""
+    if kind in DECISION_KINDS:
+        return OutcomeStrength.DECISION
+    if kind in RECOMMENDATION_KINDS:
+        return OutcomeStrength.RECOMMENDATION
+    return OutcomeStrength.INFORMATION
+
+
+class OutcomeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(meeting__in=Meeting.objects.published())
+
+    def of_strength(self, strength):
+        kinds = {
+            OutcomeStrength.DECISION: DECISION_KINDS,
+            OutcomeStrength.RECOMMENDATION: RECOMMENDATION_KINDS,
+        }.get(strength)
+        if kinds is None:
+            return self.exclude(kind__in=DECISION_KINDS | RECOMMENDATION_KINDS)
+        return self.filter(kind__in=kinds)
+
+
+class Outcome(models.Model):
+    """One numbered statement of what a meeting did, with its verb as kind."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("meeting")
+    )
+    position = models.PositiveSmallIntegerField(_("number"), default=1)
+    kind = models.CharField(_("kind"), max_length=32, choices=OutcomeKind)
+    text = models.TextField(_("text"), help_text=_("The outcome as published."))
+    addressed_to = models.CharField(
+        _("addressed to"),
+        max_length=200,
+        blank=True,
+        help_text=_("The body it goes to next: \"to be submitted to Ministers\"."),
+    )
+    concerns = models.ManyToManyField(
+        Participant,
+        blank=True,
+        related_name="concerning_outcomes",
+        verbose_name=_("concerns"),
+        help_text=_("Participants this outcome is about."),
+    )
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="outcomes", verbose_name=_("themes")
+    )
+    documents = models.ManyToManyField(
+        "meetings.Document", blank=True, related_name="outcomes", verbose_name=_("documents")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OutcomeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            choices_constraint("outcome_kind_valid", "kind", OutcomeKind),
+            models.UniqueConstraint(
+                fields=["meeting", "position"],
+                name="outcome_number_unique_per_meeting",
+                violation_error_message=_("Another outcome of this meeting has this number."),
+            ),
+        ]
+
+    def __str__(self):
+        text = self.text if len(self.text) <= 80 else self.text[:79] + "…"
+        return f"{self.position}. {text}"
+
+    def get_absolute_url(self):
+        return f"{self.meeting.get_absolute_url()}#outcome-{self.position}"
+
+    @property
+    def strength(self):
+        return strength_of(self.kind)
+
+    def get_strength_display(self):
+        return self.strength.label
+
+
+class DocumentKind(models.TextChoices):
+    CO_CHAIRS_STATEMENT = "co_chairs_statement", _("Co-Chairs' statement")
+    DECLARATION = "declaration", _("Declaration")
+    STRATEGY = "strategy", _("Strategy")
+    TERMS_OF_REFERENCE = "terms_of_reference", _("Terms of reference")
+    WORK_PLAN = "work_plan", _("Work plan")
+    POLICY_GUIDE = "policy_guide", _("Policy guide")
+    REPORT = "report", _("Report")
+    AGENDA = "agenda", _("Agenda")
+    CONCEPT_NOTE = "concept_note", _("Concept note")
+    OTHER = "other", _("Other")
+
+
+class DocumentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(meeting__in=Meeting.objects.published())
+
+
+class Document(models.Model):
+    """A document of the record: a statement, declaration, terms of reference, report..."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        null=True,
+        blank=True,
+        verbose_name=_("meeting"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind, default=DocumentKind.OTHER)
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to="documents/%Y/", blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, default="en", help_text=_("ISO 639-1 code: en, id, th.")
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("translation of"),
+    )
+    published_on = models.DateField(_("date"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            choices_constraint("document_kind_valid", "kind", DocumentKind),
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(file=""),
+                name="document_has_url_or_file",
+                violation_error_message=_("Give the document's address or upload its file."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def link(self):
+        return self.file.url if self.file else self.url
+
+    def clean(self):
+        super().clean()
+        if not self.url and not self.file:
+            raise ValidationError(_("Give the document's address or upload its file."))
+        if self.translation_of_id and self.translation_of_id == self.pk:
+            raise ValidationError({"translation_of": _("A document cannot translate itself.")})
