@@ -1,0 +1,19 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Serve static files unhashed in tests: the manifest exists only after collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    """A client logged in as a superuser, for admin pages."""
+    user = django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-password-1")
+    client.force_login(user)
+    return client
