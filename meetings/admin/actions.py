@@ -59,7 +59,15 @@ class ActionItemAdmin(admin.ModelAdmin):
         (_("Due"), {"fields": ["due_as_published", ("due_date", "due_precision"), "due_at_next"]}),
         (
             _("Status"),
-            {"fields": ["status", "superseded_by", "fulfilled_by_meeting", "fulfilled_by_document", "reported_to"]},
+            {
+                "fields": [
+                    "status",
+                    "superseded_by",
+                    "fulfilled_by_meeting",
+                    "fulfilled_by_document",
+                    "reported_to",
+                ]
+            },
         ),
     ]
 

@@ -3,7 +3,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
 from ..models import Attendance, Document, Meeting, Outcome
@@ -82,9 +83,18 @@ class MeetingAdmin(admin.ModelAdmin):
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["meeting_type", "number", "title", "slug", "status", "published_at"]}),
-        (_("When and where"), {
-            "fields": [("start_date", "end_date"), "date_as_published", ("city", "country"), "venue", "format"]
-        }),
+        (
+            _("When and where"),
+            {
+                "fields": [
+                    ("start_date", "end_date"),
+                    "date_as_published",
+                    ("city", "country"),
+                    "venue",
+                    "format",
+                ]
+            },
+        ),
         (_("Record"), {"fields": ["purpose", "summary", "body", "themes"]}),
         (_("Attendance as published"), {"fields": ["attendance_summary", "attendance_complete"]}),
         (_("Links"), {"fields": ["convening_body", "parent", "related_meetings", "source_urls"]}),

@@ -72,7 +72,7 @@ class ActionItem(models.Model):
         _("timeframe as published"),
         max_length=200,
         blank=True,
-        help_text=_("The words of the record: \"first half of 2015\", \"late 2015\"."),
+        help_text=_('The words of the record: "first half of 2015", "late 2015".'),
     )
     due_date = models.DateField(
         _("due by"),
@@ -80,9 +80,7 @@ class ActionItem(models.Model):
         blank=True,
         help_text=_("The last day of the due period: 30 June 2015 for the first half of 2015."),
     )
-    due_precision = models.CharField(
-        _("due precision"), max_length=8, choices=DuePrecision, blank=True
-    )
+    due_precision = models.CharField(_("due precision"), max_length=8, choices=DuePrecision, blank=True)
     due_at_next = models.ForeignKey(
         MeetingType,
         on_delete=models.SET_NULL,
@@ -90,7 +88,7 @@ class ActionItem(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("due at the next meeting of"),
-        help_text=_("For \"before the next Ministerial Conference\": dated once that meeting is set."),
+        help_text=_('For "before the next Ministerial Conference": dated once that meeting is set.'),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=ActionStatus, default=ActionStatus.NOT_STARTED
@@ -128,9 +126,7 @@ class ActionItem(models.Model):
         verbose_name=_("reports to"),
         help_text=_("The body that reviews its progress."),
     )
-    themes = models.ManyToManyField(
-        Theme, blank=True, related_name="action_items", verbose_name=_("themes")
-    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="action_items", verbose_name=_("themes"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -145,9 +141,7 @@ class ActionItem(models.Model):
         ]
         constraints = [
             choices_constraint("action_status_valid", "status", ActionStatus),
-            choices_constraint(
-                "action_due_precision_valid", "due_precision", DuePrecision, allow_blank=True
-            ),
+            choices_constraint("action_due_precision_valid", "due_precision", DuePrecision, allow_blank=True),
             models.CheckConstraint(
                 condition=Q(due_date__isnull=True, due_precision="")
                 | (Q(due_date__isnull=False) & ~Q(due_precision="")),

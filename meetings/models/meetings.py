@@ -91,9 +91,7 @@ class Meeting(models.Model):
     format = models.CharField(
         _("format"), max_length=16, choices=MeetingFormat, default=MeetingFormat.IN_PERSON
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=MeetingStatus, default=MeetingStatus.HELD
-    )
+    status = models.CharField(_("status"), max_length=16, choices=MeetingStatus, default=MeetingStatus.HELD)
     purpose = models.TextField(_("purpose"), blank=True)
     summary = models.TextField(
         _("summary"), blank=True, help_text=_("One or two sentences for lists and search results.")
@@ -122,14 +120,12 @@ class Meeting(models.Model):
         blank=True,
         related_name="sub_meetings",
         verbose_name=_("held under"),
-        help_text=_("The meeting this one was held under, such as a workshop of a senior officials' meeting."),
+        help_text=_(
+            "The meeting this one was held under, such as a workshop of a senior officials' meeting."
+        ),
     )
-    related_meetings = models.ManyToManyField(
-        "self", blank=True, verbose_name=_("related meetings")
-    )
-    themes = models.ManyToManyField(
-        Theme, blank=True, related_name="meetings", verbose_name=_("themes")
-    )
+    related_meetings = models.ManyToManyField("self", blank=True, verbose_name=_("related meetings"))
+    themes = models.ManyToManyField(Theme, blank=True, related_name="meetings", verbose_name=_("themes"))
     attendance_summary = models.TextField(
         _("attendance as published"),
         blank=True,
@@ -198,8 +194,10 @@ class Meeting(models.Model):
                 validate_url(url)
             except ValidationError:
                 raise ValidationError(
-                    {"source_urls": _("Line %(line)s is not a web address: %(url)s")
-                     % {"line": line_number, "url": url}}
+                    {
+                        "source_urls": _("Line %(line)s is not a web address: %(url)s")
+                        % {"line": line_number, "url": url}
+                    }
                 ) from None
 
     @property
@@ -260,11 +258,9 @@ class Attendance(models.Model):
         related_name="attendances",
         verbose_name=_("participant"),
     )
-    role = models.CharField(
-        _("role"), max_length=16, choices=AttendanceRole, default=AttendanceRole.MEMBER
-    )
+    role = models.CharField(_("role"), max_length=16, choices=AttendanceRole, default=AttendanceRole.MEMBER)
     person = models.CharField(
-        _("person"), max_length=200, blank=True, help_text=_("Name, title or office: \"Co-Managers\".")
+        _("person"), max_length=200, blank=True, help_text=_('Name, title or office: "Co-Managers".')
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -49,8 +49,18 @@ class OutcomeKind(models.TextChoices):
 
 
 DECISION_KINDS = frozenset(
-    {"endorsed", "adopted", "approved", "agreed", "decided", "established", "granted", "tasked",
-     "directed", "committed"}
+    {
+        "endorsed",
+        "adopted",
+        "approved",
+        "agreed",
+        "decided",
+        "established",
+        "granted",
+        "tasked",
+        "directed",
+        "committed",
+    }
 )
 RECOMMENDATION_KINDS = frozenset({"recommended", "called_for", "requested", "encouraged", "supported"})
 
@@ -91,7 +101,7 @@ class Outcome(models.Model):
         _("addressed to"),
         max_length=200,
         blank=True,
-        help_text=_("The body it goes to next: \"to be submitted to Ministers\"."),
+        help_text=_('The body it goes to next: "to be submitted to Ministers".'),
     )
     concerns = models.ManyToManyField(
         Participant,
@@ -100,9 +110,7 @@ class Outcome(models.Model):
         verbose_name=_("concerns"),
         help_text=_("Participants this outcome is about."),
     )
-    themes = models.ManyToManyField(
-        Theme, blank=True, related_name="outcomes", verbose_name=_("themes")
-    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="outcomes", verbose_name=_("themes"))
     documents = models.ManyToManyField(
         "meetings.Document", blank=True, related_name="outcomes", verbose_name=_("documents")
     )

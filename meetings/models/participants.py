@@ -100,9 +100,7 @@ class Participant(models.Model):
     def clean(self):
         super().clean()
         if self.kind == ParticipantKind.STATE and not self.country:
-            raise ValidationError(
-                {"country": _("A state or territory needs its ISO 3166 country code.")}
-            )
+            raise ValidationError({"country": _("A state or territory needs its ISO 3166 country code.")})
 
 
 class ParticipantAlias(models.Model):
