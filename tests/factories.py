@@ -84,6 +84,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class MeetingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Meeting
+        skip_postgeneration_save = True
 
     meeting_type = factory.SubFactory(MeetingTypeFactory)
     title = factory.Sequence(lambda n: f"Meeting {n}")
@@ -94,6 +95,11 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     country = "AU"
     status = "held"
     published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
 
 
 class AttendanceFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,323 @@
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from meetings.models import ActionItem, ActionOwner, Attendance, Document, Meeting, Outcome
+from tests.factories import (
+    ActionItemFactory,
+    ActionOwnerFactory,
+    AttendanceFactory,
+    DocumentFactory,
+    ForumBodyFactory,
+    MeetingFactory,
+    MeetingTypeFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    OutcomeFactory,
+    ParticipantAliasFactory,
+    ParticipantFactory,
+    ProgressUpdateFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def inline_management(prefix, total, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def meeting_form_data(meeting_type, **overrides):
+    data = {
+        "meeting_type": meeting_type.pk,
+        "number": "8",
+        "title": "Eighth Meeting of the Ad Hoc Group Senior Officials",
+        "slug": "eighth-ahg-senior-officials-meeting",
+        "status": "held",
+        "start_date": "2014-08-06",
+        "end_date": "2014-08-06",
+        "date_as_published": "06 August 2014",
+        "city": "Canberra",
+        "country": "AU",
+        "format": "in_person",
+        "purpose": "To review progress and activities since the 5th Ministerial Conference.",
+        "attendance_summary": "",
+        "source_urls": "https://baliprocess.net/event/ministerial-conference-2014/",
+        **inline_management("attendances", 0),
+        **inline_management("outcomes", 0),
+        **inline_management("documents", 0),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_whole_meeting_is_saved_in_one_post(editor_client):
+    meeting_type = MeetingTypeFactory()
+    australia = ParticipantFactory(name="Australia", slug="australia", country="AU")
+    unodc = OrganisationFactory(name="United Nations Office on Drugs and Crime", short_name="UNODC")
+    rso = ForumBodyFactory(name="Regional Support Office", short_name="RSO")
+    data = meeting_form_data(
+        meeting_type,
+        **inline_management("attendances", 3),
+        **{
+            "attendances-0-participant": australia.pk,
+            "attendances-0-role": "co_chair",
+            "attendances-0-note": "Host",
+            "attendances-0-position": "1",
+            "attendances-1-participant": unodc.pk,
+            "attendances-1-role": "observer",
+            "attendances-1-position": "2",
+            "attendances-2-participant": rso.pk,
+            "attendances-2-role": "participant",
+            "attendances-2-person": "Co-Managers",
+            "attendances-2-position": "3",
+        },
+        **inline_management("outcomes", 2),
+        **{
+            "outcomes-0-position": "1",
+            "outcomes-0-kind": "endorsed",
+            "outcomes-0-text": "Members endorsed the Bali Process Strategy.",
+            "outcomes-1-position": "9",
+            "outcomes-1-kind": "granted",
+            "outcomes-1-text": "UNODC was granted full membership of the Bali Process Ad Hoc Group.",
+        },
+        **inline_management("documents", 1),
+        **{
+            "documents-0-title": "Co-Chairs' Statement",
+            "documents-0-kind": "co_chairs_statement",
+            "documents-0-url": "https://example.org/statement.pdf",
+            "documents-0-language": "en",
+            "documents-0-position": "0",
+        },
+    )
+
+    response = editor_client.post(reverse("admin:meetings_meeting_add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    meeting = Meeting.objects.get(slug="eighth-ahg-senior-officials-meeting")
+    assert meeting.published_at is None  # a new meeting is a draft until published
+    roles = {a.participant.slug: (a.role, a.person, a.note) for a in meeting.attendances.all()}
+    assert roles == {
+        australia.slug: ("co_chair", "", "Host"),
+        unodc.slug: ("observer", "", ""),
+        rso.slug: ("participant", "Co-Managers", ""),
+    }
+    assert list(meeting.outcomes.values_list("position", "kind")) == [(1, "endorsed"), (9, "granted")]
+    assert meeting.documents.get().title == "Co-Chairs' Statement"
+
+
+def test_end_before_start_is_a_message_on_the_form(editor_client):
+    data = meeting_form_data(MeetingTypeFactory(), start_date="2014-08-06", end_date="2014-08-05")
+
+    response = editor_client.post(reverse("admin:meetings_meeting_add"), data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["end_date"] == ["The end date cannot be before the start date."]
+    assert not Meeting.objects.exists()
+
+
+def test_the_same_participant_twice_is_a_message_on_the_form(editor_client):
+    australia = ParticipantFactory(name="Australia")
+    data = meeting_form_data(
+        MeetingTypeFactory(),
+        **inline_management("attendances", 2),
+        **{
+            "attendances-0-participant": australia.pk,
+            "attendances-0-role": "member",
+            "attendances-0-position": "0",
+            "attendances-1-participant": australia.pk,
+            "attendances-1-role": "observer",
+            "attendances-1-position": "0",
+        },
+    )
+
+    response = editor_client.post(reverse("admin:meetings_meeting_add"), data)
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for participant" in response.content.decode()
+    assert not Meeting.objects.exists()
+    assert not Attendance.objects.exists()
+
+
+def test_a_second_attendance_added_to_a_saved_meeting_is_refused_with_a_message(editor_client):
+    attendance = AttendanceFactory()
+    meeting = attendance.meeting
+    data = meeting_form_data(
+        meeting.meeting_type,
+        slug=meeting.slug,
+        **inline_management("attendances", 2, initial=1),
+        **{
+            "attendances-0-id": attendance.pk,
+            "attendances-0-meeting": meeting.pk,
+            "attendances-0-participant": attendance.participant.pk,
+            "attendances-0-role": "member",
+            "attendances-0-position": "0",
+            "attendances-1-meeting": meeting.pk,
+            "attendances-1-participant": attendance.participant.pk,
+            "attendances-1-role": "observer",
+            "attendances-1-position": "1",
+        },
+    )
+
+    response = editor_client.post(reverse("admin:meetings_meeting_change", args=[meeting.pk]), data)
+
+    assert response.status_code == 200
+    assert "This participant is already listed for this meeting." in response.content.decode()
+    assert meeting.attendances.count() == 1
+
+
+def test_an_outcome_page_edits_its_action_items_with_lead_owners(editor_client):
+    outcome = OutcomeFactory()
+    australia = ParticipantFactory(name="Australia")
+    indonesia = ParticipantFactory(name="Indonesia", country="ID")
+    data = {
+        "meeting": outcome.meeting.pk,
+        "position": outcome.position,
+        "kind": outcome.kind,
+        "text": outcome.text,
+        "addressed_to": "",
+        **inline_management("action_items", 1),
+        "action_items-0-position": "0",
+        "action_items-0-title": "Hold the first meeting of the Working Group on Trafficking in Persons",
+        "action_items-0-status": "not_started",
+        "action_items-0-due_as_published": "first half of 2015",
+        "action_items-0-due_date": "2015-06-30",
+        "action_items-0-due_precision": "half",
+        "action_items-0-lead_owners": [australia.pk, indonesia.pk],
+    }
+
+    response = editor_client.post(reverse("admin:meetings_outcome_change", args=[outcome.pk]), data)
+
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    action_item = outcome.action_items.get()
+    assert str(action_item.due_period) == "H1 2015"
+    assert set(action_item.owners.all()) == {australia, indonesia}
+    assert set(ActionOwner.objects.values_list("role", flat=True)) == {"lead"}
+
+
+def test_a_due_date_that_is_not_the_end_of_its_period_is_explained(editor_client):
+    outcome = OutcomeFactory()
+    action_item = ActionItemFactory(outcome=outcome)
+    data = {
+        "outcome": outcome.pk,
+        "position": "0",
+        "title": action_item.title,
+        "description": "",
+        "due_as_published": "first half of 2015",
+        "due_date": "2015-06-01",
+        "due_precision": "half",
+        "status": "not_started",
+        **inline_management("ownerships", 0),
+        **inline_management("progress_updates", 0),
+    }
+
+    response = editor_client.post(reverse("admin:meetings_actionitem_change", args=[action_item.pk]), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["due_date"] == [
+        "A due date of this precision is the last day of its period: 2015-06-30 for H1 2015."
+    ]
+
+
+def populate_every_model():
+    meeting = MeetingFactory(
+        attendance_summary="In attendance were representatives from Australia.",
+        themes=[ThemeFactory()],
+    )
+    participant = ParticipantFactory()
+    ParticipantAliasFactory(participant=participant)
+    MembershipFactory(participant=participant, body=ForumBodyFactory(), start_date=datetime.date(2002, 2, 26))
+    AttendanceFactory(meeting=meeting, participant=participant)
+    outcome = OutcomeFactory(meeting=meeting)
+    action_item = ActionItemFactory(outcome=outcome)
+    ActionOwnerFactory(action_item=action_item, participant=participant)
+    ProgressUpdateFactory(action_item=action_item)
+    DocumentFactory(meeting=meeting)
+
+
+def admin_models():
+    return [model for model in admin.site._registry if model._meta.app_label == "meetings"]
+
+
+@pytest.mark.parametrize("model", admin_models(), ids=lambda model: model._meta.model_name)
+def test_every_admin_page_opens_for_a_superuser(editor_client, model):
+    populate_every_model()
+    opts = model._meta
+    instance = model.objects.first()
+    assert instance is not None
+    urls = [
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_add"),
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[instance.pk]),
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[instance.pk]),
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[instance.pk]),
+    ]
+    for url in urls:
+        response = editor_client.get(url)
+        assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    ("model", "query"),
+    [
+        (Meeting, "?year=2014&publication=published&status__exact=held&country=AU"),
+        (ActionItem, "?deadline=overdue&status__exact=not_started&due_year=2015&due_precision__exact=half"),
+        (ActionItem, "?deadline=open"),
+        (ActionItem, "?deadline=undated"),
+        (Meeting, "?year=abc&publication=nonsense"),
+    ],
+)
+def test_change_list_filters_answer(editor_client, model, query):
+    populate_every_model()
+    opts = model._meta
+    response = editor_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + query)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model",
+    [Meeting, Attendance, Outcome, ActionItem, Document],
+    ids=lambda model: model._meta.model_name,
+)
+def test_change_lists_issue_no_query_per_row(editor_client, django_assert_max_num_queries, model):
+    """The query count of a change list with 3 meetings' rows equals the count with 30."""
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+
+    def build(count):
+        for _ in range(count):
+            populate_every_model()
+
+    def query_count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_client.get(url).status_code == 200
+        return len(captured)
+
+    build(3)
+    small = query_count()
+    build(27)
+    assert query_count() == small
+
+
+def test_publish_and_unpublish_actions(editor_client):
+    draft = MeetingFactory(published_at=None)
+    url = reverse("admin:meetings_meeting_changelist")
+
+    editor_client.post(url, {"action": "publish_now", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.is_published
+
+    editor_client.post(url, {"action": "return_to_draft", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.publication_state == "draft"
