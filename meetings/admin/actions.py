@@ -1,10 +1,66 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ActionItem, ActionOwner, ProgressUpdate
 from .filters import DueYearFilter, OverdueFilter
+
+
+def report_derived_due(model_admin, request, action_item, timeframe):
+    """Tell the editor what was read from the timeframe as published, so they confirm or correct it."""
+    if timeframe is None:
+        return
+    words = action_item.due_as_published
+    if timeframe.period is not None:
+        model_admin.message_user(
+            request,
+            _('"%(action)s": due %(period)s (by %(end)s), read from "%(words)s". Check it or change it.')
+            % {
+                "action": action_item,
+                "period": timeframe.period,
+                "end": f"{timeframe.period.end.day} {timeframe.period.end:%B %Y}",
+                "words": words,
+            },
+            messages.INFO,
+        )
+    elif timeframe.next_meeting_of:
+        if action_item.due_at_next_id:
+            message = _(
+                '"%(action)s": due at the next %(type)s, read from "%(words)s"; '
+                "it is dated once that meeting is scheduled."
+            )
+            level = messages.INFO
+        else:
+            message = _(
+                '"%(action)s": no meeting type is called "%(type)s"; choose it under '
+                '"due at the next meeting of".'
+            )
+            level = messages.WARNING
+        model_admin.message_user(
+            request,
+            message
+            % {
+                "action": action_item,
+                "type": action_item.due_at_next or timeframe.next_meeting_of,
+                "words": words,
+            },
+            level,
+        )
+    elif timeframe.understood:
+        model_admin.message_user(
+            request,
+            _('"%(action)s": "%(words)s" gives no due date; it stays undated.')
+            % {"action": action_item, "words": words},
+            messages.INFO,
+        )
+    else:
+        model_admin.message_user(
+            request,
+            _('"%(action)s": the timeframe "%(words)s" was not understood; give the due date yourself.')
+            % {"action": action_item, "words": words},
+            messages.WARNING,
+        )
 
 
 class ActionOwnerInline(admin.TabularInline):
@@ -94,6 +150,11 @@ class ActionItemAdmin(admin.ModelAdmin):
         if action_item.is_overdue(timezone.localdate()):
             return format_html('<strong class="overdue">{}</strong>', _("Overdue"))
         return ""
+
+    def save_model(self, request, obj, form, change):
+        timeframe = obj.fill_due_from_words()
+        super().save_model(request, obj, form, change)
+        report_derived_due(self, request, obj, timeframe)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ProgressUpdate:

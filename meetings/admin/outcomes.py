@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
+from .actions import report_derived_due
 
 
 class ActionItemInlineForm(forms.ModelForm):
@@ -87,7 +88,15 @@ class OutcomeAdmin(admin.ModelAdmin):
         return outcome.action_item_count
 
     def save_formset(self, request, form, formset, change):
+        derived = []
+        if formset.model is ActionItem:
+            for action_form in formset.forms:
+                if action_form.has_changed() and not _deleted(action_form):
+                    timeframe = action_form.instance.fill_due_from_words(form.instance.meeting.start_date)
+                    derived.append((action_form.instance, timeframe))
         super().save_formset(request, form, formset, change)
+        for action_item, timeframe in derived:
+            report_derived_due(self, request, action_item, timeframe)
         if formset.model is ActionItem:
             for action_form in formset.forms:
                 if action_form.instance.pk and action_form.has_changed() and not _deleted(action_form):

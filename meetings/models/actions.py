@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..due import DuePeriod, DuePrecision
+from ..timeframes import parse_timeframe
 from .constraints import choices_constraint
 from .meetings import Meeting
 from .outcomes import Document, Outcome
@@ -199,6 +200,34 @@ class ActionItem(models.Model):
         """The Python twin of ``ActionItemQuerySet.overdue()``, for one loaded action."""
         today = today or timezone.localdate()
         return self.is_open and self.due_date is not None and self.due_date < today
+
+    def fill_due_from_words(self, reference=None):
+        """Propose a due date from the timeframe as published, without saving.
+
+        Only fills what is empty: an editor's due date or meeting type is never overwritten.
+        ``reference`` dates relative words ("within 12 months"); it defaults to the start of the
+        action's meeting. Returns the Timeframe understood, or None when there was nothing to do.
+        """
+        if not self.due_as_published or self.due_date:
+            return None
+        if reference is None and self.outcome_id:
+            reference = self.outcome.meeting.start_date
+        timeframe = parse_timeframe(self.due_as_published, reference=reference)
+        if timeframe.period is not None:
+            self.due_date, self.due_precision = timeframe.period.end, timeframe.period.precision
+        if timeframe.next_meeting_of and not self.due_at_next_id:
+            self.due_at_next = meeting_type_named(timeframe.next_meeting_of)
+        return timeframe
+
+
+def meeting_type_named(words):
+    """The meeting type the words name ("Ministerial Conference"), or None when not exactly one."""
+    words = " ".join(words.split())
+    exact = list(MeetingType.objects.filter(Q(name__iexact=words) | Q(plural_name__iexact=words))[:2])
+    if len(exact) == 1:
+        return exact[0]
+    close = list(MeetingType.objects.filter(name__icontains=words)[:2])
+    return close[0] if len(close) == 1 else None
 
 
 class OwnerRole(models.TextChoices):
