@@ -12,4 +12,5 @@ urlpatterns = [
     path("participants/<slug:slug>/", views.ParticipantDetailView.as_view(), name="participant_detail"),
     path("actions/", views.ActionListView.as_view(), name="action_list"),
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action_detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

@@ -4,6 +4,7 @@ from .actions import ActionDetailView, ActionListView
 from .home import HomeView
 from .meetings import MeetingDetailView, MeetingListView
 from .participants import ParticipantDetailView, ParticipantListView
+from .search import SearchView
 
 __all__ = [
     "ActionDetailView",
@@ -13,4 +14,5 @@ __all__ = [
     "MeetingListView",
     "ParticipantDetailView",
     "ParticipantListView",
+    "SearchView",
 ]

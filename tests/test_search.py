@@ -1,0 +1,333 @@
+import datetime
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.models import ActionItem, Document, Meeting, Outcome
+from meetings.search import (
+    MAX_QUERY_LENGTH,
+    RESULTS_PER_KIND,
+    highlight,
+    highlight_pattern,
+    normalise_query,
+    parse_query,
+    search_vector,
+)
+from tests.factories import (
+    ActionItemFactory,
+    ActionOwnerFactory,
+    AttendanceFactory,
+    DocumentFactory,
+    MeetingFactory,
+    OutcomeFactory,
+)
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search and its indexes exist only on PostgreSQL"
+)
+
+
+def search_page(client, query):
+    return client.get(reverse("meetings:search"), {"q": query})
+
+
+def group(response, kind):
+    return next(group for group in response.context["search"].groups if group.kind == kind)
+
+
+# The query as read ------------------------------------------------------------------------------
+
+
+def test_normalise_query_collapses_spaces_and_drops_control_characters():
+    assert normalise_query("  people \x00 smuggling\t\n") == ("people smuggling", False)
+
+
+def test_normalise_query_cuts_a_long_query_at_a_word_boundary():
+    query, truncated = normalise_query("smuggling " * 1000)
+    assert truncated
+    assert len(query) <= MAX_QUERY_LENGTH
+    assert query.split() == ["smuggling"] * len(query.split())
+
+
+def test_parse_query_reads_phrases_alternatives_and_exclusions():
+    parsed = parse_query('"senior officials" trafficking or smuggling -workshop')
+    assert parsed.required == [["senior officials"], ["trafficking", "smuggling"]]
+    assert parsed.excluded == ["workshop"]
+
+
+def test_parse_query_of_punctuation_alone_has_no_terms():
+    assert parse_query("!!! --- ...").required == []
+
+
+def test_highlight_escapes_the_text_and_marks_the_words():
+    pattern = highlight_pattern(["smuggling"])
+    assert highlight("<b>People</b> smuggling & more", pattern) == (
+        "&lt;b&gt;People&lt;/b&gt; <mark>smuggling</mark> &amp; more"
+    )
+
+
+def test_highlight_escapes_markup_inside_the_query():
+    pattern = highlight_pattern(parse_query("<script>").terms)
+    assert "<script>" not in highlight("a <script> tag", pattern)
+
+
+def test_highlight_marks_other_endings_of_a_word():
+    pattern = highlight_pattern(["trafficking"])
+    assert highlight("Traffickers were", pattern) == "<mark>Traffickers</mark> were"
+
+
+# The page ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_search_page_without_a_query_explains_what_to_type(client):
+    response = search_page(client, "")
+    assert response.status_code == 200
+    assert "Type one or more words" in response.text
+    assert response.context["search"].groups == []
+
+
+@pytest.mark.django_db
+def test_search_page_with_only_punctuation_explains_there_is_nothing_to_look_for(client):
+    response = search_page(client, "!!! ???")
+    assert response.status_code == 200
+    assert "no words to look for" in response.text
+
+
+@pytest.mark.django_db
+def test_search_finds_every_kind_and_groups_them_with_counts(client):
+    meeting = MeetingFactory(title="Workshop on quokka protection", city="Perth")
+    outcome = OutcomeFactory(meeting=meeting, position=3, text="Members welcomed the quokka report.")
+    action = ActionItemFactory(outcome=outcome, title="Publish the quokka guide")
+    document = DocumentFactory(meeting=meeting, title="Quokka guide", url="https://example.org/quokka.pdf")
+    MeetingFactory(title="Unrelated meeting")
+
+    response = search_page(client, "quokka")
+
+    assert response.status_code == 200
+    search = response.context["search"]
+    assert [(group.kind, group.count) for group in search.groups] == [
+        ("meetings", 1),
+        ("outcomes", 1),
+        ("actions", 1),
+        ("documents", 1),
+    ]
+    assert search.total == 4
+    assert "4 results for “quokka”" in response.text
+    assert group(response, "meetings").hits[0].url == meeting.get_absolute_url()
+    assert group(response, "outcomes").hits[0].url == f"/meetings/{meeting.slug}/#outcome-3"
+    assert group(response, "outcomes").hits[0].url == outcome.get_absolute_url()
+    assert group(response, "actions").hits[0].url == action.get_absolute_url()
+    assert group(response, "documents").hits[0].url == document.url
+    assert f'<a href="/meetings/{meeting.slug}/#outcome-3">' in response.text
+
+
+@pytest.mark.django_db
+def test_search_highlights_the_matching_words(client):
+    MeetingFactory(title="Workshop on quokka protection")
+    response = search_page(client, "quokka")
+    assert "Workshop on <mark>quokka</mark> protection" in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("summary", "A quokka summary."), ("purpose", "To count quokka."), ("body", "## Quokka\n\nText.")],
+)
+def test_search_looks_in_the_meeting_text(client, field, value):
+    meeting = MeetingFactory(**{field: value})
+    response = search_page(client, "quokka")
+    assert [hit.url for hit in group(response, "meetings").hits] == [meeting.get_absolute_url()]
+    assert "<mark>" in str(group(response, "meetings").hits[0].excerpt)
+
+
+@pytest.mark.django_db
+def test_search_finds_a_meeting_by_its_city(client):
+    meeting = MeetingFactory(city="Canberra")
+    MeetingFactory(city="Bali")
+    response = search_page(client, "Canberra")
+    assert [hit.url for hit in group(response, "meetings").hits] == [meeting.get_absolute_url()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "fields", [{"description": "Report on quokka numbers."}, {"due_as_published": "before the quokka season"}]
+)
+def test_search_looks_in_the_action_description_and_timeframe(client, fields):
+    action = ActionItemFactory(**fields)
+    response = search_page(client, "quokka")
+    assert [hit.url for hit in group(response, "actions").hits] == [action.get_absolute_url()]
+
+
+@pytest.mark.django_db
+def test_search_needs_every_word(client):
+    both = MeetingFactory(title="Quokka and wombat census")
+    MeetingFactory(title="Quokka census")
+    response = search_page(client, "quokka wombat")
+    assert [hit.url for hit in group(response, "meetings").hits] == [both.get_absolute_url()]
+
+
+@pytest.mark.django_db
+def test_search_leaves_out_words_after_a_minus(client):
+    kept = MeetingFactory(title="Quokka census")
+    MeetingFactory(title="Quokka and wombat census")
+    response = search_page(client, "quokka -wombat")
+    assert [hit.url for hit in group(response, "meetings").hits] == [kept.get_absolute_url()]
+
+
+@pytest.mark.django_db
+def test_search_accepts_alternatives(client):
+    quokka = MeetingFactory(title="Quokka census", start_date=datetime.date(2015, 1, 1))
+    wombat = MeetingFactory(title="Wombat census", start_date=datetime.date(2014, 1, 1))
+    MeetingFactory(title="Numbat census")
+    response = search_page(client, "quokka or wombat")
+    assert {hit.url for hit in group(response, "meetings").hits} == {
+        quokka.get_absolute_url(),
+        wombat.get_absolute_url(),
+    }
+
+
+@pytest.mark.django_db
+def test_search_leaves_out_unpublished_records(client):
+    for published_at in (None, timezone.now() + datetime.timedelta(days=1)):
+        draft = MeetingFactory(title="Quokka draft", published_at=published_at)
+        outcome = OutcomeFactory(meeting=draft, text="Quokka outcome.")
+        ActionItemFactory(outcome=outcome, title="Quokka action")
+        DocumentFactory(meeting=draft, title="Quokka document")
+    DocumentFactory(meeting=None, title="Quokka document without meeting")
+
+    response = search_page(client, "quokka")
+
+    assert response.context["search"].total == 0
+    assert "Quokka" not in response.text.replace("“quokka”", "")
+    assert "Nothing in the published record matches" in response.text
+
+
+@pytest.mark.django_db
+def test_search_escapes_markup_in_records_and_in_the_query(client):
+    MeetingFactory(title='Quokka <script>alert("x")</script> & census')
+    response = search_page(client, "<quokka>")
+    assert "<script>alert" not in response.text
+    assert "<mark>Quokka</mark> &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; census" in response.text
+    assert "<quokka>" not in response.text
+    assert "&lt;quokka&gt;" in response.text
+
+
+@pytest.mark.django_db
+def test_search_shows_a_bounded_number_per_kind_with_a_link_to_the_filtered_lists(client):
+    outcome = OutcomeFactory(text="Quokka outcome.")
+    for number in range(RESULTS_PER_KIND + 3):
+        MeetingFactory(title=f"Quokka meeting {number}")
+        ActionItemFactory(outcome=outcome, title=f"Quokka action {number}")
+
+    response = search_page(client, "quokka")
+
+    meetings = group(response, "meetings")
+    assert (meetings.count, meetings.shown) == (RESULTS_PER_KIND + 3, RESULTS_PER_KIND)
+    assert meetings.more_url == "/meetings/?" + urlencode({"q": "quokka"})
+    assert group(response, "actions").more_url == "/actions/?q=quokka"
+    assert group(response, "outcomes").more_url == ""
+    assert 'href="/meetings/?q=quokka"' in response.text
+    assert 'href="/actions/?q=quokka"' in response.text
+
+
+@pytest.mark.django_db
+def test_search_with_a_very_long_query_is_cut_with_a_note(client):
+    MeetingFactory(title="Quokka census")
+    response = search_page(client, "quokka " + "x" * 10_000)
+    assert response.status_code == 200
+    assert response.context["search"].truncated
+    assert len(response.context["search"].query) <= MAX_QUERY_LENGTH
+    assert f"only its first {MAX_QUERY_LENGTH} characters were used" in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "\x00quokka",
+        "quokka\x00",
+        "'",
+        '"',
+        "&|!():*",
+        "\\",
+        "-",
+        "or",
+        "quokka or",
+        '"unclosed phrase',
+        "ü" * 300,
+    ],
+)
+def test_search_of_odd_queries_gives_a_normal_page(client, query):
+    MeetingFactory(title="Quokka census")
+    response = search_page(client, query)
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_search_sent_q_twice_uses_the_last(client):
+    MeetingFactory(title="Quokka census")
+    response = client.get(reverse("meetings:search") + "?q=wombat&q=quokka")
+    assert response.context["search"].query == "quokka"
+
+
+def make_record(meetings):
+    for number in range(meetings):
+        meeting = MeetingFactory(title=f"Quokka meeting {number}", summary="Quokka summary.")
+        AttendanceFactory(meeting=meeting)
+        outcome = OutcomeFactory(meeting=meeting, text="Members noted the quokka report.")
+        action = ActionItemFactory(outcome=outcome, title="Quokka follow-up", description="Quokka work.")
+        ActionOwnerFactory(action_item=action)
+        DocumentFactory(meeting=meeting, title="Quokka statement")
+
+
+@pytest.mark.django_db
+def test_search_query_count_does_not_grow_with_the_record(client, django_assert_num_queries):
+    make_record(5)
+    with django_assert_num_queries(8) as small:
+        search_page(client, "quokka")
+    make_record(45)
+    with django_assert_num_queries(8) as large:
+        response = search_page(client, "quokka")
+    assert len(small.captured_queries) == len(large.captured_queries)
+    assert response.context["search"].total == 50 * 4
+
+
+# PostgreSQL: ranking and indexes ----------------------------------------------------------------
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_search_on_postgresql_ranks_title_matches_first_and_stems_words(client):
+    in_body = MeetingFactory(title="Census", body="Quokka numbers.", start_date=datetime.date(2020, 1, 1))
+    in_title = MeetingFactory(title="Quokkas counted", start_date=datetime.date(2010, 1, 1))
+    response = search_page(client, "quokka")
+    assert [hit.url for hit in group(response, "meetings").hits] == [
+        in_title.get_absolute_url(),
+        in_body.get_absolute_url(),
+    ]
+
+
+@on_postgresql
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "model", "index_name"),
+    [
+        ("meetings", Meeting, "meeting_search"),
+        ("outcomes", Outcome, "outcome_search"),
+        ("actions", ActionItem, "action_item_search"),
+        ("documents", Document, "document_search"),
+    ],
+)
+def test_search_on_postgresql_uses_the_gin_index(kind, model, index_name):
+    from django.contrib.postgres.search import SearchQuery
+
+    query = SearchQuery("quokka", search_type="websearch", config="english")
+    queryset = model.objects.alias(search_vector=search_vector(kind)).filter(search_vector=query)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert index_name in plan
