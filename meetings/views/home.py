@@ -1,14 +1,49 @@
-from django.views.generic import TemplateView
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+from django.views.generic import RedirectView, TemplateView
 
-from ..models import Meeting
+from ..models import ActionItem, ActionStatus, Meeting, MeetingType
 
 
 class HomeView(TemplateView):
+    """``/``: what is coming up, the latest records, the tracker in numbers and a search box."""
+
     template_name = "meetings/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         published = Meeting.objects.published().select_related("meeting_type")
-        context["upcoming_meetings"] = published.upcoming()[:5]
-        context["latest_meetings"] = published.past()[:5]
+        actions = ActionItem.objects.published()
+        context.update(
+            upcoming_meetings=published.upcoming()[:4],
+            latest_meetings=published.past()[:6],
+            open_action_count=actions.open().count(),
+            overdue_action_count=actions.overdue().count(),
+            completed_action_count=actions.filter(status=ActionStatus.COMPLETED).count(),
+            meeting_types=MeetingType.objects.annotate(
+                published_count=Count("meetings", filter=Q(meetings__in=Meeting.objects.published()))
+            ).filter(published_count__gt=0),
+        )
         return context
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    """Everything public may be crawled; the editors' admin may not."""
+    sitemap_url = request.build_absolute_uri(reverse("meetings:sitemap"))
+    lines = ["User-agent: *", "Allow: /", "Disallow: /admin/", "", f"Sitemap: {sitemap_url}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+class FaviconView(RedirectView):
+    """``/favicon.ico`` for clients that ask for it by that name: the SVG icon is the favicon."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")

@@ -1,18 +1,251 @@
-from django.views.generic import DetailView, ListView
+from django.db.models import Count, F, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+from django.views.generic import DetailView
+from django_filters.views import FilterView
 
-from ..models import Meeting
+from ..filters import MeetingFilter
+from ..models import (
+    ActionItem,
+    ActionOwner,
+    Attendance,
+    AttendanceRole,
+    Meeting,
+    MeetingFormat,
+    MeetingStatus,
+    Outcome,
+)
+from .pagination import ForgivingPaginationMixin
+
+# The heading of each attendance group and how its count reads in a sentence ("13 members").
+ROLE_GROUPS = {
+    AttendanceRole.CO_CHAIR: (
+        _("Co-Chairs"),
+        ngettext_lazy("%(count)s co-chair", "%(count)s co-chairs", "count"),
+    ),
+    AttendanceRole.CO_HOST: (
+        _("Co-hosts"),
+        ngettext_lazy("%(count)s co-host", "%(count)s co-hosts", "count"),
+    ),
+    AttendanceRole.HOST: (_("Hosts"), ngettext_lazy("%(count)s host", "%(count)s hosts", "count")),
+    AttendanceRole.MEMBER: (_("Members"), ngettext_lazy("%(count)s member", "%(count)s members", "count")),
+    AttendanceRole.OBSERVER: (
+        _("Observers"),
+        ngettext_lazy("%(count)s observer", "%(count)s observers", "count"),
+    ),
+    AttendanceRole.PARTICIPANT: (
+        _("Participants"),
+        ngettext_lazy("%(count)s participant", "%(count)s participants", "count"),
+    ),
+    AttendanceRole.SPECIAL_GUEST: (
+        _("Special guests"),
+        ngettext_lazy("%(count)s special guest", "%(count)s special guests", "count"),
+    ),
+    AttendanceRole.SPEAKER: (
+        _("Speakers"),
+        ngettext_lazy("%(count)s speaker", "%(count)s speakers", "count"),
+    ),
+    AttendanceRole.APOLOGIES: (
+        _("Apologies"),
+        ngettext_lazy("%(count)s sent apologies", "%(count)s sent apologies", "count"),
+    ),
+    AttendanceRole.ABSENT: (_("Absent"), ngettext_lazy("%(count)s absent", "%(count)s absent", "count")),
+}
+
+SCHEMA_EVENT_STATUS = {
+    MeetingStatus.SCHEDULED: "https://schema.org/EventScheduled",
+    MeetingStatus.HELD: "https://schema.org/EventScheduled",
+    MeetingStatus.POSTPONED: "https://schema.org/EventPostponed",
+    MeetingStatus.CANCELLED: "https://schema.org/EventCancelled",
+}
+
+SCHEMA_ATTENDANCE_MODE = {
+    MeetingFormat.IN_PERSON: "https://schema.org/OfflineEventAttendanceMode",
+    MeetingFormat.VIRTUAL: "https://schema.org/OnlineEventAttendanceMode",
+    MeetingFormat.HYBRID: "https://schema.org/MixedEventAttendanceMode",
+}
 
 
-class MeetingListView(ListView):
+def group_attendance(attendances):
+    """Attendance grouped by role in the roles' order, each group with its heading and count."""
+    by_role = {}
+    for attendance in attendances:
+        by_role.setdefault(attendance.role, []).append(attendance)
+    groups = []
+    for role in AttendanceRole:
+        members = by_role.get(role.value)
+        if not members:
+            continue
+        heading, count_text = ROLE_GROUPS[role]
+        groups.append(
+            {
+                "role": role.value,
+                "heading": heading,
+                "attendances": members,
+                "count_text": count_text % {"count": len(members)},
+            }
+        )
+    return groups
+
+
+class MeetingListView(ForgivingPaginationMixin, FilterView):
+    """``/meetings/``: the published meetings, filtered by the query string, newest first."""
+
+    filterset_class = MeetingFilter
     template_name = "meetings/meeting_list.html"
-    paginate_by = 25
+    paginate_by = 20
+    # An invalid value is shown as an error beside its field; the other filters still apply.
+    strict = False
 
     def get_queryset(self):
-        return Meeting.objects.published().select_related("meeting_type")
+        return (
+            Meeting.objects.published()
+            .select_related("meeting_type")
+            .annotate(
+                outcome_count=Count("outcomes", distinct=True),
+                action_count=Count("outcomes__action_items", distinct=True),
+            )
+            .order_by(F("start_date").desc(nulls_last=True), "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_filters"] = self.active_filters()
+        context["group_by_year"] = self.filterset.sort_value in {"newest", "oldest"}
+        return context
+
+    def active_filters(self):
+        """The filters in force, each with the address of this list without it."""
+        form = self.filterset.form
+        if not self.filterset.is_bound:
+            return []
+        form.is_valid()
+        active = []
+        for name, value in form.cleaned_data.items():
+            if name == "sort" or value in (None, ""):
+                continue
+            field = form.fields[name]
+            if hasattr(value, "pk"):
+                shown = str(value)
+            elif hasattr(field, "choices"):
+                shown = {str(key): label for key, label in field.choices}.get(str(value), value)
+            else:
+                shown = value
+            remaining = self.request.GET.copy()
+            remaining.pop(name, None)
+            remaining.pop(self.page_kwarg, None)
+            query = remaining.urlencode()
+            active.append(
+                {
+                    "name": name,
+                    "label": field.label,
+                    "value": shown,
+                    "remove_url": f"?{query}" if query else self.request.path,
+                }
+            )
+        return active
 
 
 class MeetingDetailView(DetailView):
+    """``/meetings/<slug>/``: one meeting's record. Editors see drafts too, marked as such."""
+
     template_name = "meetings/meeting_detail.html"
 
     def get_queryset(self):
-        return Meeting.objects.published().select_related("meeting_type")
+        user = self.request.user
+        meetings = (
+            Meeting.objects.all() if user.is_authenticated and user.is_staff else Meeting.objects.published()
+        )
+        published_meetings = Meeting.objects.published().select_related("meeting_type")
+        action_items = ActionItem.objects.prefetch_related(
+            Prefetch("ownerships", queryset=ActionOwner.objects.select_related("participant"))
+        )
+        return meetings.select_related("meeting_type", "parent", "convening_body").prefetch_related(
+            "themes",
+            "documents",
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("participant").order_by(
+                    "position", "participant__name"
+                ),
+            ),
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.prefetch_related(
+                    "documents", Prefetch("action_items", queryset=action_items)
+                ),
+            ),
+            Prefetch(
+                "sub_meetings",
+                queryset=published_meetings.order_by("start_date", "pk"),
+                to_attr="published_sub_meetings",
+            ),
+            Prefetch(
+                "related_meetings",
+                queryset=published_meetings.order_by("-start_date", "-pk"),
+                to_attr="published_related_meetings",
+            ),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meeting = self.object
+        attendance_groups = group_attendance(meeting.attendances.all())
+        context.update(
+            attendance_groups=attendance_groups,
+            attendance_count=sum(len(group["attendances"]) for group in attendance_groups),
+            previous_meeting=self.neighbour(meeting, before=True),
+            next_meeting=self.neighbour(meeting, before=False),
+            event_json_ld=self.event_json_ld(meeting),
+            parent_meeting=meeting.parent if meeting.parent and meeting.parent.is_published else None,
+        )
+        return context
+
+    @staticmethod
+    def neighbour(meeting, *, before):
+        """The published meeting of the same type just before or after this one, by date."""
+        if not meeting.start_date:
+            return None
+        same_type = (
+            Meeting.objects.published().filter(meeting_type=meeting.meeting_type_id).exclude(pk=meeting.pk)
+        )
+        if before:
+            earlier = Q(start_date__lt=meeting.start_date) | Q(
+                start_date=meeting.start_date, pk__lt=meeting.pk
+            )
+            return same_type.filter(earlier).order_by("-start_date", "-pk").first()
+        later = Q(start_date__gt=meeting.start_date) | Q(start_date=meeting.start_date, pk__gt=meeting.pk)
+        return same_type.filter(later).order_by("start_date", "pk").first()
+
+    def event_json_ld(self, meeting):
+        """schema.org ``Event`` data for search engines and citation tools."""
+        build = self.request.build_absolute_uri
+        event = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": meeting.title,
+            "url": build(meeting.get_absolute_url()),
+            "eventStatus": SCHEMA_EVENT_STATUS.get(meeting.status),
+            "eventAttendanceMode": SCHEMA_ATTENDANCE_MODE.get(meeting.format),
+            "organizer": {"@type": "Organization", "name": "Bali Process", "url": build("/")},
+        }
+        if meeting.start_date:
+            event["startDate"] = meeting.start_date.isoformat()
+            event["endDate"] = (meeting.end_date or meeting.start_date).isoformat()
+        description = meeting.summary or meeting.purpose
+        if description:
+            event["description"] = description
+        if meeting.format == MeetingFormat.VIRTUAL:
+            event["location"] = {"@type": "VirtualLocation", "name": str(_("Online"))}
+        elif meeting.city or meeting.country:
+            address = {"@type": "PostalAddress"}
+            if meeting.city:
+                address["addressLocality"] = meeting.city
+            if meeting.country:
+                address["addressCountry"] = meeting.country.code
+            event["location"] = {
+                "@type": "Place",
+                "name": meeting.venue or meeting.place,
+                "address": address,
+            }
+        return event

@@ -1,0 +1,187 @@
+"""Filter sets for the public lists; their query parameters are the public contract of DESIGN.md.
+
+A bad value never empties a list silently: the views run these with ``strict = False``, so an
+invalid field is left out of the filtering and its error is shown beside it, while the valid
+fields still apply.
+"""
+
+import django_filters as filters
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_filters.fields import ChoiceField
+
+from .models import (
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    Membership,
+    MembershipStatus,
+    Participant,
+    ParticipantAlias,
+    ParticipantKind,
+    Theme,
+)
+
+SEARCH_MAX_LENGTH = 200
+
+
+class CountryCodeField(ChoiceField):
+    """A choice of country that accepts ``au`` for ``AU``: codes are typed either way."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class CountryFilter(filters.ChoiceFilter):
+    field_class = CountryCodeField
+
+
+def meeting_years():
+    """The years that have published meetings, newest first, as select choices."""
+    dates = Meeting.objects.published().dates("start_date", "year", order="DESC")
+    return [(str(day.year), str(day.year)) for day in dates]
+
+
+def meeting_countries():
+    """The countries that have hosted published meetings, by name."""
+    codes = (
+        Meeting.objects.published()
+        .exclude(country="")
+        .values_list("country", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return sorted(((code, countries.name(code) or code) for code in codes), key=lambda choice: choice[1])
+
+
+class MeetingFilter(filters.FilterSet):
+    """The filters of ``/meetings/``: q, year, type, country, participant, theme, status and sort."""
+
+    SORT_CHOICES = [
+        ("newest", _("Newest first")),
+        ("oldest", _("Oldest first")),
+        ("title", _("Title A–Z")),
+    ]
+
+    q = filters.CharFilter(
+        label=_("Words"),
+        method="filter_words",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("In the title, summary, purpose or place."),
+    )
+    year = filters.ChoiceFilter(
+        label=_("Year"),
+        field_name="start_date",
+        lookup_expr="year",
+        choices=meeting_years,
+        empty_label=_("Any year"),
+    )
+    type = filters.ModelChoiceFilter(
+        label=_("Meeting type"),
+        field_name="meeting_type",
+        queryset=MeetingType.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any type"),
+    )
+    country = CountryFilter(
+        label=_("Country"),
+        choices=meeting_countries,
+        empty_label=_("Any country"),
+    )
+    participant = filters.ModelChoiceFilter(
+        label=_("Participant"),
+        method="filter_participant",
+        queryset=Participant.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any participant"),
+    )
+    theme = filters.ModelChoiceFilter(
+        label=_("Theme"),
+        field_name="themes",
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any theme"),
+    )
+    status = filters.ChoiceFilter(label=_("Status"), choices=MeetingStatus, empty_label=_("Any status"))
+    sort = filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=SORT_CHOICES,
+        method="sort_meetings",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["q", "year", "type", "country", "participant", "theme", "status", "sort"]
+
+    def filter_words(self, queryset, name, value):
+        query = Q()
+        for word in value.split():
+            query &= (
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(purpose__icontains=word)
+                | Q(city__icontains=word)
+            )
+        return queryset.filter(query)
+
+    def filter_participant(self, queryset, name, participant):
+        # Exists, not a join: a join repeats a meeting once per matching row.
+        return queryset.filter(Exists(participant.attendances.filter(meeting=OuterRef("pk"))))
+
+    def sort_meetings(self, queryset, name, value):
+        if value == "oldest":
+            return queryset.order_by(F("start_date").asc(nulls_last=True), "pk")
+        if value == "title":
+            return queryset.order_by("title", "pk")
+        return queryset
+
+    @property
+    def sort_value(self):
+        """The sort in force, for the template's year grouping: only date order groups by year."""
+        if self.is_bound and self.form.is_valid():
+            return self.form.cleaned_data.get("sort") or "newest"
+        return "newest"
+
+
+class ParticipantFilter(filters.FilterSet):
+    """The filters of ``/participants/``: q, kind and current membership status of the forum."""
+
+    NO_MEMBERSHIP = "none"
+    STATUS_CHOICES = [*MembershipStatus.choices, (NO_MEMBERSHIP, _("Not a member or observer now"))]
+
+    q = filters.CharFilter(
+        label=_("Name"),
+        method="filter_name",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("Name, short name or another name it goes by."),
+    )
+    kind = filters.ChoiceFilter(label=_("Kind"), choices=ParticipantKind, empty_label=_("Any kind"))
+    status = filters.ChoiceFilter(
+        label=_("Current status in the forum"),
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label=_("Any status"),
+    )
+
+    class Meta:
+        model = Participant
+        fields = ["q", "kind", "status"]
+
+    def filter_name(self, queryset, name, value):
+        value = " ".join(value.split())
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(short_name__icontains=value)
+            | Exists(ParticipantAlias.objects.filter(participant=OuterRef("pk"), name__icontains=value))
+        )
+
+    def filter_status(self, queryset, name, value):
+        current = (
+            Membership.objects.current(timezone.localdate()).of_forum().filter(participant=OuterRef("pk"))
+        )
+        if value == self.NO_MEMBERSHIP:
+            return queryset.exclude(Exists(current))
+        return queryset.filter(Exists(current.filter(status=value)))

@@ -1,0 +1,46 @@
+"""sitemap.xml: the public pages search engines should know, and nothing unpublished."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Meeting, Participant
+
+
+class MeetingSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.8
+
+    def items(self):
+        return Meeting.objects.published().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, meeting):
+        return meeting.updated_at
+
+
+class ParticipantSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.5
+
+    def items(self):
+        return Participant.objects.only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, participant):
+        return participant.updated_at
+
+
+class StaticPageSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self):
+        return ["meetings:home", "meetings:meeting_list", "meetings:participant_list", "meetings:action_list"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+SITEMAPS = {
+    "pages": StaticPageSitemap,
+    "meetings": MeetingSitemap,
+    "participants": ParticipantSitemap,
+}
