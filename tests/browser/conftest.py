@@ -1,0 +1,116 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium against a live server.
+
+Run with ``make browser-test``. Without /usr/bin/chromium every browser test is skipped; without
+node_modules/axe-core (``npm ci``) only the accessibility checks are.
+"""
+
+import os
+
+# Playwright's sync API runs an event loop in this thread; Django refuses database access from a
+# thread with a running loop unless told the code is in fact synchronous, which it is here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(
+        reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium): browser tests skipped"
+    )
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def new_page(browser, viewport):
+    # bypass_csp: axe-core is injected as an inline script, which the site's policy rightly forbids.
+    context = browser.new_context(viewport=viewport, bypass_csp=True, locale="en-GB")
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized page (1280 px wide)."""
+    page = new_page(browser, DESKTOP)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page (360 px wide)."""
+    page = new_page(browser, PHONE)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The live server's address, with the demo record loaded."""
+    call_command("loaddata", "reference", "demo", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot as test-artifacts/screenshots/<name>-<width>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name):
+        path = SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+def format_violations(violations):
+    lines = []
+    for violation in violations:
+        impact, rule = violation["impact"], violation["id"]
+        lines.append(f"[{impact}] {rule}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:5]:
+            target = " ".join(str(part) for part in node["target"])
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"    at {target}: {summary}")
+        if len(violation["nodes"]) > 5:
+            lines.append(f"    ... and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe_violations():
+    """Run axe-core on the page; return its serious and critical violations, readably formatted."""
+    if not AXE_SCRIPT.exists():
+        pytest.skip(f"{AXE_SCRIPT.relative_to(ROOT)} is missing (run npm ci): accessibility checks skipped")
+
+    def run(page):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        return format_violations(serious)
+
+    return run
