@@ -54,8 +54,13 @@ def searched_fields(kind):
 
 TOKEN_PATTERN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
-# Endings dropped before highlighting so "trafficking" also marks "traffickers", as stemming matches.
-SUFFIXES = ("ings", "ing", "ers", "er", "es", "ed", "s")
+# Highlighting marks the other endings of a word too, as stemming matches them: "trafficking" also
+# marks "traffickers", "policy" marks "policies"; never a longer word ("guides" leaves "guidelines").
+SUFFIXES = ("ings", "ing", "ers", "er", "es", "ed", "e", "s")
+ENDINGS = r"(?:e|s|es|ed|ing|ings|er|ers)?"
+Y_SUFFIXES = ("ies", "ied", "y")
+Y_ENDINGS = r"(?:y|ies|ied)"
+MIN_STEM = 4
 
 
 def normalise_query(raw):
@@ -117,13 +122,16 @@ def parse_query(query):
 
 
 def term_pattern(term):
+    """The pattern of a word with its other endings, or of a phrase as it is."""
     words = term.split()
-    if len(words) == 1 and len(term) >= 5:
-        for suffix in SUFFIXES:
-            if term.lower().endswith(suffix) and len(term) - len(suffix) >= 4:
-                term = term[: -len(suffix)]
-                break
-    return r"\s+".join(re.escape(word) for word in term.split()) + r"\w*"
+    if len(words) > 1:
+        return r"\s+".join(re.escape(word) for word in words) + r"\b"
+    lowered = term.lower()
+    for suffixes, endings in ((Y_SUFFIXES, Y_ENDINGS), (SUFFIXES, ENDINGS)):
+        for suffix in suffixes:
+            if lowered.endswith(suffix) and len(term) - len(suffix) >= MIN_STEM:
+                return re.escape(term[: -len(suffix)]) + endings + r"\b"
+    return re.escape(term) + ENDINGS + r"\b"
 
 
 def highlight_pattern(terms):

@@ -79,6 +79,13 @@ def test_highlight_marks_other_endings_of_a_word():
     assert highlight("Traffickers were", pattern) == "<mark>Traffickers</mark> were"
 
 
+def test_highlight_leaves_longer_words_that_only_begin_alike():
+    pattern = highlight_pattern(["guides", "policy"])
+    assert highlight("guidelines, guide, policies", pattern) == (
+        "guidelines, <mark>guide</mark>, <mark>policies</mark>"
+    )
+
+
 # The page ---------------------------------------------------------------------------------------
 
 
@@ -211,7 +218,9 @@ def test_search_escapes_markup_in_records_and_in_the_query(client):
     MeetingFactory(title='Quokka <script>alert("x")</script> & census')
     response = search_page(client, "<quokka>")
     assert "<script>alert" not in response.text
-    assert "<mark>Quokka</mark> &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; census" in response.text
+    assert (
+        "<mark>Quokka</mark> &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; census" in response.text
+    )
     assert "<quokka>" not in response.text
     assert "&lt;quokka&gt;" in response.text
 
