@@ -1,0 +1,157 @@
+import datetime
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.views.defaults import server_error
+
+from tests.factories import (
+    ActionItemFactory,
+    ActionOwnerFactory,
+    AttendanceFactory,
+    MeetingFactory,
+    MeetingTypeFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOME_URL = reverse("meetings:home")
+
+
+def add_meetings_with_actions(count, meeting_type, start):
+    for index in range(count):
+        meeting = MeetingFactory(meeting_type=meeting_type, start_date=start + datetime.timedelta(days=index))
+        AttendanceFactory(meeting=meeting)
+        outcome = OutcomeFactory(meeting=meeting)
+        ActionItemFactory(outcome=outcome, status="completed")
+        ActionOwnerFactory(action_item=ActionItemFactory(outcome=outcome, status="not_started"))
+
+
+# ---------- Home ----------
+
+
+def test_home_shows_upcoming_latest_and_action_counts(client):
+    today = timezone.localdate()
+    MeetingFactory(
+        title="Next conference", start_date=today + datetime.timedelta(days=30), status="scheduled"
+    )
+    past = MeetingFactory(title="Last meeting", start_date=datetime.date(2014, 8, 6))
+    outcome = OutcomeFactory(meeting=past)
+    ActionItemFactory(outcome=outcome, status="in_progress")
+    ActionItemFactory(
+        outcome=outcome, status="not_started", due_date=datetime.date(2015, 6, 30), due_precision="half"
+    )
+    ActionItemFactory(outcome=outcome, status="completed")
+    draft = MeetingFactory(title="Draft meeting", published_at=None)
+    ActionItemFactory(outcome=OutcomeFactory(meeting=draft), status="not_started")
+    response = client.get(HOME_URL)
+    content = response.content.decode()
+    assert "Next conference" in content
+    assert "Last meeting" in content
+    assert "Draft meeting" not in content
+    assert response.context["open_action_count"] == 2
+    assert response.context["overdue_action_count"] == 1
+    assert response.context["completed_action_count"] == 1
+    assert '<form class="search-box" role="search" method="get" action="/search/">' in content
+    assert 'name="q"' in content
+
+
+def test_base_navigation_links_every_section_and_marks_the_current_one(client):
+    content = client.get(reverse("meetings:meeting_list")).content.decode()
+    assert 'href="/meetings/" aria-current="page"' in content
+    assert 'href="/participants/"' in content
+    assert 'href="/actions/"' in content
+    assert 'href="/search/"' in content
+    assert '<a class="skip-link" href="#main-content">' in content
+    assert '<main id="main-content"' in content
+
+
+def test_home_query_count_does_not_grow_with_meetings(client):
+    meeting_type = MeetingTypeFactory()
+    add_meetings_with_actions(5, meeting_type, datetime.date(2010, 1, 1))
+    with CaptureQueriesContext(connection) as few:
+        client.get(HOME_URL)
+    add_meetings_with_actions(45, meeting_type, datetime.date(2000, 1, 1))
+    with CaptureQueriesContext(connection) as many:
+        client.get(HOME_URL)
+    assert len(few) == len(many)
+
+
+# ---------- robots.txt, sitemap.xml, favicon ----------
+
+
+def test_robots_txt_allows_all_but_the_admin_and_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_sitemap_lists_published_meetings_participants_and_pages_only(client):
+    published = MeetingFactory(slug="eighth-meeting")
+    MeetingFactory(slug="secret-draft", published_at=None)
+    participant = ParticipantFactory(slug="australia")
+    response = client.get("/sitemap.xml")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert f"http://testserver{published.get_absolute_url()}" in content
+    assert f"http://testserver{participant.get_absolute_url()}" in content
+    assert "<loc>http://testserver/meetings/</loc>" in content
+    assert "secret-draft" not in content
+
+
+def test_sitemap_query_count_does_not_grow_with_meetings(client):
+    meeting_type = MeetingTypeFactory()
+    add_meetings_with_actions(5, meeting_type, datetime.date(2010, 1, 1))
+    with CaptureQueriesContext(connection) as few:
+        client.get("/sitemap.xml")
+    add_meetings_with_actions(45, meeting_type, datetime.date(2000, 1, 1))
+    with CaptureQueriesContext(connection) as many:
+        client.get("/sitemap.xml")
+    assert len(few) == len(many)
+
+
+def test_favicon_ico_redirects_to_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+    assert finders.find("favicon.svg")
+
+
+def test_every_page_links_the_icon_and_the_stylesheet(client):
+    content = client.get(HOME_URL).content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in content
+    assert 'href="/static/css/site.css"' in content
+
+
+# ---------- Error pages ----------
+
+
+def test_not_found_page_is_friendly_and_in_the_site_design(client):
+    response = client.get("/no-such-page/")
+    content = response.content.decode()
+    assert response.status_code == 404
+    assert "This page is not on the record" in content
+    assert 'class="site-header"' in content
+    assert 'action="/search/"' in content
+
+
+def test_server_error_page_renders_without_a_request_context():
+    response = server_error(RequestFactory().get("/"))
+    content = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in content
+    assert 'class="site-header"' in content
+
+
+def test_stylesheet_has_a_print_style():
+    with open(finders.find("css/site.css"), encoding="utf-8") as stylesheet:
+        assert "@media print" in stylesheet.read()

@@ -1,0 +1,397 @@
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    ActionItemFactory,
+    ActionOwnerFactory,
+    AttendanceFactory,
+    DocumentFactory,
+    MeetingFactory,
+    MeetingTypeFactory,
+    OrganisationFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("meetings:meeting_list")
+
+
+def detail_url(meeting):
+    return reverse("meetings:meeting_detail", kwargs={"slug": meeting.slug})
+
+
+def add_meetings(count, meeting_type, *, parent=None, start=datetime.date(2010, 1, 1)):
+    """``count`` published meetings, each with attendance, an outcome and an owned action."""
+    owner = ParticipantFactory(slug="owner-state", name="Owner State")
+    meetings = []
+    for index in range(count):
+        meeting = MeetingFactory(
+            meeting_type=meeting_type, parent=parent, start_date=start + datetime.timedelta(days=30 * index)
+        )
+        AttendanceFactory(meeting=meeting, role="member")
+        AttendanceFactory(meeting=meeting, role="observer", participant=OrganisationFactory())
+        outcome = OutcomeFactory(meeting=meeting, position=1)
+        action = ActionItemFactory(outcome=outcome, due_date=datetime.date(2015, 6, 30), due_precision="half")
+        ActionOwnerFactory(action_item=action, participant=owner)
+        meetings.append(meeting)
+    return meetings
+
+
+def add_record_to(meeting, count):
+    """``count`` attendances, outcomes with actions and documents on one meeting."""
+    meeting.themes.add(ThemeFactory())
+    first = meeting.outcomes.count() + 1
+    for index in range(count):
+        AttendanceFactory(meeting=meeting, role="member" if index % 2 else "observer")
+        outcome = OutcomeFactory(meeting=meeting, position=first + index)
+        outcome.documents.add(DocumentFactory(meeting=meeting))
+        action = ActionItemFactory(outcome=outcome)
+        ActionOwnerFactory(action_item=action)
+        ActionOwnerFactory(action_item=action, role="support")
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+# ---------- Meeting list ----------
+
+
+def test_meeting_list_shows_published_meetings_newest_first_grouped_by_year(client):
+    older = MeetingFactory(title="Older meeting", start_date=datetime.date(2013, 4, 2))
+    newer = MeetingFactory(title="Newer meeting", start_date=datetime.date(2014, 8, 6))
+    response = client.get(LIST_URL)
+    content = response.content.decode()
+    assert content.index(newer.title) < content.index(older.title)
+    assert content.index(">2014<") < content.index(">2013<")
+    assert "2 meetings" in content
+
+
+def test_meeting_list_hides_drafts_and_scheduled_publication(client):
+    MeetingFactory(title="A draft record", published_at=None)
+    MeetingFactory(title="A future record", published_at=timezone.now() + datetime.timedelta(days=3))
+    response = client.get(LIST_URL)
+    assert b"A draft record" not in response.content
+    assert b"A future record" not in response.content
+    assert b"0 meetings" in response.content
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("year=2014", "In 2014"),
+        ("type=workshops", "Workshop record"),
+        ("country=th", "Workshop record"),
+        ("country=TH", "Workshop record"),
+        ("participant=canada", "In 2014"),
+        ("theme=smuggling", "Workshop record"),
+        ("status=postponed", "Postponed record"),
+        ("q=bangkok+workshop", "Workshop record"),
+    ],
+)
+def test_meeting_list_filters_by_each_query_parameter(client, query, expected):
+    workshops = MeetingTypeFactory(slug="workshops", name="Workshop")
+    smuggling = ThemeFactory(slug="smuggling")
+    in_2014 = MeetingFactory(title="In 2014", start_date=datetime.date(2014, 8, 6))
+    AttendanceFactory(meeting=in_2014, participant=ParticipantFactory(slug="canada", country="CA"))
+    MeetingFactory(
+        title="Workshop record",
+        meeting_type=workshops,
+        start_date=datetime.date(2013, 5, 26),
+        city="Bangkok",
+        country="TH",
+        themes=[smuggling],
+    )
+    MeetingFactory(title="Postponed record", start_date=datetime.date(2012, 1, 1), status="postponed")
+    response = client.get(f"{LIST_URL}?{query}")
+    titles = [meeting.title for meeting in response.context["object_list"]]
+    assert titles == [expected]
+    assert b"1 meeting" in response.content
+
+
+def test_meeting_list_sorts_oldest_first_and_by_title(client):
+    MeetingFactory(title="Beta", start_date=datetime.date(2014, 1, 1))
+    MeetingFactory(title="Alpha", start_date=datetime.date(2015, 1, 1))
+    MeetingFactory(title="Gamma", start_date=datetime.date(2013, 1, 1))
+    oldest = client.get(f"{LIST_URL}?sort=oldest").context["object_list"]
+    by_title = client.get(f"{LIST_URL}?sort=title").context["object_list"]
+    newest = client.get(LIST_URL).context["object_list"]
+    assert [m.title for m in oldest] == ["Gamma", "Beta", "Alpha"]
+    assert [m.title for m in by_title] == ["Alpha", "Beta", "Gamma"]
+    assert [m.title for m in newest] == ["Alpha", "Beta", "Gamma"]
+
+
+def test_meeting_list_form_keeps_its_values(client):
+    MeetingFactory(start_date=datetime.date(2014, 8, 6))
+    response = client.get(f"{LIST_URL}?year=2014&q=senior")
+    assert '<option value="2014" selected>2014</option>' in response.content.decode()
+    assert 'value="senior"' in response.content.decode()
+
+
+def test_meeting_list_pagination_keeps_the_filters(client):
+    meeting_type = MeetingTypeFactory(slug="series")
+    for index in range(25):
+        MeetingFactory(meeting_type=meeting_type, start_date=datetime.date(2014, 1, 1 + index))
+    response = client.get(f"{LIST_URL}?type=series&year=2014")
+    content = response.content.decode()
+    assert 'aria-label="Pagination"' in content
+    assert "?type=series&amp;year=2014&amp;page=2" in content
+    assert 'aria-current="page"' in content
+
+
+def test_empty_meeting_list_says_why_and_how_to_widen_it(client):
+    MeetingFactory(start_date=datetime.date(2014, 8, 6), status="held")
+    response = client.get(f"{LIST_URL}?year=2014&status=cancelled")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "No meetings match" in content
+    assert "all 2 filters above together" in content
+    assert "see every meeting" in content
+    # Each filter in force links to the list without it.
+    assert 'href="?year=2014"' in content
+    assert 'href="?status=cancelled"' in content
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("year=abc", "Select a valid choice. abc is not one of the available choices."),
+        ("type=nope", "Select a valid choice. That choice is not one of the available choices."),
+        ("participant=nobody", "Select a valid choice. That choice is not one of the available choices."),
+        ("country=ZZ", "Select a valid choice. ZZ is not one of the available choices."),
+        ("status=adjourned", "Select a valid choice. adjourned is not one of the available choices."),
+        ("q=" + "x" * 500, "Ensure this value has at most 200 characters (it has 500)."),
+    ],
+)
+def test_meeting_list_explains_an_invalid_value_and_still_lists(client, query, message):
+    MeetingFactory(title="Still listed")
+    response = client.get(f"{LIST_URL}?{query}")
+    assert response.status_code == 200
+    assert "Some filters could not be used" in response.content.decode()
+    assert message in response.content.decode()
+    assert [m.title for m in response.context["object_list"]] == ["Still listed"]
+
+
+def test_meeting_list_invalid_value_leaves_the_valid_filters_in_force(client):
+    MeetingFactory(title="Held", status="held")
+    MeetingFactory(title="Cancelled", status="cancelled")
+    response = client.get(f"{LIST_URL}?year=abc&status=cancelled")
+    assert [m.title for m in response.context["object_list"]] == ["Cancelled"]
+
+
+@pytest.mark.parametrize(
+    ("page", "shown", "message"),
+    [
+        ("9999", 2, "There is no page 9999: the list has 2 pages, so this is the last one."),
+        ("-1", 1, "There is no page -1, so this is the first page."),
+        ("0", 1, "There is no page 0, so this is the first page."),
+        ("abc", 1, "“abc” is not a page number, so this is the first page."),
+        ("last", 2, ""),
+    ],
+)
+def test_meeting_list_page_out_of_range_shows_a_page_and_says_so(client, page, shown, message):
+    for index in range(25):
+        MeetingFactory(start_date=datetime.date(2014, 1, 1 + index))
+    response = client.get(f"{LIST_URL}?page={page}")
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == shown
+    if message:
+        assert message in response.content.decode()
+
+
+def test_meeting_list_page_beyond_an_empty_result_is_not_an_error(client):
+    response = client.get(f"{LIST_URL}?page=3&year=2099")
+    assert response.status_code == 200
+
+
+def test_meeting_list_query_count_does_not_grow_with_meetings(client):
+    meeting_type = MeetingTypeFactory()
+    add_meetings(5, meeting_type)
+    few = count_queries(client, f"{LIST_URL}?type={meeting_type.slug}")
+    add_meetings(45, meeting_type, start=datetime.date(2000, 1, 1))
+    many = count_queries(client, f"{LIST_URL}?type={meeting_type.slug}")
+    assert few == many
+
+
+# ---------- Meeting page ----------
+
+
+def test_meeting_page_shows_the_record(client):
+    meeting = MeetingFactory(
+        title="Eighth Meeting of the Ad Hoc Group Senior Officials",
+        number=8,
+        date_as_published="06 August 2014",
+        purpose="To review progress.",
+        summary="Members endorsed the Bali Process Strategy.",
+        body="The Co-Chairs **hosted** the meeting.",
+        source_urls="https://www.baliprocess.net/example/",
+    )
+    AttendanceFactory(meeting=meeting, participant=ParticipantFactory(name="Australia"), role="co_chair")
+    outcome = OutcomeFactory(
+        meeting=meeting, position=1, kind="endorsed", text="Members endorsed the strategy."
+    )
+    action = ActionItemFactory(
+        outcome=outcome,
+        title="Hold the first meeting",
+        due_as_published="first half of 2015",
+        due_date=datetime.date(2015, 6, 30),
+        due_precision="half",
+        status="in_progress",
+    )
+    ActionOwnerFactory(action_item=action, participant=OrganisationFactory(short_name="RSO"))
+    DocumentFactory(meeting=meeting, title="Co-Chairs' Statement")
+    response = client.get(detail_url(meeting))
+    content = response.content.decode()
+    assert "<h1>Eighth Meeting of the Ad Hoc Group Senior Officials</h1>" in content
+    assert "No. 8" in content
+    assert "06 August 2014" in content
+    assert "To review progress." in content
+    assert "<strong>hosted</strong>" in content
+    assert "Endorsed" in content
+    assert "Members endorsed the strategy." in content
+    assert "Hold the first meeting" in content
+    assert "H1 2015" in content
+    assert "first half of 2015" in content
+    assert "In progress" in content
+    assert "RSO" in content
+    assert "Co-Chairs&#x27; Statement" in content
+    assert "https://www.baliprocess.net/example/" in content
+
+
+def test_meeting_page_groups_attendance_by_role_with_counts(client):
+    meeting = MeetingFactory(attendance_complete=False)
+    for _index in range(13):
+        AttendanceFactory(meeting=meeting, role="member")
+    for _index in range(2):
+        AttendanceFactory(meeting=meeting, role="observer", participant=OrganisationFactory())
+    response = client.get(detail_url(meeting))
+    content = response.content.decode()
+    assert "13 members, 2 observers." in content
+    assert "This list may be incomplete" in content
+    assert [group["heading"] for group in response.context["attendance_groups"]] == ["Members", "Observers"]
+
+
+def test_meeting_page_omits_the_incomplete_note_when_the_list_is_complete(client):
+    meeting = MeetingFactory(attendance_complete=True)
+    AttendanceFactory(meeting=meeting)
+    response = client.get(detail_url(meeting))
+    assert b"1 member." in response.content
+    assert b"may be incomplete" not in response.content
+
+
+def test_meeting_page_numbers_outcomes_and_shows_overdue_actions(client):
+    meeting = MeetingFactory()
+    OutcomeFactory(meeting=meeting, position=1, kind="noted")
+    second = OutcomeFactory(meeting=meeting, position=2, kind="tasked")
+    ActionItemFactory(outcome=second, due_date=datetime.date(2015, 6, 30), due_precision="half")
+    response = client.get(detail_url(meeting))
+    content = response.content.decode()
+    assert 'id="outcome-1"' in content
+    assert 'id="outcome-2"' in content
+    assert "Tasked" in content
+    assert "Overdue" in content
+
+
+def test_meeting_page_renders_markdown_body_without_scripts(client):
+    meeting = MeetingFactory(body='Hello <script>alert("x")</script> [link](javascript:alert(1)) *there*')
+    content = client.get(detail_url(meeting)).content.decode()
+    assert "<em>there</em>" in content
+    assert 'alert("x")' not in content
+    assert "javascript:" not in content
+
+
+def test_meeting_page_links_previous_and_next_of_the_same_type(client):
+    series = MeetingTypeFactory()
+    seventh = MeetingFactory(meeting_type=series, title="Seventh", start_date=datetime.date(2013, 1, 1))
+    eighth = MeetingFactory(meeting_type=series, title="Eighth", start_date=datetime.date(2014, 1, 1))
+    ninth = MeetingFactory(meeting_type=series, title="Ninth", start_date=datetime.date(2015, 1, 1))
+    MeetingFactory(title="Other series", start_date=datetime.date(2013, 6, 1))
+    MeetingFactory(
+        meeting_type=series, title="Draft tenth", start_date=datetime.date(2016, 1, 1), published_at=None
+    )
+    response = client.get(detail_url(eighth))
+    assert response.context["previous_meeting"] == seventh
+    assert response.context["next_meeting"] == ninth
+    assert client.get(detail_url(ninth)).context["next_meeting"] is None
+
+
+def test_meeting_page_shows_parent_and_published_sub_meetings(client):
+    parent = MeetingFactory(title="Senior officials")
+    child = MeetingFactory(title="Workshop under it", parent=parent)
+    MeetingFactory(title="Draft workshop", parent=parent, published_at=None)
+    parent_page = client.get(detail_url(parent)).content.decode()
+    assert "Workshop under it" in parent_page
+    assert "Draft workshop" not in parent_page
+    assert "Senior officials" in client.get(detail_url(child)).content.decode()
+
+
+def test_meeting_page_hides_an_unpublished_parent(client):
+    child = MeetingFactory(parent=MeetingFactory(title="Secret parent", published_at=None))
+    assert b"Secret parent" not in client.get(detail_url(child)).content
+
+
+def test_meeting_page_has_event_json_ld_opengraph_and_canonical(client):
+    meeting = MeetingFactory(
+        title="Fifth </script> Conference",
+        start_date=datetime.date(2013, 4, 2),
+        city="Bali",
+        country="ID",
+        summary="Ministers met.",
+    )
+    content = client.get(detail_url(meeting)).content.decode()
+    start = content.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+    data = json.loads(content[start : content.index("</script>", start)])
+    assert data["@type"] == "Event"
+    assert data["name"] == "Fifth </script> Conference"
+    assert data["startDate"] == "2013-04-02"
+    assert data["location"]["address"]["addressCountry"] == "ID"
+    assert data["eventStatus"] == "https://schema.org/EventScheduled"
+    assert f'<link rel="canonical" href="http://testserver{detail_url(meeting)}">' in content
+    assert '<meta property="og:title" content="Fifth &lt;/script&gt; Conference">' in content
+    assert '<meta property="og:description" content="Ministers met.">' in content
+
+
+def test_unpublished_meeting_is_not_found_for_the_public(client):
+    draft = MeetingFactory(published_at=None)
+    scheduled = MeetingFactory(published_at=timezone.now() + datetime.timedelta(days=1))
+    assert client.get(detail_url(draft)).status_code == 404
+    assert client.get(detail_url(scheduled)).status_code == 404
+
+
+def test_staff_previews_a_draft_with_a_banner(editor_client):
+    draft = MeetingFactory(published_at=None, title="Draft record")
+    response = editor_client.get(detail_url(draft))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Draft record" in content
+    assert "Preview: this record is not published." in content
+    assert '<meta name="robots" content="noindex">' in content
+
+
+def test_published_meeting_has_no_draft_banner_for_staff(editor_client):
+    meeting = MeetingFactory()
+    assert b"draft-banner" not in editor_client.get(detail_url(meeting)).content
+
+
+def test_meeting_page_query_count_does_not_grow_with_the_record(client):
+    meeting_type = MeetingTypeFactory()
+    hub = MeetingFactory(meeting_type=meeting_type, start_date=datetime.date(2009, 1, 1))
+    add_meetings(5, meeting_type, parent=hub)
+    add_record_to(hub, 5)
+    few = count_queries(client, detail_url(hub))
+    add_meetings(45, meeting_type, parent=hub, start=datetime.date(2020, 1, 1))
+    add_record_to(hub, 45)
+    many = count_queries(client, detail_url(hub))
+    assert few == many
