@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers as admin_helpers
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from ..models import ActionItem, ActionOwner, ProgressUpdate
+from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, ProgressUpdate
 from .filters import DueYearFilter, OverdueFilter
 
 
@@ -70,11 +74,76 @@ class ActionOwnerInline(admin.TabularInline):
 
 
 class ProgressUpdateInline(admin.TabularInline):
+    """The action's timeline: entries are added, never changed or deleted once saved."""
+
     model = ProgressUpdate
     extra = 0
     fields = ["date", "status", "percent_complete", "note", "meeting", "recorded_by"]
     readonly_fields = ["recorded_by"]
     autocomplete_fields = ["meeting"]
+    verbose_name = _("progress update (saved ones are kept as they are; add a new one to correct)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("meeting", "recorded_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ActionItemAdminForm(forms.ModelForm):
+    status_note = forms.CharField(
+        label=_("note on the status change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded on the timeline with the new status, your name and today's date."),
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "outcome",
+            "position",
+            "title",
+            "description",
+            "themes",
+            "due_as_published",
+            "due_date",
+            "due_precision",
+            "due_at_next",
+            "status",
+            "superseded_by",
+            "fulfilled_by_meeting",
+            "fulfilled_by_document",
+            "reported_to",
+        ]
+
+
+class StatusChangeForm(forms.Form):
+    """The note and context an editor gives when moving several actions to a status at once."""
+
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    date = forms.DateField(label=_("date"), initial=timezone.localdate, help_text=_("YYYY-MM-DD"))
+    meeting = forms.ModelChoiceField(
+        Meeting.objects.order_by("-start_date", "-pk"),
+        label=_("reported at"),
+        required=False,
+        help_text=_("The meeting where the progress was reported, if any."),
+    )
+    fulfilled_by_meeting = forms.ModelChoiceField(
+        Meeting.objects.order_by("-start_date", "-pk"), label=_("fulfilled by meeting"), required=False
+    )
+    fulfilled_by_document = forms.ModelChoiceField(
+        Document.objects.order_by("title", "pk"), label=_("fulfilled by document"), required=False
+    )
+
+    def __init__(self, *args, status, **kwargs):
+        super().__init__(*args, **kwargs)
+        if status != ActionStatus.COMPLETED:
+            del self.fields["fulfilled_by_meeting"]
+            del self.fields["fulfilled_by_document"]
 
 
 @admin.register(ActionItem)
@@ -109,6 +178,8 @@ class ActionItemAdmin(admin.ModelAdmin):
         "themes",
     ]
     inlines = [ActionOwnerInline, ProgressUpdateInline]
+    form = ActionItemAdminForm
+    actions = ["mark_in_progress", "mark_completed", "mark_cancelled"]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["outcome", "position", "title", "description", "themes"]}),
@@ -118,6 +189,7 @@ class ActionItemAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "status",
+                    "status_note",
                     "superseded_by",
                     "fulfilled_by_meeting",
                     "fulfilled_by_document",
@@ -153,15 +225,100 @@ class ActionItemAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         timeframe = obj.fill_due_from_words()
-        super().save_model(request, obj, form, change)
+        status_changed = "status" in form.changed_data if change else obj.status != ActionStatus.NOT_STARTED
+        if status_changed:
+            obj.change_status(obj.status, by=request.user, note=form.cleaned_data.get("status_note", ""))
+        else:
+            super().save_model(request, obj, form, change)
+            if form.cleaned_data.get("status_note"):
+                obj.change_status(obj.status, by=request.user, note=form.cleaned_data["status_note"])
         report_derived_due(self, request, obj, timeframe)
+        if obj.due_at_next_id and ActionItem.objects.filter(pk=obj.pk).date_by_next_meetings():
+            obj.refresh_from_db(fields=["due_date", "due_precision"])
+            self.message_user(
+                request,
+                _('"%(action)s" is due at the next %(type)s, on %(date)s.')
+                % {"action": obj, "type": obj.due_at_next, "date": obj.due_date.isoformat()},
+                messages.INFO,
+            )
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is ProgressUpdate:
-            for update_form in formset.forms:
-                if update_form.instance.pk is None and update_form.has_changed():
-                    update_form.instance.recorded_by = request.user
+        if formset.model is not ProgressUpdate:
+            super().save_formset(request, form, formset, change)
+            return
+        new_updates = []
+        for update_form in formset.forms:
+            if update_form.instance.pk is None and update_form.has_changed():
+                update_form.instance.recorded_by = request.user
+                new_updates.append(update_form.instance)
         super().save_formset(request, form, formset, change)
+        for update in new_updates:
+            form.instance.follow_update(update)
+
+    @admin.action(description=_("Mark as in progress, with a note"))
+    def mark_in_progress(self, request, queryset):
+        return self._change_status(request, queryset, ActionStatus.IN_PROGRESS, "mark_in_progress")
+
+    @admin.action(description=_("Mark as completed, with a note and what fulfilled them"))
+    def mark_completed(self, request, queryset):
+        return self._change_status(request, queryset, ActionStatus.COMPLETED, "mark_completed")
+
+    @admin.action(description=_("Mark as cancelled, with a note"))
+    def mark_cancelled(self, request, queryset):
+        return self._change_status(request, queryset, ActionStatus.CANCELLED, "mark_cancelled")
+
+    def _change_status(self, request, queryset, status, action_name):
+        """Ask for a note on a confirmation page (a plain form: no JavaScript needed), then apply."""
+        form = StatusChangeForm(request.POST if "apply" in request.POST else None, status=status)
+        if form.is_bound and form.is_valid():
+            changed = skipped = 0
+            for action_item in queryset.order_by("pk"):
+                if action_item.status == status:
+                    skipped += 1
+                    continue
+                action_item.change_status(
+                    status,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                    date=form.cleaned_data["date"],
+                    meeting=form.cleaned_data["meeting"],
+                    fulfilled_by_meeting=form.cleaned_data.get("fulfilled_by_meeting"),
+                    fulfilled_by_document=form.cleaned_data.get("fulfilled_by_document"),
+                )
+                changed += 1
+            label = ActionStatus(status).label.lower()
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d action marked %(status)s.", "%(count)d actions marked %(status)s.", changed
+                )
+                % {"count": changed, "status": label},
+                messages.SUCCESS,
+            )
+            if skipped:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d action already was %(status)s and was left as it is.",
+                        "%(count)d actions already were %(status)s and were left as they are.",
+                        skipped,
+                    )
+                    % {"count": skipped, "status": label},
+                    messages.WARNING,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Mark as %(status)s") % {"status": ActionStatus(status).label.lower()},
+            "opts": self.model._meta,
+            "action_items": queryset.select_related("outcome__meeting"),
+            "form": form,
+            "action_name": action_name,
+            "status_label": ActionStatus(status).label,
+            "action_checkbox_name": admin_helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/meetings/actionitem/change_status.html", context)
 
 
 @admin.register(ProgressUpdate)
@@ -174,7 +331,16 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     readonly_fields = ["recorded_by"]
 
+    # The timeline is the history: an entry is added, never changed or deleted.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+        if not change:
+            obj.action_item.follow_update(obj)

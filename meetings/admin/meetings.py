@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
-from ..models import Attendance, Document, Meeting, Outcome
+from ..models import ActionItem, Attendance, Document, Meeting, Outcome
 from .filters import PublicationFilter, YearFilter
 
 
@@ -111,6 +111,11 @@ class MeetingAdmin(admin.ModelAdmin):
             )
         )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Actions due "at the next meeting of this type" take this meeting's date once it is set.
+        ActionItem.objects.filter(due_at_next=obj.meeting_type).date_by_next_meetings()
+
     @admin.display(description=_("publication"), ordering="published_at")
     def publication(self, meeting):
         return {"draft": _("Draft"), "scheduled": _("Scheduled"), "published": _("Published")}[
@@ -128,6 +133,7 @@ class MeetingAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish selected meetings now"))
     def publish_now(self, request, queryset):
         count = queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+        ActionItem.objects.filter(due_at_next__in=queryset.values("meeting_type")).date_by_next_meetings()
         self.message_user(
             request,
             ngettext("Published %(count)d meeting.", "Published %(count)d meetings.", count)

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ..due import DuePeriod, DuePrecision
 from ..timeframes import parse_timeframe
 from .constraints import choices_constraint
-from .meetings import Meeting
+from .meetings import Meeting, MeetingStatus
 from .outcomes import Document, Outcome
 from .participants import Participant
 from .reference import MeetingType, Theme
@@ -51,6 +51,40 @@ class ActionItemQuerySet(models.QuerySet):
 
     def due_between(self, start, end):
         return self.filter(due_date__gte=start, due_date__lte=end)
+
+    def date_by_next_meetings(self):
+        """Date actions due "at the next meeting of type X" by that meeting, once it is on the record.
+
+        The next meeting is the first published, not cancelled meeting of the type that starts after
+        the action's own meeting. Called when a meeting or an action is saved in the admin (explicitly,
+        not from a signal). Returns the actions whose due date changed.
+        """
+        next_meeting_start = (
+            Meeting.objects.published()
+            .filter(
+                meeting_type=OuterRef("due_at_next"),
+                start_date__gt=OuterRef("outcome__meeting__start_date"),
+            )
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by("start_date", "pk")
+            .values("start_date")[:1]
+        )
+        candidates = (
+            self.filter(due_at_next__isnull=False)
+            .annotate(next_meeting_start=Subquery(next_meeting_start))
+            .filter(next_meeting_start__isnull=False)
+        )
+        changed = []
+        for action_item in candidates:
+            if (action_item.due_date, action_item.due_precision) != (
+                action_item.next_meeting_start,
+                DuePrecision.DAY,
+            ):
+                action_item.due_date = action_item.next_meeting_start
+                action_item.due_precision = DuePrecision.DAY
+                changed.append(action_item)
+        ActionItem.objects.bulk_update(changed, ["due_date", "due_precision"])
+        return changed
 
 
 class ActionItem(models.Model):
@@ -200,6 +234,60 @@ class ActionItem(models.Model):
         """The Python twin of ``ActionItemQuerySet.overdue()``, for one loaded action."""
         today = today or timezone.localdate()
         return self.is_open and self.due_date is not None and self.due_date < today
+
+    def change_status(
+        self,
+        status,
+        *,
+        by,
+        note="",
+        meeting=None,
+        date=None,
+        percent_complete=None,
+        fulfilled_by_meeting=None,
+        fulfilled_by_document=None,
+        superseded_by=None,
+    ):
+        """Move the action to ``status`` and record it on its timeline: both are saved, or neither.
+
+        Every path that changes a status (the admin form, its bulk actions, an import) goes through
+        here, so the timeline says who changed what and when. ``by`` is the user who made the change
+        (None for a command run without one). Completing can name the meeting or document that
+        fulfilled the action. Returns the new ProgressUpdate.
+        """
+        if status not in ActionStatus.values:
+            raise ValueError(f"'{status}' is not an action status")
+        with transaction.atomic():
+            self.status = status
+            if status == ActionStatus.SUPERSEDED:
+                self.superseded_by = superseded_by or self.superseded_by
+            else:
+                self.superseded_by = None
+            if status == ActionStatus.COMPLETED:
+                self.fulfilled_by_meeting = fulfilled_by_meeting or self.fulfilled_by_meeting
+                self.fulfilled_by_document = fulfilled_by_document or self.fulfilled_by_document
+                if percent_complete is None:
+                    percent_complete = 100
+            self.save()
+            return ProgressUpdate.objects.create(
+                action_item=self,
+                date=date or timezone.localdate(),
+                status=status,
+                note=note,
+                meeting=meeting,
+                percent_complete=percent_complete,
+                recorded_by=by,
+            )
+
+    def follow_update(self, update):
+        """Take the status of a progress update an editor has just added, if it is the latest one."""
+        if update.status == self.status or self.progress_updates.latest().pk != update.pk:
+            return False
+        self.status = update.status
+        if self.status != ActionStatus.SUPERSEDED:
+            self.superseded_by = None
+        self.save(update_fields=["status", "superseded_by", "updated_at"])
+        return True
 
     def fill_due_from_words(self, reference=None):
         """Propose a due date from the timeframe as published, without saving.
