@@ -1,0 +1,47 @@
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from meetings.models import Meeting
+from meetings.records import build_records, dumps
+
+
+def iso_date(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--since '{value}' is not a date: use YYYY-MM-DD") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the record, or the meetings chosen and what they reference, as one records-format "
+        "JSON document (see meetings/records/records.schema.json)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--meetings", nargs="+", metavar="SLUG", help="Only these meetings, with what they reference."
+        )
+        parser.add_argument(
+            "--since",
+            type=iso_date,
+            metavar="YYYY-MM-DD",
+            help="Only meetings whose record changed on or after.",
+        )
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", help="Write to FILE instead of standard output."
+        )
+
+    def handle(self, *args, meetings=None, since=None, output=None, **options):
+        if meetings:
+            known = set(Meeting.objects.filter(slug__in=meetings).values_list("slug", flat=True))
+            unknown = [slug for slug in meetings if slug not in known]
+            if unknown:
+                raise CommandError("No meeting with the slug: " + ", ".join(unknown))
+        text = dumps(build_records(meeting_slugs=meetings, since=since))
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")

@@ -1,0 +1,22 @@
+"""The records format: the whole record, or any part of it, as one JSON document, out and in.
+
+``build_records()`` and ``dumps()`` write it; ``RecordsImport`` checks and applies it. The JSON
+Schema other systems can validate their files against is ``records.schema.json`` beside this file.
+"""
+
+from .export import FORMAT, VERSION, build_records, dumps
+from .importer import RecordError, RecordsImport, RecordsInvalid, parse_records
+from .schema import SCHEMA_PATH, records_schema
+
+__all__ = [
+    "FORMAT",
+    "SCHEMA_PATH",
+    "VERSION",
+    "RecordError",
+    "RecordsImport",
+    "RecordsInvalid",
+    "build_records",
+    "dumps",
+    "parse_records",
+    "records_schema",
+]

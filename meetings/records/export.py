@@ -1,0 +1,427 @@
+"""Writing the record as one records-format document.
+
+Every list is sorted in Python, not by the database, so that SQLite and PostgreSQL (whose text
+collations differ) give byte-identical files, and two exports of the same record are identical.
+"""
+
+import datetime
+import json
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from ..models import (
+    ActionItem,
+    ActionOwner,
+    Attendance,
+    Document,
+    Meeting,
+    MeetingType,
+    Membership,
+    Outcome,
+    OwnerRole,
+    Participant,
+    ProgressUpdate,
+    Theme,
+)
+
+FORMAT = "balitracker-records"
+VERSION = 1
+
+
+def dumps(document):
+    """The document as the text of a records file: UTF-8 friendly, indented by 2, ending in a newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def text_or_null(value):
+    return value or None
+
+
+def date_or_null(value):
+    return value.isoformat() if value else None
+
+
+def datetime_code(value):
+    """A time as UTC ISO 8601 with a Z, microseconds kept so that a round trip loses nothing."""
+    if value is None:
+        return None
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def document_address(document):
+    """How the format refers to a document: its url, or its file where it has none."""
+    return document.url or document.file.name
+
+
+def outcome_ref(outcome):
+    return f"{outcome.meeting.slug}#{outcome.position}" if outcome else None
+
+
+def start_of_day(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def meeting_queryset():
+    """Meetings with everything their records walk, in a fixed number of queries."""
+    action_items = ActionItem.objects.select_related(
+        "due_at_next",
+        "fulfilled_by_meeting",
+        "fulfilled_by_document",
+        "reported_to",
+        "superseded_by__outcome__meeting",
+    ).prefetch_related(
+        "themes",
+        Prefetch("ownerships", queryset=ActionOwner.objects.select_related("participant")),
+        Prefetch(
+            "progress_updates", queryset=ProgressUpdate.objects.select_related("meeting", "recorded_by")
+        ),
+    )
+    outcomes = Outcome.objects.prefetch_related(
+        "concerns",
+        "themes",
+        Prefetch("documents", queryset=Document.objects.all()),
+        Prefetch("action_items", queryset=action_items),
+    )
+    return Meeting.objects.select_related("meeting_type", "convening_body", "parent").prefetch_related(
+        "themes",
+        "related_meetings",
+        Prefetch("attendances", queryset=Attendance.objects.select_related("participant")),
+        Prefetch("documents", queryset=Document.objects.select_related("translation_of")),
+        Prefetch("outcomes", queryset=outcomes),
+    )
+
+
+def participant_queryset():
+    return Participant.objects.prefetch_related(
+        "aliases",
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("body", "granted_by__meeting", "ended_by__meeting"),
+        ),
+    )
+
+
+def ordered_documents(documents):
+    return sorted(documents, key=lambda doc: (doc.position, doc.title, doc.url, doc.file.name, doc.pk))
+
+
+def ordered_action_items(action_items):
+    return sorted(action_items, key=lambda action: (action.position, action.pk))
+
+
+def ordered_memberships(memberships):
+    return sorted(
+        memberships,
+        key=lambda membership: (membership_sort_key(export_membership(membership)), membership.pk),
+    )
+
+
+def membership_sort_key(record):
+    return (
+        record["body"] or "",
+        record["start_date"] or "",
+        record["end_date"] or "",
+        record["status"],
+    )
+
+
+def ordered_updates(updates):
+    return sorted(updates, key=lambda update: (update.date, update.created_at, update.pk))
+
+
+def alias_sort_key(name):
+    return (name.casefold(), name)
+
+
+class ActionRefs:
+    """Names action items in the format as ``meeting-slug#outcome-number.n``."""
+
+    def __init__(self):
+        self.refs = {}
+
+    def add_outcome(self, meeting, outcome):
+        for index, action in enumerate(ordered_action_items(outcome.action_items.all()), start=1):
+            self.refs[action.pk] = f"{meeting.slug}#{outcome.position}.{index}"
+
+    def ref(self, action):
+        if action is None:
+            return None
+        if action.pk not in self.refs:
+            outcome = action.outcome
+            siblings = ActionItem.objects.filter(outcome=outcome).only("pk", "position")
+            for index, sibling in enumerate(ordered_action_items(siblings), start=1):
+                self.refs[sibling.pk] = f"{outcome.meeting.slug}#{outcome.position}.{index}"
+        return self.refs[action.pk]
+
+
+def export_meeting_type(meeting_type):
+    return {
+        "slug": meeting_type.slug,
+        "name": meeting_type.name,
+        "plural_name": text_or_null(meeting_type.plural_name),
+        "description": text_or_null(meeting_type.description),
+        "position": meeting_type.position,
+    }
+
+
+def export_theme(theme):
+    return {"slug": theme.slug, "name": theme.name, "description": text_or_null(theme.description)}
+
+
+def export_membership(membership):
+    return {
+        "body": membership.body.slug if membership.body_id else None,
+        "status": membership.status,
+        "start_date": date_or_null(membership.start_date),
+        "end_date": date_or_null(membership.end_date),
+        "granted_by": outcome_ref(membership.granted_by),
+        "ended_by": outcome_ref(membership.ended_by),
+        "note": text_or_null(membership.note),
+        "source_url": text_or_null(membership.source_url),
+    }
+
+
+def export_participant(participant):
+    return {
+        "slug": participant.slug,
+        "name": participant.name,
+        "short_name": text_or_null(participant.short_name),
+        "kind": participant.kind,
+        "country": participant.country.code or None,
+        "description": text_or_null(participant.description),
+        "website": text_or_null(participant.website),
+        "aliases": sorted((alias.name for alias in participant.aliases.all()), key=alias_sort_key),
+        "memberships": [export_membership(m) for m in ordered_memberships(participant.memberships.all())],
+    }
+
+
+def slugs(records):
+    return sorted(record.slug for record in records)
+
+
+class MeetingExporter:
+    """Turns loaded meetings (from ``meeting_queryset()``) into records of the format."""
+
+    def __init__(self, now=None):
+        self.now = now or timezone.now()
+        self.action_refs = ActionRefs()
+
+    def export(self, meeting):
+        for outcome in meeting.outcomes.all():
+            self.action_refs.add_outcome(meeting, outcome)
+        published_at = meeting.published_at
+        return {
+            "slug": meeting.slug,
+            "type": meeting.meeting_type.slug,
+            "number": meeting.number,
+            "title": meeting.title,
+            "start_date": date_or_null(meeting.start_date),
+            "end_date": date_or_null(meeting.end_date),
+            "date_as_published": text_or_null(meeting.date_as_published),
+            "city": text_or_null(meeting.city),
+            "country": meeting.country.code or None,
+            "venue": text_or_null(meeting.venue),
+            "format": meeting.format,
+            "status": meeting.status,
+            "published": published_at is not None and published_at <= self.now,
+            "published_at": datetime_code(published_at),
+            "purpose": text_or_null(meeting.purpose),
+            "summary": text_or_null(meeting.summary),
+            "body": text_or_null(meeting.body),
+            "hero_image": text_or_null(meeting.hero_image.name),
+            "hero_image_alt": text_or_null(meeting.hero_image_alt),
+            "convening_body": meeting.convening_body.slug if meeting.convening_body_id else None,
+            "attendance_summary": text_or_null(meeting.attendance_summary),
+            "attendance_complete": meeting.attendance_complete,
+            "parent": meeting.parent.slug if meeting.parent_id else None,
+            "related_meetings": slugs(meeting.related_meetings.all()),
+            "themes": slugs(meeting.themes.all()),
+            "source_urls": meeting.source_url_list,
+            "attendance": [
+                self.export_attendance(attendance)
+                for attendance in sorted(
+                    meeting.attendances.all(), key=lambda row: (row.position, row.participant.slug)
+                )
+            ],
+            "outcomes": [
+                self.export_outcome(outcome)
+                for outcome in sorted(meeting.outcomes.all(), key=lambda outcome: outcome.position)
+            ],
+            "documents": [self.export_document(doc) for doc in ordered_documents(meeting.documents.all())],
+        }
+
+    def export_attendance(self, attendance):
+        return {
+            "participant": attendance.participant.slug,
+            "role": attendance.role,
+            "person": text_or_null(attendance.person),
+            "note": text_or_null(attendance.note),
+            "position": attendance.position,
+        }
+
+    def export_outcome(self, outcome):
+        return {
+            "position": outcome.position,
+            "kind": outcome.kind,
+            "text": outcome.text,
+            "addressed_to": text_or_null(outcome.addressed_to),
+            "concerns": slugs(outcome.concerns.all()),
+            "themes": slugs(outcome.themes.all()),
+            "documents": sorted({document_address(doc) for doc in outcome.documents.all()}),
+            "actions": [
+                self.export_action(action) for action in ordered_action_items(outcome.action_items.all())
+            ],
+        }
+
+    def export_action(self, action):
+        ownerships = action.ownerships.all()
+        period = action.due_period
+        return {
+            "position": action.position,
+            "title": action.title,
+            "description": text_or_null(action.description),
+            "owners": sorted(o.participant.slug for o in ownerships if o.role == OwnerRole.LEAD),
+            "supporting_owners": sorted(
+                o.participant.slug for o in ownerships if o.role == OwnerRole.SUPPORT
+            ),
+            "status": action.status,
+            "due": period.code if period else None,
+            "due_as_published": text_or_null(action.due_as_published),
+            "due_at_next": action.due_at_next.slug if action.due_at_next_id else None,
+            "fulfilled_by": action.fulfilled_by_meeting.slug if action.fulfilled_by_meeting_id else None,
+            "fulfilled_by_document": (
+                document_address(action.fulfilled_by_document) if action.fulfilled_by_document_id else None
+            ),
+            "superseded_by": self.action_refs.ref(action.superseded_by),
+            "reported_to": action.reported_to.slug if action.reported_to_id else None,
+            "themes": slugs(action.themes.all()),
+            "updates": [
+                self.export_update(update) for update in ordered_updates(action.progress_updates.all())
+            ],
+        }
+
+    def export_update(self, update):
+        return {
+            "date": update.date.isoformat(),
+            "status": update.status,
+            "note": text_or_null(update.note),
+            "percent_complete": update.percent_complete,
+            "meeting": update.meeting.slug if update.meeting_id else None,
+            "recorded_by": update.recorded_by.get_username() if update.recorded_by_id else None,
+        }
+
+    def export_document(self, document):
+        return {
+            "title": document.title,
+            "kind": document.kind,
+            "url": text_or_null(document.url),
+            "file": text_or_null(document.file.name),
+            "language": document.language,
+            "published_on": date_or_null(document.published_on),
+            "translation_of": document_address(document.translation_of)
+            if document.translation_of_id
+            else None,
+            "position": document.position,
+        }
+
+
+def meeting_order(record):
+    return (record["start_date"] or "", record["slug"])
+
+
+def select_meetings(meeting_slugs=None, since=None):
+    """The meetings an export covers: those named, those changed since a date, or all."""
+    meetings = Meeting.objects.all()
+    if meeting_slugs:
+        meetings = meetings.filter(slug__in=meeting_slugs)
+    if since:
+        changed = start_of_day(since)
+        meetings = meetings.filter(
+            Q(updated_at__gte=changed)
+            | Q(outcomes__updated_at__gte=changed)
+            | Q(outcomes__action_items__updated_at__gte=changed)
+            | Q(outcomes__action_items__progress_updates__created_at__gte=changed)
+            | Q(documents__updated_at__gte=changed)
+        )
+    return meetings.values_list("pk", flat=True).distinct()
+
+
+def referenced_participants(meeting_records):
+    """Slugs of the participants that meeting records name, anywhere in them."""
+    found = set()
+    for meeting in meeting_records:
+        found.update(filter(None, [meeting["convening_body"]]))
+        found.update(row["participant"] for row in meeting["attendance"])
+        for outcome in meeting["outcomes"]:
+            found.update(outcome["concerns"])
+            for action in outcome["actions"]:
+                found.update(action["owners"])
+                found.update(action["supporting_owners"])
+                found.update(filter(None, [action["reported_to"]]))
+    return found
+
+
+def build_records(meeting_slugs=None, since=None, now=None):
+    """The records document of the whole record, or of the meetings selected and what they reference.
+
+    ``meeting_slugs`` limits the meetings to those named; ``since`` (a date) to those whose record
+    changed on or after it. With either, participants, meeting types and themes are those the
+    meetings reference (and, with ``since``, those changed since), so that the document stands alone.
+    """
+    exporter = MeetingExporter(now=now)
+    partial = bool(meeting_slugs) or since is not None
+    meetings = meeting_queryset()
+    if partial:
+        meetings = meetings.filter(pk__in=list(select_meetings(meeting_slugs, since)))
+    meeting_records = sorted((exporter.export(meeting) for meeting in meetings), key=meeting_order)
+
+    participants = participant_queryset()
+    meeting_types = MeetingType.objects.all()
+    themes = Theme.objects.all()
+    if partial:
+        participant_slugs = referenced_participants(meeting_records)
+        participant_records = _participant_closure(participant_slugs, since)
+        type_slugs = {meeting["type"] for meeting in meeting_records}
+        theme_slugs = set()
+        for meeting in meeting_records:
+            theme_slugs.update(meeting["themes"])
+            for outcome in meeting["outcomes"]:
+                theme_slugs.update(outcome["themes"])
+                for action in outcome["actions"]:
+                    theme_slugs.update(action["themes"])
+                    type_slugs.update(filter(None, [action["due_at_next"]]))
+        since_filter = Q(updated_at__gte=start_of_day(since)) if since else Q(pk__in=[])
+        meeting_types = meeting_types.filter(Q(slug__in=type_slugs) | since_filter)
+        themes = themes.filter(Q(slug__in=theme_slugs) | since_filter)
+    else:
+        participant_records = [export_participant(participant) for participant in participants]
+
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "meeting_types": sorted((export_meeting_type(t) for t in meeting_types), key=lambda r: r["slug"]),
+        "themes": sorted((export_theme(theme) for theme in themes), key=lambda r: r["slug"]),
+        "participants": sorted(participant_records, key=lambda r: r["slug"]),
+        "meetings": meeting_records,
+    }
+
+
+def _participant_closure(participant_slugs, since):
+    """Participants named, and the bodies their memberships are in, until nothing new is named."""
+    records = {}
+    query = Q(slug__in=participant_slugs)
+    if since:
+        query |= Q(updated_at__gte=start_of_day(since))
+    wanted = participant_queryset().filter(query)
+    while True:
+        new = [participant for participant in wanted if participant.slug not in records]
+        if not new:
+            break
+        bodies = set()
+        for participant in new:
+            record = export_participant(participant)
+            records[participant.slug] = record
+            bodies.update(m["body"] for m in record["memberships"] if m["body"])
+        wanted = participant_queryset().filter(slug__in=bodies - records.keys())
+    return list(records.values())

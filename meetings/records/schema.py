@@ -1,0 +1,133 @@
+"""The JSON Schema of the records format, kept beside this module so other systems can validate files."""
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+SCHEMA_PATH = Path(__file__).with_name("records.schema.json")
+
+
+@cache
+def records_schema():
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def records_validator():
+    schema = records_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def record_path(parts):
+    """``["meetings", 3, "attendance", 7, "participant"]`` as ``meetings[3].attendance[7].participant``."""
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path or "(document)"
+
+
+BROKEN = "\0broken"
+
+
+def schema_errors(document):
+    """Every way ``document`` breaks the schema, as (path, message) pairs in document order."""
+    errors = []
+    for error in records_validator().iter_errors(document):
+        errors.extend(_explain(error))
+    return sorted(errors, key=lambda item: _document_order(item[0]))
+
+
+def without_schema_errors(document):
+    """A copy of ``document`` that the schema accepts, for the checks that follow the schema's.
+
+    A value the schema refuses is left out, so its default applies, where its field is optional;
+    otherwise the record holding it is marked ``BROKEN`` (a dict with that key) for the later
+    checks to skip. Either way the schema's own error has already been reported.
+    """
+    document = copy.deepcopy(document)
+    scalar_items = []
+    for error in list(records_validator().iter_errors(document)):
+        path = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            for name in [name for name in error.instance if name not in known and name != BROKEN]:
+                del error.instance[name]
+            continue
+        if error.validator == "required" or not path:
+            if isinstance(error.instance, dict):
+                error.instance[BROKEN] = True
+            continue
+        try:
+            container = _value_at(document, path[:-1])
+        except (KeyError, IndexError, TypeError):
+            continue  # inside a value already left out
+        key = path[-1]
+        if isinstance(key, int):
+            if _schema_at(path).get("type") == "object":
+                container[key] = {BROKEN: True}
+            else:
+                scalar_items.append((container, key))
+        elif isinstance(container, dict):
+            if key in _schema_at(path[:-1]).get("required", []):
+                container[BROKEN] = True
+            else:
+                container.pop(key, None)
+    for container, index in sorted(scalar_items, key=lambda item: item[1], reverse=True):
+        del container[index]
+    return document
+
+
+def _value_at(document, path):
+    for part in path:
+        document = document[part]
+    return document
+
+
+def _resolve(schema):
+    while "$ref" in schema and "properties" not in schema and "items" not in schema:
+        schema = records_schema()["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _schema_at(path):
+    """The (resolved) schema of the value at ``path`` in a records document."""
+    schema = records_schema()
+    for part in path:
+        schema = _resolve(schema)
+        schema = schema["items"] if isinstance(part, int) else schema["properties"][part]
+    return _resolve(schema)
+
+
+def _explain(error):
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        return [
+            (record_path([*path, name]), "is required")
+            for name in error.validator_value
+            if isinstance(error.instance, dict) and name not in error.instance and repr(name) in error.message
+        ]
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        return [
+            (record_path([*path, name]), "is not a field of the format")
+            for name in error.instance
+            if name not in known
+        ]
+    if error.validator == "pattern" and "description" in error.schema:
+        return [(record_path(path), f"{error.instance!r} is not {error.schema['description']}")]
+    return [(record_path(path), error.message)]
+
+
+def _document_order(path):
+    """Sort key that puts meetings[2] before meetings[10]."""
+    key = []
+    for token in path.replace("[", ".").replace("]", "").split("."):
+        key.append((0, int(token), "") if token.isdigit() else (1, 0, token))
+    return key

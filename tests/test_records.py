@@ -1,0 +1,696 @@
+import datetime
+import io
+import json
+import random
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from meetings.models import (
+    ActionItem,
+    ActionOwner,
+    Attendance,
+    Document,
+    Meeting,
+    MeetingType,
+    Membership,
+    Outcome,
+    Participant,
+    ParticipantAlias,
+    ProgressUpdate,
+    Theme,
+)
+from meetings.records import RecordsImport, RecordsInvalid, build_records, dumps, records_schema
+from meetings.records.schema import records_validator
+from tests.factories import (
+    ActionItemFactory,
+    ActionOwnerFactory,
+    AttendanceFactory,
+    DocumentFactory,
+    ForumBodyFactory,
+    MeetingFactory,
+    MeetingTypeFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    OutcomeFactory,
+    ParticipantAliasFactory,
+    ParticipantFactory,
+    ProgressUpdateFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+RECORD_MODELS = [
+    ProgressUpdate,
+    ActionOwner,
+    ActionItem,
+    Outcome,
+    Attendance,
+    Document,
+    Meeting,
+    Membership,
+    ParticipantAlias,
+    Participant,
+    MeetingType,
+    Theme,
+]
+
+
+def empty_the_record():
+    Membership.objects.all().delete()
+    for model in RECORD_MODELS:
+        model.objects.all().delete()
+
+
+def row_counts():
+    return {model.__name__: model.objects.count() for model in RECORD_MODELS}
+
+
+def export_text(**options):
+    return dumps(build_records(**options))
+
+
+def import_document(document, dry_run=False):
+    records = RecordsImport(json.loads(json.dumps(document)))
+    records.apply(dry_run=dry_run)
+    return records.summary()
+
+
+def import_errors(document):
+    records = RecordsImport(document)
+    return [str(error) for error in records.validate()]
+
+
+@pytest.fixture
+def full_record(django_user_model):
+    """One record with every kind of row the format carries."""
+    editor = django_user_model.objects.create_user("secretariat", password="a-long-password-1")
+    ahg = MeetingTypeFactory(
+        slug="ahg-senior-officials-meeting",
+        name="Ad Hoc Group Senior Officials' Meeting",
+        plural_name="AHG Senior Officials' Meetings",
+        description="The senior officials of the Ad Hoc Group.",
+        position=10,
+    )
+    ministerial = MeetingTypeFactory(slug="ministerial-conference", name="Ministerial Conference")
+    trafficking = ThemeFactory(slug="trafficking-in-persons", name="Trafficking in persons")
+    smuggling = ThemeFactory(slug="people-smuggling", name="People smuggling", description="Smuggling.")
+    australia = ParticipantFactory(slug="australia", name="Australia", country="AU")
+    viet_nam = ParticipantFactory(
+        slug="viet-nam", name="Viet Nam", country="VN", website="https://vn.example.org/"
+    )
+    ParticipantAliasFactory(participant=viet_nam, name="Vietnam")
+    ParticipantAliasFactory(participant=viet_nam, name="Socialist Republic of Viet Nam")
+    unodc = OrganisationFactory(
+        slug="unodc", name="United Nations Office on Drugs and Crime", short_name="UNODC", description="UN."
+    )
+    ahg_body = ForumBodyFactory(slug="ad-hoc-group", name="Ad Hoc Group")
+    rso = ForumBodyFactory(slug="rso", name="Regional Support Office", short_name="RSO")
+
+    eighth = MeetingFactory(
+        slug="eighth-ahg-senior-officials-meeting",
+        meeting_type=ahg,
+        number=8,
+        title="Eighth Meeting of the Ad Hoc Group Senior Officials",
+        start_date=datetime.date(2014, 8, 6),
+        end_date=datetime.date(2014, 8, 6),
+        date_as_published="06 August 2014",
+        city="Canberra",
+        country="AU",
+        venue="Parliament House",
+        format="hybrid",
+        purpose="To review progress.",
+        summary="Senior officials met in Canberra.",
+        body="## Outcomes\n\nMembers *agreed*.",
+        hero_image="meetings/canberra.jpg",
+        hero_image_alt="Delegates around a table",
+        convening_body=ahg_body,
+        attendance_summary="45 members attended.",
+        attendance_complete=True,
+        source_urls="https://www.baliprocess.net/eighth\nhttps://example.org/archive/eighth",
+        published_at=datetime.datetime(2014, 8, 7, 9, 30, 15, 123456, tzinfo=datetime.UTC),
+    )
+    eighth.themes.set([trafficking, smuggling])
+    workshop = MeetingFactory(
+        slug="workshop-on-returns",
+        meeting_type=ministerial,
+        title="Workshop on returns — Bangkok",
+        start_date=datetime.date(2015, 3, 26),
+        end_date=datetime.date(2015, 3, 27),
+        parent=eighth,
+        status="postponed",
+        format="virtual",
+        country="",
+        city="",
+        published_at=None,
+    )
+    workshop.related_meetings.set([eighth])
+    MeetingFactory(
+        slug="sixth-ministerial-conference",
+        meeting_type=ministerial,
+        number=6,
+        title="Sixth Ministerial Conference",
+        start_date=datetime.date(2016, 3, 23),
+        end_date=None,
+        status="scheduled",
+        published_at=timezone.now() + datetime.timedelta(days=30),
+    )
+
+    AttendanceFactory(meeting=eighth, participant=australia, role="co_chair", person="Minister", position=0)
+    AttendanceFactory(meeting=eighth, participant=viet_nam, role="member", note="Late arrival", position=1)
+    AttendanceFactory(meeting=eighth, participant=unodc, role="observer", position=1)
+    AttendanceFactory(
+        meeting=eighth, participant=rso, role="participant", person="RSO Co-Managers", position=2
+    )
+
+    statement = DocumentFactory(
+        meeting=eighth,
+        title="Co-Chairs' Statement",
+        kind="co_chairs_statement",
+        url="https://example.org/cs.pdf",
+    )
+    DocumentFactory(
+        meeting=eighth,
+        title="Pernyataan Ketua Bersama",
+        kind="co_chairs_statement",
+        url="",
+        file="documents/2014/pernyataan.pdf",
+        language="id",
+        translation_of=statement,
+        published_on=datetime.date(2014, 8, 8),
+        position=1,
+    )
+    guide = DocumentFactory(
+        meeting=workshop, title="Policy guide", kind="policy_guide", url="https://example.org/pg"
+    )
+
+    granted = OutcomeFactory(
+        meeting=eighth,
+        position=1,
+        kind="granted",
+        text="UNODC was granted full membership of the Bali Process Ad Hoc Group.",
+        addressed_to="to be submitted to Ministers",
+    )
+    granted.concerns.set([unodc])
+    granted.documents.set([statement, guide])
+    tasked = OutcomeFactory(meeting=eighth, position=2, kind="tasked", text="Members tasked the RSO.")
+    tasked.themes.set([trafficking])
+    OutcomeFactory(meeting=workshop, position=1, kind="noted", text="Participants noted the guide.")
+
+    first = ActionItemFactory(
+        outcome=tasked,
+        position=0,
+        title="Draft a policy guide on returns",
+        description="With members' input.",
+        status="completed",
+        due_as_published="first half of 2015",
+        due_date=datetime.date(2015, 6, 30),
+        due_precision="half",
+        fulfilled_by_meeting=workshop,
+        fulfilled_by_document=guide,
+        reported_to=ahg_body,
+    )
+    first.themes.set([smuggling])
+    ActionOwnerFactory(action_item=first, participant=rso, role="lead")
+    ActionOwnerFactory(action_item=first, participant=australia, role="lead")
+    ActionOwnerFactory(action_item=first, participant=viet_nam, role="support")
+    ProgressUpdateFactory(
+        action_item=first, date=datetime.date(2015, 1, 10), status="in_progress", note="Begun."
+    )
+    ProgressUpdateFactory(
+        action_item=first,
+        date=datetime.date(2015, 3, 27),
+        status="completed",
+        note="Presented.",
+        meeting=workshop,
+        percent_complete=100,
+        recorded_by=editor,
+    )
+    replacement = ActionItemFactory(
+        outcome=tasked,
+        position=0,
+        title="Run a workshop",
+        due_date=datetime.date(2015, 9, 30),
+        due_precision="quarter",
+    )
+    ActionItemFactory(
+        outcome=tasked,
+        position=1,
+        title="Report to Ministers",
+        status="superseded",
+        superseded_by=replacement,
+        due_at_next=ministerial,
+        due_as_published="before the next Ministerial Conference",
+    )
+    for code_date, precision in [
+        (datetime.date(2016, 12, 31), "year"),
+        (datetime.date(2016, 2, 29), "month"),
+        (datetime.date(2016, 5, 17), "day"),
+    ]:
+        ActionItemFactory(
+            outcome=granted, title=f"Due by {precision}", due_date=code_date, due_precision=precision
+        )
+
+    MembershipFactory(
+        participant=australia,
+        status="co_chair",
+        start_date=datetime.date(2002, 2, 26),
+        source_url="https://example.org/members",
+        note="Co-chair since the first conference.",
+    )
+    MembershipFactory(participant=australia, status="member", start_date=datetime.date(2002, 2, 26))
+    MembershipFactory(
+        participant=unodc, status="observer", end_date=datetime.date(2014, 8, 6), ended_by=granted
+    )
+    MembershipFactory(
+        participant=unodc,
+        body=ahg_body,
+        status="member",
+        start_date=datetime.date(2014, 8, 6),
+        granted_by=granted,
+    )
+    return eighth
+
+
+def test_export_matches_the_json_schema(full_record):
+    document = build_records()
+    errors = [error.message for error in records_validator().iter_errors(document)]
+    assert errors == []
+    assert records_schema()["properties"]["format"]["const"] == "balitracker-records"
+
+
+def test_design_example_matches_the_json_schema():
+    example = {
+        "format": "balitracker-records",
+        "version": 1,
+        "meeting_types": [
+            {"slug": "ahg-senior-officials-meeting", "name": "Ad Hoc Group Senior Officials' Meeting"}
+        ],
+        "themes": [{"slug": "trafficking-in-persons", "name": "Trafficking in persons"}],
+        "participants": [
+            {
+                "slug": "australia",
+                "name": "Australia",
+                "short_name": "",
+                "kind": "state",
+                "country": "AU",
+                "aliases": [],
+                "memberships": [
+                    {"body": None, "status": "member", "start_date": "2002-02-26", "end_date": None}
+                ],
+            }
+        ],
+        "meetings": [
+            {
+                "slug": "eighth-ahg-senior-officials-meeting",
+                "type": "ahg-senior-officials-meeting",
+                "number": 8,
+                "title": "Eighth Meeting of the Ad Hoc Group Senior Officials",
+                "start_date": "2014-08-06",
+                "end_date": "2014-08-06",
+                "published": True,
+                "venue": None,
+                "attendance": [
+                    {"participant": "australia", "role": "observer", "person": None, "note": None}
+                ],
+                "outcomes": [
+                    {
+                        "kind": "granted",
+                        "text": "Australia was granted something.",
+                        "concerns": ["australia"],
+                        "themes": [],
+                        "actions": [
+                            {
+                                "title": "...",
+                                "owners": ["australia"],
+                                "status": "in_progress",
+                                "due": "2015-H1",
+                                "fulfilled_by": None,
+                                "updates": [
+                                    {
+                                        "date": "2015-03-27",
+                                        "status": "completed",
+                                        "note": "...",
+                                        "meeting": None,
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                ],
+                "documents": [
+                    {"title": "Co-Chairs' Statement", "kind": "co_chairs_statement", "url": "https://x.org/a"}
+                ],
+            }
+        ],
+    }
+    assert list(records_validator().iter_errors(example)) == []
+    assert import_document(example)["meetings"] == {"created": 1, "updated": 0, "unchanged": 0}
+
+
+def test_export_is_deterministic_and_carries_every_kind_of_row(full_record):
+    text = export_text()
+    assert text == export_text()
+    document = json.loads(text)
+    eighth = next(m for m in document["meetings"] if m["slug"] == "eighth-ahg-senior-officials-meeting")
+    assert eighth["published"] is True
+    assert eighth["published_at"] == "2014-08-07T09:30:15.123456Z"
+    assert eighth["source_urls"] == [
+        "https://www.baliprocess.net/eighth",
+        "https://example.org/archive/eighth",
+    ]
+    assert [row["participant"] for row in eighth["attendance"]] == ["australia", "unodc", "viet-nam", "rso"]
+    tasked = eighth["outcomes"][1]
+    assert tasked["actions"][0]["owners"] == ["australia", "rso"]
+    assert tasked["actions"][0]["supporting_owners"] == ["viet-nam"]
+    assert tasked["actions"][0]["due"] == "2015-H1"
+    assert tasked["actions"][2]["superseded_by"] == "eighth-ahg-senior-officials-meeting#2.2"
+    assert [action["due"] for action in eighth["outcomes"][0]["actions"]] == ["2016", "2016-02", "2016-05-17"]
+    unodc = next(p for p in document["participants"] if p["slug"] == "unodc")
+    assert {m["granted_by"] for m in unodc["memberships"]} == {None, "eighth-ahg-senior-officials-meeting#1"}
+    assert "Workshop on returns — Bangkok" in text  # UTF-8, not \u escapes
+
+
+def test_round_trip_through_an_empty_database_is_byte_identical(full_record):
+    first = export_text()
+    counts = row_counts()
+    empty_the_record()
+    summary = import_document(json.loads(first))
+    assert summary["meetings"] == {"created": 3, "updated": 0, "unchanged": 0}
+    assert summary["participants"]["created"] == 5
+    assert export_text() == first
+    assert row_counts() == counts
+
+
+def generate_record(meetings=20, seed=2002):
+    """A varied record: meetings of several types with attendance, outcomes, actions and documents."""
+    chance = random.Random(seed)
+    types = [MeetingTypeFactory() for _ in range(3)]
+    themes = [ThemeFactory() for _ in range(4)]
+    states = [ParticipantFactory() for _ in range(8)]
+    organisations = [OrganisationFactory() for _ in range(3)]
+    bodies = [ForumBodyFactory() for _ in range(2)]
+    everyone = states + organisations + bodies
+    for state in states[:4]:
+        MembershipFactory(participant=state, start_date=datetime.date(2002, 2, 26))
+        ParticipantAliasFactory(participant=state)
+    created = []
+    for number in range(meetings):
+        meeting = MeetingFactory(
+            meeting_type=chance.choice(types),
+            number=number + 1,
+            start_date=datetime.date(2004 + number % 12, chance.randint(1, 12), chance.randint(1, 28)),
+            status=chance.choice(["held", "held", "cancelled", "scheduled"]),
+            published_at=chance.choice([None, timezone.now() - datetime.timedelta(days=number)]),
+            parent=created[-1] if created and chance.random() < 0.2 else None,
+        )
+        meeting.themes.set(chance.sample(themes, chance.randint(0, 2)))
+        for position, participant in enumerate(chance.sample(everyone, chance.randint(0, 6))):
+            AttendanceFactory(
+                meeting=meeting,
+                participant=participant,
+                role=chance.choice(["member", "observer"]),
+                position=position,
+            )
+        documents = [DocumentFactory(meeting=meeting) for _ in range(chance.randint(0, 2))]
+        for position in range(1, chance.randint(1, 4)):
+            outcome = OutcomeFactory(
+                meeting=meeting, position=position, kind=chance.choice(["agreed", "noted"])
+            )
+            outcome.concerns.set(chance.sample(everyone, chance.randint(0, 2)))
+            outcome.documents.set(documents[:1])
+            for _ in range(chance.randint(0, 2)):
+                action = ActionItemFactory(
+                    outcome=outcome,
+                    status=chance.choice(["not_started", "in_progress", "completed"]),
+                    due_date=datetime.date(2010 + number % 8, 12, 31),
+                    due_precision="year",
+                )
+                ActionOwnerFactory(action_item=action, participant=chance.choice(everyone))
+                for _ in range(chance.randint(0, 2)):
+                    ProgressUpdateFactory(action_item=action, meeting=chance.choice([None, meeting]))
+        created.append(meeting)
+    return created
+
+
+def test_round_trip_of_generated_meetings_is_byte_identical():
+    generate_record(20)
+    first = export_text()
+    assert len(json.loads(first)["meetings"]) == 20
+    counts = row_counts()
+    empty_the_record()
+    import_document(json.loads(first))
+    assert export_text() == first
+    assert row_counts() == counts
+
+
+def test_second_import_changes_nothing(full_record):
+    document = build_records()
+    import_document(document)
+    counts = row_counts()
+    action_ids = sorted(ActionItem.objects.values_list("pk", flat=True))
+    before = export_text()
+    summary = import_document(document)
+    assert all(
+        counts_of_kind["created"] == counts_of_kind["updated"] == 0 for counts_of_kind in summary.values()
+    )
+    assert summary["meetings"]["unchanged"] == 3
+    assert row_counts() == counts
+    assert sorted(ActionItem.objects.values_list("pk", flat=True)) == action_ids
+    assert export_text() == before
+
+
+def test_import_replaces_nested_rows_and_keeps_action_ids(full_record):
+    document = build_records()
+    eighth = next(m for m in document["meetings"] if m["slug"] == full_record.slug)
+    eighth["attendance"] = [row for row in eighth["attendance"] if row["participant"] != "viet-nam"]
+    eighth["outcomes"][1]["actions"][0]["title"] = "Draft the policy guide on returns"
+    eighth["title"] = "Eighth AHG SOM"
+    action_id = ActionItem.objects.get(title="Draft a policy guide on returns").pk
+    summary = import_document(document)
+    assert summary["meetings"] == {"created": 0, "updated": 1, "unchanged": 2}
+    full_record.refresh_from_db()
+    assert full_record.title == "Eighth AHG SOM"
+    assert not full_record.attendances.filter(participant__slug="viet-nam").exists()
+    assert ActionItem.objects.get(pk=action_id).title == "Draft the policy guide on returns"
+    assert (
+        json.loads(export_text()) == json.loads(dumps(document)) | {}
+    )  # what was imported is what is exported
+
+
+def test_error_names_record_and_field_and_writes_nothing(full_record):
+    document = build_records()
+    document["meetings"][0]["attendance"][1]["participant"] = "vietnam"
+    document["meetings"][0]["outcomes"][1]["actions"][0]["due"] = "2015-H3"
+    document["meetings"][1]["end_date"] = "2015-01-01"
+    document["meetings"][0]["title"] = "Changed"
+    counts = row_counts()
+    with pytest.raises(RecordsInvalid) as invalid:
+        import_document(document)
+    messages = [str(error) for error in invalid.value.errors]
+    assert (
+        "meetings[0].attendance[1].participant: no participant 'vietnam' (did you mean 'viet-nam'?)"
+        in messages
+    )
+    assert any(
+        message.startswith("meetings[0].outcomes[1].actions[0].due: '2015-H3' is not") for message in messages
+    )
+    assert "meetings[1].end_date: The end date cannot be before the start date." in messages
+    assert row_counts() == counts
+    assert not Meeting.objects.filter(title="Changed").exists()
+
+
+def test_all_errors_are_reported_together():
+    document = {
+        "format": "balitracker-records",
+        "version": 1,
+        "participants": [{"slug": "viet-nam", "name": "Viet Nam", "kind": "state", "country": None}],
+        "meetings": [
+            {
+                "slug": "m",
+                "type": "nowhere",
+                "title": "M",
+                "start_date": "2015-02-30",
+                "attendance": [{"participant": "viet-nam"}, {"participant": "viet-nam"}],
+                "outcomes": [
+                    {
+                        "kind": "agreed",
+                        "text": "x",
+                        "actions": [{"title": "a", "due": "2015-13", "owners": ["vn"]}],
+                    }
+                ],
+                "documents": [{"title": "No address"}],
+            }
+        ],
+    }
+    errors = import_errors(document)
+    assert "participants[0].country: A state or territory needs its ISO 3166 country code." in errors
+    assert "meetings[0].type: no meeting type 'nowhere'" in errors
+    assert "meetings[0].start_date: '2015-02-30' is not a date" in errors
+    assert "meetings[0].attendance[1].participant: 'viet-nam' is already listed at attendance[0]" in errors
+    assert "meetings[0].outcomes[0].actions[0].due: '2015-13' has no month 13" in errors
+    assert "meetings[0].outcomes[0].actions[0].owners: no participant 'vn'" in " ".join(errors)
+    assert "meetings[0].documents[0]: Give the document's address or upload its file." in errors
+
+
+def test_schema_errors_name_the_field():
+    document = {
+        "format": "balitracker-records",
+        "version": 1,
+        "meetings": [
+            {
+                "slug": "m",
+                "title": "M",
+                "statut": "held",
+                "attendance": [{"participant": "x", "role": "king"}],
+            }
+        ],
+    }
+    errors = import_errors(document)
+    assert "meetings[0].type: is required" in errors
+    assert "meetings[0].statut: is not a field of the format" in errors
+    assert any(error.startswith("meetings[0].attendance[0].role: 'king' is not one of") for error in errors)
+
+
+def test_not_a_records_file_is_refused():
+    assert import_errors({"meetings": []}) == [
+        "format: is not 'balitracker-records': this is not a records file"
+    ]
+    assert import_errors([]) == ["format: is not 'balitracker-records': this is not a records file"]
+
+
+def test_alias_suggests_the_participant():
+    ParticipantAliasFactory(participant=ParticipantFactory(slug="turkiye", name="Türkiye"), name="Turkey")
+    MeetingTypeFactory(slug="workshop")
+    document = {
+        "format": "balitracker-records",
+        "version": 1,
+        "meetings": [
+            {"slug": "m", "type": "workshop", "title": "M", "attendance": [{"participant": "turkey"}]}
+        ],
+    }
+    assert import_errors(document) == [
+        "meetings[0].attendance[0].participant: no participant 'turkey' (did you mean 'turkiye'?)"
+    ]
+
+
+def test_reference_to_a_record_in_the_database_is_accepted():
+    MeetingTypeFactory(slug="workshop")
+    ParticipantFactory(slug="australia")
+    document = {
+        "format": "balitracker-records",
+        "version": 1,
+        "meetings": [
+            {"slug": "m", "type": "workshop", "title": "M", "attendance": [{"participant": "australia"}]}
+        ],
+    }
+    assert import_document(document)["meetings"]["created"] == 1
+    assert Attendance.objects.get().participant.slug == "australia"
+
+
+def test_published_without_a_time_is_published_now_and_kept_after():
+    MeetingTypeFactory(slug="workshop")
+    document = {
+        "format": "balitracker-records",
+        "version": 1,
+        "meetings": [{"slug": "m", "type": "workshop", "title": "M", "published": True}],
+    }
+    import_document(document)
+    published_at = Meeting.objects.get().published_at
+    assert published_at is not None
+    assert import_document(document)["meetings"]["unchanged"] == 1
+    assert Meeting.objects.get().published_at == published_at
+
+
+def test_dry_run_writes_nothing(full_record):
+    document = build_records()
+    empty_the_record()
+    summary = import_document(document, dry_run=True)
+    assert summary["meetings"] == {"created": 3, "updated": 0, "unchanged": 0}
+    assert all(count == 0 for count in row_counts().values())
+
+
+def test_import_command_prints_the_summary_and_dry_run_writes_nothing(full_record, tmp_path):
+    path = tmp_path / "records.json"
+    call_command("export_records", "-o", str(path))
+    empty_the_record()
+    out = io.StringIO()
+    call_command("import_records", str(path), "--dry-run", stdout=out)
+    assert "Dry run: nothing was written." in out.getvalue()
+    assert "meetings: 3 created, 0 updated, 0 unchanged" in out.getvalue()
+    assert Meeting.objects.count() == 0
+    out = io.StringIO()
+    call_command("import_records", str(path), stdout=out)
+    assert "meetings: 3 created, 0 updated, 0 unchanged" in out.getvalue()
+    out = io.StringIO()
+    call_command("import_records", str(path), stdout=out)
+    assert "meeting types: 0 created, 0 updated, 2 unchanged" in out.getvalue()
+    assert "meetings: 0 created, 0 updated, 3 unchanged" in out.getvalue()
+    assert path.read_text(encoding="utf-8") == export_text()
+
+
+def test_import_command_lists_every_error_and_fails(full_record, tmp_path):
+    document = build_records()
+    document["meetings"][0]["attendance"][0]["participant"] = "vietnam"
+    document["meetings"][0]["outcomes"][0]["actions"][0]["due"] = "2015-H3"
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 errors; nothing was imported"):
+        call_command("import_records", str(path), stderr=err)
+    assert "meetings[0].attendance[0].participant: no participant 'vietnam'" in err.getvalue()
+    assert "meetings[0].outcomes[0].actions[0].due" in err.getvalue()
+
+
+def test_import_command_refuses_a_file_that_is_not_json(tmp_path):
+    path = tmp_path / "records.json"
+    path.write_text("{not json", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_records", str(path), stderr=err)
+    assert "(file): is not JSON" in err.getvalue()
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_records", str(tmp_path / "missing.json"))
+
+
+def test_export_of_chosen_meetings_brings_what_they_reference(full_record):
+    document = build_records(meeting_slugs=["workshop-on-returns"])
+    assert [meeting["slug"] for meeting in document["meetings"]] == ["workshop-on-returns"]
+    assert [meeting_type["slug"] for meeting_type in document["meeting_types"]] == ["ministerial-conference"]
+    assert document["participants"] == []
+    document = build_records(meeting_slugs=["eighth-ahg-senior-officials-meeting"])
+    participant_slugs = [participant["slug"] for participant in document["participants"]]
+    assert participant_slugs == ["ad-hoc-group", "australia", "rso", "unodc", "viet-nam"]
+    assert {t["slug"] for t in document["themes"]} == {"trafficking-in-persons", "people-smuggling"}
+    assert list(records_validator().iter_errors(document)) == []
+
+
+def test_export_command_refuses_unknown_meetings_and_bad_dates():
+    with pytest.raises(CommandError, match="No meeting with the slug: nowhere"):
+        call_command("export_records", "--meetings", "nowhere")
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("export_records", "--since", "yesterday")
+
+
+def test_export_since_a_date_keeps_meetings_changed_since(full_record):
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    Meeting.objects.update(updated_at=long_ago)
+    Outcome.objects.update(updated_at=long_ago)
+    ActionItem.objects.update(updated_at=long_ago)
+    Document.objects.update(updated_at=long_ago)
+    ProgressUpdate.objects.update(created_at=long_ago)
+    since = timezone.localdate() - datetime.timedelta(days=7)
+    assert build_records(since=since)["meetings"] == []
+    Outcome.objects.filter(meeting__slug="workshop-on-returns").update(updated_at=timezone.now())
+    out = io.StringIO()
+    call_command("export_records", "--since", since.isoformat(), stdout=out)
+    document = json.loads(out.getvalue())
+    assert [meeting["slug"] for meeting in document["meetings"]] == ["workshop-on-returns"]
+
+
+def test_export_runs_in_a_fixed_number_of_queries(django_assert_max_num_queries):
+    generate_record(10)
+    with django_assert_max_num_queries(25):
+        build_records()
