@@ -694,3 +694,22 @@ def test_export_runs_in_a_fixed_number_of_queries(django_assert_max_num_queries)
     generate_record(10)
     with django_assert_max_num_queries(25):
         build_records()
+
+
+def test_demo_records_round_trip_byte_identical():
+    call_command("loaddata", "reference", "demo", verbosity=0)
+    first = export_text()
+    assert list(records_validator().iter_errors(json.loads(first))) == []
+    counts = row_counts()
+    empty_the_record()
+    summary = import_document(json.loads(first))
+    assert summary["participants"]["created"] == counts["Participant"]
+    assert export_text() == first
+    assert row_counts() == counts
+    second = import_document(json.loads(first))
+    assert {kind: counts_of_kind["unchanged"] for kind, counts_of_kind in second.items()} == {
+        "meeting_types": counts["MeetingType"],
+        "themes": counts["Theme"],
+        "participants": counts["Participant"],
+        "meetings": counts["Meeting"],
+    }

@@ -59,7 +59,7 @@ from .export import (
     ordered_action_items,
     participant_queryset,
 )
-from .schema import BROKEN, schema_errors, without_schema_errors
+from .schema import BROKEN, document_order, schema_errors, without_schema_errors
 
 KINDS = ("meeting_types", "themes", "participants", "meetings")
 KIND_NAMES = {
@@ -202,6 +202,7 @@ class RecordsImport:
             self._check_meeting(i, r) for i, r in self.progress(items(document, "meetings"), "checking")
         ]
         self._check_related_meetings()
+        self.errors.sort(key=lambda error: document_order(error.path))
         if not self.errors:
             self._plan()
         return self.errors

@@ -41,7 +41,7 @@ def schema_errors(document):
     errors = []
     for error in records_validator().iter_errors(document):
         errors.extend(_explain(error))
-    return sorted(errors, key=lambda item: _document_order(item[0]))
+    return sorted(errors, key=lambda item: document_order(item[0]))
 
 
 def without_schema_errors(document):
@@ -125,7 +125,7 @@ def _explain(error):
     return [(record_path(path), error.message)]
 
 
-def _document_order(path):
+def document_order(path):
     """Sort key that puts meetings[2] before meetings[10]."""
     key = []
     for token in path.replace("[", ".").replace("]", "").split("."):
