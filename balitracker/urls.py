@@ -6,6 +6,7 @@ admin.site.site_title = "Bali Process record"
 admin.site.index_title = "Meeting records"
 
 urlpatterns = [
+    path("admin/records/", include("meetings.records.urls")),
     path("admin/", admin.site.urls),
     path("", include("meetings.urls")),
 ]

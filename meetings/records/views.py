@@ -1,0 +1,164 @@
+"""Staff views: download the record, and upload a records file with a preview before it is applied."""
+
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Meeting, Participant
+from .export import build_records, dumps
+from .importer import CREATED, KIND_NAMES, UPDATED, RecordsImport, RecordsInvalid, parse_records
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+STAGING_DIR = "records-imports"
+TOKEN_SALT = "meetings.records.import"
+TOKEN_MAX_AGE = 3600
+IMPORT_PERMISSIONS = [
+    "meetings.add_meeting",
+    "meetings.change_meeting",
+    "meetings.delete_meeting",
+    "meetings.add_participant",
+    "meetings.change_participant",
+]
+
+
+class RecordsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Records file"),
+        help_text=_("A JSON document in the records format, as written by “Export records”."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class RecordsConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+
+def _check_permissions(request):
+    if not request.user.has_perms(IMPORT_PERMISSIONS):
+        raise PermissionDenied
+
+
+def _context(request, **extra):
+    return {
+        **admin.site.each_context(request),
+        "title": _("Import records"),
+        "opts": Meeting._meta,
+        **extra,
+    }
+
+
+def _changes(records_import):
+    """[(kind name, [(slug, state)])] of what the import creates or updates."""
+    listed = []
+    for kind, changes in records_import.changes.items():
+        changed = [(slug, state) for slug, state in changes.items() if state != "unchanged"]
+        if changed:
+            listed.append((KIND_NAMES[kind], changed))
+    return listed
+
+
+def records_export_view(request):
+    """The whole record as one records file, for download."""
+    if not request.user.has_perm("meetings.view_meeting"):
+        raise PermissionDenied
+    response = HttpResponse(dumps(build_records()), content_type="application/json; charset=utf-8")
+    filename = f"balitracker-records-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def records_import_view(request):
+    """Upload a records file, see what it would change, then apply it."""
+    _check_permissions(request)
+    if request.method == "POST" and "token" in request.POST:
+        return _apply(request)
+    form = RecordsUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return TemplateResponse(request, "admin/records/import.html", _context(request, form=form))
+    content = form.cleaned_data["file"].read()
+    try:
+        records_import = RecordsImport(parse_records(content))
+        summary = records_import.apply(dry_run=True)
+    except RecordsInvalid as invalid:
+        return TemplateResponse(
+            request, "admin/records/import.html", _context(request, form=form, errors=invalid.errors)
+        )
+    name = default_storage.save(f"{STAGING_DIR}/{uuid.uuid4().hex}.json", ContentFile(content))
+    token = signing.dumps({"name": name, "user": request.user.pk}, salt=TOKEN_SALT)
+    return TemplateResponse(
+        request,
+        "admin/records/import.html",
+        _context(
+            request,
+            filename=form.cleaned_data["file"].name,
+            summary=[(KIND_NAMES[kind], counts) for kind, counts in summary.items()],
+            changes=_changes(records_import),
+            confirm_form=RecordsConfirmForm(initial={"token": token}),
+        ),
+    )
+
+
+def _apply(request):
+    form = RecordsConfirmForm(request.POST)
+    try:
+        staged = signing.loads(form.data.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        staged = None
+    if not staged or staged.get("user") != request.user.pk or not default_storage.exists(staged["name"]):
+        messages.error(request, _("This preview has expired or was already applied. Upload the file again."))
+        return redirect("records_import")
+    with default_storage.open(staged["name"], "rb") as staged_file:
+        content = staged_file.read()
+    try:
+        records_import = RecordsImport(parse_records(content))
+        summary = records_import.apply()
+    except RecordsInvalid as invalid:
+        # The database changed since the preview in a way that makes the file invalid now.
+        return TemplateResponse(
+            request,
+            "admin/records/import.html",
+            _context(request, form=RecordsUploadForm(), errors=invalid.errors),
+        )
+    default_storage.delete(staged["name"])
+    _log(request, records_import)
+    messages.success(
+        request,
+        _("Records imported. %(summary)s")
+        % {
+            "summary": "; ".join(
+                f"{KIND_NAMES[kind]}: {counts[CREATED]} created, {counts[UPDATED]} updated"
+                for kind, counts in summary.items()
+            )
+        },
+    )
+    return redirect("admin:meetings_meeting_changelist")
+
+
+def _log(request, records_import):
+    """Put the import in the admin's history of each meeting and participant it wrote."""
+    for kind, model in (("meetings", Meeting), ("participants", Participant)):
+        for state, flag in ((CREATED, ADDITION), (UPDATED, CHANGE)):
+            slugs = [slug for slug, change in records_import.changes[kind].items() if change == state]
+            if slugs:
+                LogEntry.objects.log_actions(
+                    user_id=request.user.pk,
+                    queryset=model.objects.filter(slug__in=slugs),
+                    action_flag=flag,
+                    change_message=str(_("Imported from a records file.")),
+                )

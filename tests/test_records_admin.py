@@ -1,0 +1,98 @@
+import json
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from meetings.models import Meeting
+from meetings.records import build_records, dumps
+from tests.factories import AttendanceFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def records_file():
+    """A records file of one meeting, and an empty database to import it into."""
+    AttendanceFactory(meeting=MeetingFactory(slug="eighth-ahg-senior-officials-meeting"))
+    text = dumps(build_records())
+    Meeting.objects.all().delete()
+    return text
+
+
+def upload(text, name="records.json"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="application/json")
+
+
+def test_meeting_list_links_to_import_and_export(editor_client):
+    response = editor_client.get(reverse("admin:meetings_meeting_changelist"))
+    assert reverse("records_import").encode() in response.content
+    assert reverse("records_export").encode() in response.content
+
+
+def test_upload_shows_a_preview_and_writes_nothing_until_confirmed(editor_client, records_file):
+    response = editor_client.post(reverse("records_import"), {"file": upload(records_file)})
+    assert response.status_code == 200
+    assert response.context["summary"][3] == ("meetings", {"created": 1, "updated": 0, "unchanged": 0})
+    assert b"eighth-ahg-senior-officials-meeting" in response.content
+    assert not Meeting.objects.exists()
+
+    token = response.context["confirm_form"].initial["token"]
+    response = editor_client.post(reverse("records_import"), {"token": token})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:meetings_meeting_changelist")
+    meeting = Meeting.objects.get(slug="eighth-ahg-senior-officials-meeting")
+    assert meeting.attendances.count() == 1
+    assert LogEntry.objects.filter(
+        object_id=str(meeting.pk), change_message="Imported from a records file."
+    ).exists()
+
+    # The same preview cannot be applied twice.
+    response = editor_client.post(reverse("records_import"), {"token": token}, follow=True)
+    assert "expired or was already applied" in response.content.decode()
+
+
+def test_upload_with_errors_lists_them_and_writes_nothing(editor_client, records_file):
+    document = json.loads(records_file)
+    document["meetings"][0]["attendance"][0]["participant"] = "vietnam"
+    response = editor_client.post(reverse("records_import"), {"file": upload(json.dumps(document))})
+    assert response.status_code == 200
+    assert [str(error) for error in response.context["errors"]] == [
+        "meetings[0].attendance[0].participant: no participant 'vietnam'"
+    ]
+    assert "confirm_form" not in response.context
+    assert not Meeting.objects.exists()
+
+
+def test_upload_of_something_that_is_not_json_is_explained(editor_client):
+    response = editor_client.post(reverse("records_import"), {"file": upload("<html>")})
+    assert response.status_code == 200
+    assert "is not JSON" in response.content.decode()
+
+
+def test_forged_token_is_refused(editor_client):
+    response = editor_client.post(reverse("records_import"), {"token": "records-imports/x.json"}, follow=True)
+    assert response.status_code == 200
+    assert "expired or was already applied" in response.content.decode()
+
+
+def test_import_needs_staff_and_permissions(client, django_user_model):
+    assert client.get(reverse("records_import")).status_code == 302  # to the admin login
+    clerk = django_user_model.objects.create_user("clerk", password="a-long-password-1", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(reverse("records_import")).status_code == 403
+    assert client.get(reverse("records_export")).status_code == 403
+
+
+def test_export_downloads_the_whole_record(editor_client):
+    MeetingFactory(slug="eighth-ahg-senior-officials-meeting")
+    response = editor_client.get(reverse("records_export"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="balitracker-records-')
+    assert response.content.decode() == dumps(build_records())
