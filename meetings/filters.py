@@ -13,6 +13,10 @@ from django_countries import countries
 from django_filters.fields import ChoiceField
 
 from .models import (
+    OPEN_STATUSES,
+    ActionItem,
+    ActionOwner,
+    ActionStatus,
     Meeting,
     MeetingStatus,
     MeetingType,
@@ -185,3 +189,132 @@ class ParticipantFilter(filters.FilterSet):
         if value == self.NO_MEMBERSHIP:
             return queryset.exclude(Exists(current))
         return queryset.filter(Exists(current.filter(status=value)))
+
+
+class ActionFilter(filters.FilterSet):
+    """The filters of ``/actions/`` and its exports: status (with open and overdue), owner, meeting,
+    meeting type, theme, due dates, words, and a grouping of the list."""
+
+    OPEN = "open"
+    OVERDUE = "overdue"
+    STATUS_CHOICES = [
+        (OPEN, _("Open (not started or in progress)")),
+        (OVERDUE, _("Overdue")),
+        *ActionStatus.choices,
+    ]
+    GROUP_CHOICES = [("owner", _("Owner")), ("meeting", _("Meeting"))]
+    ISO_DATE = ["%Y-%m-%d"]
+
+    q = filters.CharFilter(
+        label=_("Words"),
+        method="filter_words",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("In the action, its timeframe, the outcome's text or the owners' names."),
+    )
+    status = filters.ChoiceFilter(
+        label=_("Status"), choices=STATUS_CHOICES, method="filter_status", empty_label=_("Any status")
+    )
+    owner = filters.ModelChoiceFilter(
+        label=_("Owner"),
+        method="filter_owner",
+        queryset=Participant.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any owner"),
+    )
+    meeting = filters.ModelChoiceFilter(
+        label=_("Meeting"),
+        field_name="outcome__meeting",
+        queryset=Meeting.objects.published().order_by(F("start_date").desc(nulls_last=True), "-pk"),
+        to_field_name="slug",
+        empty_label=_("Any meeting"),
+    )
+    type = filters.ModelChoiceFilter(
+        label=_("Meeting type"),
+        field_name="outcome__meeting__meeting_type",
+        queryset=MeetingType.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any type"),
+    )
+    theme = filters.ModelChoiceFilter(
+        label=_("Theme"),
+        method="filter_theme",
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any theme"),
+    )
+    due_after = filters.DateFilter(
+        label=_("Due on or after"),
+        field_name="due_date",
+        lookup_expr="gte",
+        input_formats=ISO_DATE,
+        help_text=_("YYYY-MM-DD"),
+    )
+    due_before = filters.DateFilter(
+        label=_("Due on or before"),
+        field_name="due_date",
+        lookup_expr="lte",
+        input_formats=ISO_DATE,
+        help_text=_("YYYY-MM-DD"),
+    )
+    group = filters.ChoiceFilter(
+        label=_("Group by"),
+        choices=GROUP_CHOICES,
+        method="order_for_group",
+        empty_label=_("No grouping"),
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = ["q", "status", "owner", "meeting", "type", "theme", "due_after", "due_before", "group"]
+
+    def filter_words(self, queryset, name, value):
+        query = Q()
+        for word in value.split():
+            owners = ActionOwner.objects.filter(action_item=OuterRef("pk")).filter(
+                Q(participant__name__icontains=word) | Q(participant__short_name__icontains=word)
+            )
+            query &= (
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(due_as_published__icontains=word)
+                | Q(outcome__text__icontains=word)
+                | Exists(owners)
+            )
+        return queryset.filter(query)
+
+    def filter_status(self, queryset, name, value):
+        if value == self.OPEN:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        if value == self.OVERDUE:
+            return queryset.overdue(timezone.localdate())
+        return queryset.filter(status=value)
+
+    def filter_owner(self, queryset, name, participant):
+        # Exists, not a join: an action owned twice over would otherwise be listed twice.
+        return queryset.filter(Exists(participant.action_ownerships.filter(action_item=OuterRef("pk"))))
+
+    def filter_theme(self, queryset, name, theme):
+        """Tagged on the action itself or on the outcome that set it off."""
+        return queryset.filter(
+            Exists(theme.action_items.filter(pk=OuterRef("pk")))
+            | Exists(theme.outcomes.filter(pk=OuterRef("outcome")))
+        )
+
+    def order_for_group(self, queryset, name, value):
+        if value == "meeting":
+            return queryset.order_by(
+                F("outcome__meeting__start_date").desc(nulls_last=True),
+                "outcome__meeting",
+                "outcome__position",
+                "position",
+                "pk",
+            )
+        return queryset
+
+    @property
+    def group_value(self):
+        """The grouping in force: "owner", "meeting" or "" (a bad value groups nothing)."""
+        if not self.is_bound:
+            return ""
+        self.form.is_valid()
+        return self.form.cleaned_data.get("group") or ""

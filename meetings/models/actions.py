@@ -227,6 +227,18 @@ class ActionItem(models.Model):
         return DuePeriod(self.due_precision, self.due_date)
 
     @property
+    def due_label(self):
+        """The deadline as people say it: "H1 2015", "by Mar 2016", "at the next Ministerial Conference"."""
+        period = self.due_period
+        if period is not None:
+            if period.precision in (DuePrecision.DAY, DuePrecision.MONTH):
+                return _("by %(period)s") % {"period": period}
+            return str(period)
+        if self.due_at_next_id:
+            return _("at the next %(meeting_type)s") % {"meeting_type": self.due_at_next}
+        return ""
+
+    @property
     def is_open(self):
         return self.status in OPEN_STATUSES
 

@@ -1,0 +1,332 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    ActionItemFactory,
+    ActionOwnerFactory,
+    DocumentFactory,
+    MeetingFactory,
+    MeetingTypeFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+    ProgressUpdateFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("meetings:action_list")
+
+
+def titles(response):
+    return sorted(action_item.title for action_item in response.context["object_list"])
+
+
+def make_action(title, *, meeting=None, owner=None, role="lead", **fields):
+    outcome = OutcomeFactory(meeting=meeting) if meeting else OutcomeFactory()
+    action_item = ActionItemFactory(title=title, outcome=outcome, **fields)
+    if owner:
+        ActionOwnerFactory(action_item=action_item, participant=owner, role=role)
+    return action_item
+
+
+def test_tracker_lists_only_published_actions(client):
+    make_action("Public")
+    make_action("Draft", meeting=MeetingFactory(published_at=None))
+
+    response = client.get(LIST)
+
+    assert response.status_code == 200
+    assert titles(response) == ["Public"]
+
+
+def test_status_badges_read_as_text(client):
+    make_action("Late", due_date=datetime.date(2015, 6, 30), due_precision="half")
+
+    page = client.get(LIST).content.decode()
+
+    assert '<span class="badge badge--not_started">Not started</span>' in page
+    assert '<span class="badge badge--overdue">Overdue</span>' in page
+    assert "H1 2015" in page
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("open", ["Late", "Started", "Upcoming"]),
+        ("overdue", ["Late"]),
+        ("completed", ["Done"]),
+        ("in_progress", ["Started"]),
+        ("", ["Done", "Late", "Started", "Upcoming"]),
+    ],
+)
+def test_status_filter(client, status, expected):
+    make_action("Late", due_date=datetime.date(2015, 6, 30), due_precision="half")
+    make_action("Upcoming", due_date=datetime.date(2099, 12, 31), due_precision="year")
+    make_action("Started", status="in_progress")
+    make_action("Done", status="completed", due_date=datetime.date(2015, 6, 30), due_precision="half")
+
+    assert titles(client.get(LIST, {"status": status})) == expected
+
+
+def test_owner_meeting_type_and_theme_filters(client):
+    rso = ParticipantFactory(name="Regional Support Office", slug="rso")
+    ministerial = MeetingTypeFactory(slug="ministerial-conference")
+    conference = MeetingFactory(slug="sixth-ministerial-conference", meeting_type=ministerial)
+    theme = ThemeFactory(slug="trafficking-in-persons")
+    owned = make_action("Owned", owner=rso)
+    make_action("Support only", owner=rso, role="support")
+    make_action("At conference", meeting=conference)
+    tagged = make_action("Tagged")
+    tagged.themes.add(theme)
+    via_outcome = make_action("Outcome tagged")
+    via_outcome.outcome.themes.add(theme)
+    assert owned
+
+    assert titles(client.get(LIST, {"owner": "rso"})) == ["Owned", "Support only"]
+    assert titles(client.get(LIST, {"meeting": "sixth-ministerial-conference"})) == ["At conference"]
+    assert titles(client.get(LIST, {"type": "ministerial-conference"})) == ["At conference"]
+    assert titles(client.get(LIST, {"theme": "trafficking-in-persons"})) == ["Outcome tagged", "Tagged"]
+
+
+def test_due_date_filters_include_their_bounds(client):
+    make_action("H1", due_date=datetime.date(2015, 6, 30), due_precision="half")
+    make_action("H2", due_date=datetime.date(2015, 12, 31), due_precision="half")
+    make_action("Undated")
+
+    assert titles(client.get(LIST, {"due_before": "2015-06-30"})) == ["H1"]
+    assert titles(client.get(LIST, {"due_after": "2015-07-01"})) == ["H2"]
+    assert titles(client.get(LIST, {"due_after": "2015-06-30", "due_before": "2015-12-31"})) == ["H1", "H2"]
+
+
+def test_words_search_title_outcome_and_owner_names(client):
+    unodc = ParticipantFactory(name="United Nations Office on Drugs and Crime", slug="unodc")
+    make_action("Hold a workshop")
+    make_action("Something", owner=unodc)
+    other = make_action("Else")
+    other.outcome.text = "Ministers tasked the working group."
+    other.outcome.save()
+
+    assert titles(client.get(LIST, {"q": "workshop"})) == ["Hold a workshop"]
+    assert titles(client.get(LIST, {"q": "drugs crime"})) == ["Something"]
+    assert titles(client.get(LIST, {"q": "tasked"})) == ["Else"]
+
+
+def test_each_owner_is_listed_once_per_action(client):
+    rso = ParticipantFactory(slug="rso")
+    action_item = make_action("Shared", owner=rso)
+    ActionOwnerFactory(action_item=action_item)
+
+    assert titles(client.get(LIST, {"owner": "rso", "q": "Shared"})) == ["Shared"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"status": "finished"}, "Select a valid choice"),
+        ({"owner": "atlantis"}, "Select a valid choice"),
+        ({"meeting": "no-such-meeting"}, "Select a valid choice"),
+        ({"type": "nope"}, "Select a valid choice"),
+        ({"theme": "nope"}, "Select a valid choice"),
+        ({"due_before": "2015-13-01"}, "Enter a valid date"),
+        ({"due_after": "31/12/2015"}, "Enter a valid date"),
+        ({"group": "colour"}, "Select a valid choice"),
+        ({"page": "abc"}, "is not a page number"),
+        ({"page": "999"}, "There is no page 999"),
+    ],
+)
+def test_bad_values_are_explained_not_failed(client, query, message):
+    make_action("Kept")
+
+    response = client.get(LIST, query)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert titles(response) == ["Kept"]
+
+
+def test_a_bad_value_leaves_the_other_filters_in_force(client):
+    make_action("Started", status="in_progress")
+    make_action("Waiting")
+
+    response = client.get(LIST, {"status": "in_progress", "owner": "atlantis"})
+
+    assert titles(response) == ["Started"]
+
+
+def test_counts_by_status_follow_the_other_filters_but_not_status(client):
+    rso = ParticipantFactory(slug="rso")
+    make_action("A", owner=rso, status="completed")
+    make_action("B", owner=rso, due_date=datetime.date(2015, 6, 30), due_precision="half")
+    make_action("C", owner=rso, status="in_progress")
+    make_action("Not RSO's", status="completed")
+
+    response = client.get(LIST, {"owner": "rso", "status": "completed"})
+
+    counts = {count["value"]: count["count"] for count in response.context["status_counts"]}
+    assert counts == {
+        "open": 2,
+        "overdue": 1,
+        "not_started": 1,
+        "in_progress": 1,
+        "completed": 1,
+        "cancelled": 0,
+        "superseded": 0,
+    }
+    assert response.context["status_total"] == 3
+    assert titles(response) == ["A"]
+
+
+def test_grouping_by_owner_lists_each_owner_with_their_actions(client):
+    australia = ParticipantFactory(name="Australia", slug="australia")
+    indonesia = ParticipantFactory(name="Indonesia", slug="indonesia")
+    shared = make_action("Shared", owner=australia)
+    ActionOwnerFactory(action_item=shared, participant=indonesia)
+    make_action("Australia's", owner=australia)
+    make_action("Nobody's")
+
+    response = client.get(LIST, {"group": "owner"})
+
+    groups = [
+        (
+            group["participant"].name if group["participant"] else None,
+            sorted(a.title for a in group["action_items"]),
+        )
+        for group in response.context["owner_groups"]
+    ]
+    assert groups == [
+        ("Australia", ["Australia's", "Shared"]),
+        ("Indonesia", ["Shared"]),
+        (None, ["Nobody's"]),
+    ]
+    assert "No owner named" in response.content.decode()
+
+
+def test_grouping_by_meeting_heads_each_meeting(client):
+    older = MeetingFactory(title="Older meeting", start_date=datetime.date(2013, 4, 2))
+    newer = MeetingFactory(title="Newer meeting", start_date=datetime.date(2016, 3, 23))
+    make_action("From older", meeting=older)
+    make_action("From newer", meeting=newer)
+
+    page = client.get(LIST, {"group": "meeting"}).content.decode()
+    page = page[page.index('<h2 class="visually-hidden">Actions</h2>') :]
+
+    assert page.index("Newer meeting") < page.index("From newer") < page.index("Older meeting")
+    assert page.index("Older meeting") < page.index("From older")
+
+
+def _populate(meeting_count):
+    owners = [ParticipantFactory() for _ in range(3)]
+    theme = ThemeFactory()
+    for index in range(meeting_count):
+        action_item = make_action(
+            f"Action {index}",
+            owner=owners[index % 3],
+            due_date=datetime.date(2015, 6, 30),
+            due_precision="half",
+            due_at_next=MeetingTypeFactory(slug="ministerial-conference"),
+        )
+        ActionOwnerFactory(action_item=action_item, participant=owners[(index + 1) % 3], role="support")
+        action_item.themes.add(theme)
+        ProgressUpdateFactory(action_item=action_item, meeting=action_item.outcome.meeting)
+
+
+def _query_count(client, url, query=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, query or {})
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "query", [{}, {"group": "owner"}, {"group": "meeting", "status": "open", "q": "Action"}]
+)
+def test_tracker_queries_do_not_grow_with_the_number_of_meetings(client, query):
+    _populate(5)
+    few = _query_count(client, LIST, query)
+    _populate(45)
+    many = _query_count(client, LIST, query)
+
+    assert few == many
+    assert many <= 12
+
+
+def test_action_page_shows_origin_owners_timeframe_timeline_and_fulfilment(client):
+    meeting = MeetingFactory(title="Eighth AHG SOM", start_date=datetime.date(2014, 8, 6))
+    rso = ParticipantFactory(name="Regional Support Office", slug="rso")
+    unodc = ParticipantFactory(name="UNODC", slug="unodc")
+    fulfilling = MeetingFactory(title="First Working Group meeting")
+    report = DocumentFactory(title="Working Group report", meeting=fulfilling)
+    action_item = make_action(
+        "Hold the first meeting",
+        meeting=meeting,
+        owner=rso,
+        due_as_published="first half of 2015",
+        due_date=datetime.date(2015, 6, 30),
+        due_precision="half",
+        status="completed",
+        fulfilled_by_meeting=fulfilling,
+        fulfilled_by_document=report,
+    )
+    ActionOwnerFactory(action_item=action_item, participant=unodc, role="support")
+    action_item.outcome.text = "Members agreed to hold the first meeting."
+    action_item.outcome.save()
+    ProgressUpdateFactory(action_item=action_item, date=datetime.date(2015, 1, 10), note="Venue found.")
+    ProgressUpdateFactory(
+        action_item=action_item,
+        date=datetime.date(2015, 3, 27),
+        status="completed",
+        note="Held in Bangkok.",
+        meeting=fulfilling,
+    )
+    ProgressUpdateFactory(
+        action_item=action_item,
+        date=datetime.date(2015, 4, 1),
+        note="Secret draft.",
+        meeting=MeetingFactory(title="Draft meeting", published_at=None),
+    )
+
+    response = client.get(action_item.get_absolute_url())
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Members agreed to hold the first meeting." in page
+    assert "Eighth AHG SOM" in page
+    assert [ownership.participant for ownership in response.context["lead_owners"]] == [rso]
+    assert [ownership.participant for ownership in response.context["support_owners"]] == [unodc]
+    assert "H1 2015" in page
+    assert "“first half of 2015”" in page
+    assert page.index("Venue found.") < page.index("Held in Bangkok.")
+    assert '<span class="badge badge--completed">Completed</span>' in page
+    assert "First Working Group meeting" in page
+    assert "Working Group report" in page
+    assert "Draft meeting" not in page
+    assert "badge--overdue" not in page
+
+
+def test_action_of_a_draft_meeting_is_not_found(client):
+    action_item = make_action("Hidden", meeting=MeetingFactory(published_at=None))
+
+    assert client.get(action_item.get_absolute_url()).status_code == 404
+
+
+def test_action_page_queries_do_not_grow_with_its_timeline(client):
+    action_item = make_action("Busy", owner=ParticipantFactory())
+    ProgressUpdateFactory(action_item=action_item, meeting=MeetingFactory())
+    few = _query_count(client, action_item.get_absolute_url())
+    for _ in range(20):
+        ProgressUpdateFactory(action_item=action_item, meeting=MeetingFactory())
+        ActionOwnerFactory(action_item=action_item, role="support")
+
+    assert _query_count(client, action_item.get_absolute_url()) == few
+
+
+def test_due_at_next_meeting_reads_in_words(client):
+    ministerial = MeetingTypeFactory(name="Ministerial Conference", slug="ministerial-conference")
+    make_action("Report back", due_at_next=ministerial)
+
+    assert "at the next Ministerial Conference" in client.get(LIST).content.decode()
