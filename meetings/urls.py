@@ -2,7 +2,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .feeds import ActionProgressFeed
 from .sitemaps import SITEMAPS
+from .views.actions import ActionExportView
 from .views.home import FaviconView, robots_txt
 
 app_name = "meetings"
@@ -18,5 +20,9 @@ urlpatterns = [
     path("participants/<slug:slug>/", views.ParticipantDetailView.as_view(), name="participant_detail"),
     path("actions/", views.ActionListView.as_view(), name="action_list"),
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action_detail"),
+    path("actions/export.csv", ActionExportView.as_view(export_format="csv"), name="action_export_csv"),
+    path("actions/export.xlsx", ActionExportView.as_view(export_format="xlsx"), name="action_export_xlsx"),
+    path("actions/calendar.ics", ActionExportView.as_view(export_format="ics"), name="action_calendar"),
+    path("feeds/actions/", ActionProgressFeed(), name="action_feed"),
     path("search/", views.SearchView.as_view(), name="search"),
 ]

@@ -1,11 +1,13 @@
 """The public action tracker: the filtered list, its counts and groupings, and one action's page."""
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView
+from django.views.generic import DetailView, View
 from django_filters.views import FilterView
 
+from .. import exports
 from ..filters import ActionFilter
 from ..models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, ProgressUpdate
 from .pagination import ForgivingPaginationMixin
@@ -152,3 +154,48 @@ class ActionDetailView(DetailView):
         context["support_owners"] = [ownership for ownership in ownerships if ownership.role != "lead"]
         context["is_overdue"] = self.object.is_overdue(timezone.localdate())
         return context
+
+
+class ActionExportView(View):
+    """The tracker's actions with the page's filters, as a file: CSV, XLSX or iCalendar.
+
+    A bad filter value answers 400 with the reason: a file that silently ignored a filter would
+    be mistaken for the filtered list.
+    """
+
+    formats = {
+        "csv": ("text/csv; charset=utf-8", "actions.csv", exports.actions_csv),
+        "xlsx": (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "actions.xlsx",
+            exports.actions_xlsx,
+        ),
+        "ics": ("text/calendar; charset=utf-8", None, exports.actions_calendar),
+    }
+    export_format = "csv"
+
+    def get(self, request):
+        latest_percent = (
+            ProgressUpdate.objects.filter(action_item=OuterRef("pk"), percent_complete__isnull=False)
+            .order_by("-date", "-created_at", "-pk")
+            .values("percent_complete")[:1]
+        )
+        queryset = (
+            tracker_queryset()
+            .select_related("fulfilled_by_meeting")
+            .annotate(latest_percent=Subquery(latest_percent))
+        )
+        filterset = ActionFilter(request.GET or None, queryset=queryset, request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            reasons = "\n".join(
+                f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()
+            )
+            return HttpResponseBadRequest(
+                f"Some filters could not be used, so nothing was exported:\n{reasons}\n",
+                content_type="text/plain; charset=utf-8",
+            )
+        content_type, filename, build = self.formats[self.export_format]
+        response = HttpResponse(build(filterset.qs, request.build_absolute_uri), content_type=content_type)
+        if filename:
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

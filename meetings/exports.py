@@ -1,0 +1,148 @@
+"""The action tracker out of the site: CSV and XLSX of the filtered list, and an iCalendar of deadlines.
+
+Each builder takes the actions already filtered (the same filter set as the page) and returns
+bytes or text; the views only pick the format and set the headers.
+"""
+
+import csv
+import datetime
+import io
+
+import icalendar
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .models import ActionStatus
+
+COLUMNS = [
+    "id",
+    "url",
+    "title",
+    "status",
+    "overdue",
+    "due",
+    "due_label",
+    "due_date",
+    "due_as_published",
+    "lead_owners",
+    "supporting_owners",
+    "meeting",
+    "meeting_date",
+    "outcome",
+    "fulfilled_by_meeting",
+    "updated_at",
+]
+
+# RFC 5545 VTODO statuses; superseded work is no longer to be done, as cancelled.
+ICAL_TODO_STATUS = {
+    ActionStatus.NOT_STARTED: "NEEDS-ACTION",
+    ActionStatus.IN_PROGRESS: "IN-PROCESS",
+    ActionStatus.COMPLETED: "COMPLETED",
+    ActionStatus.CANCELLED: "CANCELLED",
+    ActionStatus.SUPERSEDED: "CANCELLED",
+}
+
+UID_DOMAIN = "balitracker"
+
+
+def action_row(action_item, absolute_url, today):
+    """One action as a row of plain values, in the order of COLUMNS."""
+    ownerships = action_item.ownerships.all()
+    meeting = action_item.outcome.meeting
+    period = action_item.due_period
+    fulfilled_by = action_item.fulfilled_by_meeting
+    return [
+        action_item.pk,
+        absolute_url(action_item.get_absolute_url()),
+        action_item.title,
+        action_item.status,
+        "yes" if action_item.is_overdue(today) else "no",
+        period.code if period else "",
+        str(action_item.due_label),
+        action_item.due_date.isoformat() if action_item.due_date else "",
+        action_item.due_as_published,
+        "; ".join(o.participant.name for o in ownerships if o.role == "lead"),
+        "; ".join(o.participant.name for o in ownerships if o.role != "lead"),
+        meeting.title,
+        meeting.start_date.isoformat() if meeting.start_date else "",
+        action_item.outcome.text,
+        fulfilled_by.title if fulfilled_by and fulfilled_by.is_published else "",
+        action_item.updated_at.date().isoformat(),
+    ]
+
+
+def actions_csv(action_items, absolute_url):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    today = timezone.localdate()
+    for action_item in action_items:
+        writer.writerow(action_row(action_item, absolute_url, today))
+    return buffer.getvalue()
+
+
+def actions_xlsx(action_items, absolute_url):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Actions"
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    today = timezone.localdate()
+    for action_item in action_items:
+        sheet.append(action_row(action_item, absolute_url, today))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def percent_complete(action_item):
+    """The latest reported percentage, or what the status implies."""
+    if action_item.status == ActionStatus.COMPLETED:
+        return 100
+    if action_item.latest_percent is not None:
+        return action_item.latest_percent
+    return 0
+
+
+def actions_calendar(action_items, absolute_url):
+    """Deadlines as all-day events and each action as a to-do, each linking back to its page.
+
+    UIDs derive from the action's id only, so a subscribed calendar updates entries in place.
+    """
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Bali Process record//Action tracker//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Bali Process actions")
+    for action_item in action_items:
+        url = absolute_url(action_item.get_absolute_url())
+        stamp = action_item.updated_at
+        summary = action_item.title
+        description = action_item.outcome.text
+        if action_item.due_as_published:
+            description = f"{description}\n\nTimeframe as published: {action_item.due_as_published}"
+        if action_item.due_date:
+            event = icalendar.Event()
+            event.add("uid", f"action-{action_item.pk}-due@{UID_DOMAIN}")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", action_item.due_date)
+            event.add("dtend", action_item.due_date + datetime.timedelta(days=1))
+            event.add("summary", f"Due: {summary}")
+            event.add("description", description)
+            event.add("url", url)
+            event.add("transp", "TRANSPARENT")
+            calendar.add_component(event)
+        todo = icalendar.Todo()
+        todo.add("uid", f"action-{action_item.pk}@{UID_DOMAIN}")
+        todo.add("dtstamp", stamp)
+        todo.add("summary", summary)
+        todo.add("description", description)
+        todo.add("url", url)
+        todo.add("status", ICAL_TODO_STATUS[action_item.status])
+        todo.add("percent-complete", percent_complete(action_item))
+        if action_item.due_date:
+            todo.add("due", action_item.due_date)
+        calendar.add_component(todo)
+    return calendar.to_ical()
