@@ -14,6 +14,7 @@ from meetings.search import (
     highlight_pattern,
     normalise_query,
     parse_query,
+    search_record,
     search_vector,
 )
 from tests.factories import (
@@ -294,15 +295,26 @@ def make_record(meetings):
 
 
 @pytest.mark.django_db
-def test_search_query_count_does_not_grow_with_the_record(client, django_assert_num_queries):
+def test_search_query_count_does_not_grow_with_the_record(client, django_assert_max_num_queries):
     make_record(5)
-    with django_assert_num_queries(8) as small:
+    with django_assert_max_num_queries(10) as small:
         search_page(client, "quokka")
     make_record(45)
-    with django_assert_num_queries(8) as large:
+    with django_assert_max_num_queries(10) as large:
         response = search_page(client, "quokka")
     assert len(small.captured_queries) == len(large.captured_queries)
     assert response.context["search"].total == 50 * 4
+
+
+@pytest.mark.django_db
+def test_search_record_counts_and_lists_each_kind_in_two_queries(django_assert_num_queries):
+    make_record(30)
+    with django_assert_num_queries(2 * 4):
+        results = search_record("quokka")
+        for group in results.groups:
+            for hit in group.hits:
+                assert hit.url
+                assert hit.meeting is None or hit.meeting.get_absolute_url()
 
 
 # PostgreSQL: ranking and indexes ----------------------------------------------------------------
