@@ -159,9 +159,9 @@ def test_empty_meeting_list_says_why_and_how_to_widen_it(client):
     assert "No meetings match" in content
     assert "all 2 filters above together" in content
     assert "see every meeting" in content
-    # Each filter in force links to the list without it.
-    assert 'href="?year=2014"' in content
-    assert 'href="?status=cancelled"' in content
+    # Each filter in force links to the list without it, saying what its removal brings back.
+    assert '<a href="?year=2014">Remove “Status: Cancelled”</a> (1 meeting)' in content
+    assert '<a href="?status=cancelled">Remove “Year: 2014”</a> (0 meetings)' in content
 
 
 @pytest.mark.parametrize(
@@ -232,7 +232,7 @@ def test_meeting_page_shows_the_record(client):
     meeting = MeetingFactory(
         title="Eighth Meeting of the Ad Hoc Group Senior Officials",
         number=8,
-        date_as_published="06 August 2014",
+        date_as_published="6 Aug 2014 (some sources: 7 Aug)",
         purpose="To review progress.",
         summary="Members endorsed the Bali Process Strategy.",
         body="The Co-Chairs **hosted** the meeting.",
@@ -256,7 +256,7 @@ def test_meeting_page_shows_the_record(client):
     content = response.content.decode()
     assert "<h1>Eighth Meeting of the Ad Hoc Group Senior Officials</h1>" in content
     assert "No. 8" in content
-    assert "06 August 2014" in content
+    assert "6 Aug 2014 (some sources: 7 Aug)" in content
     assert "To review progress." in content
     assert "<strong>hosted</strong>" in content
     assert "Endorsed" in content
@@ -268,6 +268,13 @@ def test_meeting_page_shows_the_record(client):
     assert "RSO" in content
     assert "Co-Chairs&#x27; Statement" in content
     assert "https://www.baliprocess.net/example/" in content
+
+
+def test_meeting_page_shows_the_date_as_published_only_where_it_differs(client):
+    same = MeetingFactory(start_date=datetime.date(2014, 8, 6), date_as_published="06 August 2014")
+    vague = MeetingFactory(start_date=datetime.date(2015, 6, 30), date_as_published="mid-2015")
+    assert b"Date as published" not in client.get(detail_url(same)).content
+    assert b"mid-2015" in client.get(detail_url(vague)).content
 
 
 def test_meeting_page_groups_attendance_by_role_with_counts(client):

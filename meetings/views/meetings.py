@@ -1,3 +1,5 @@
+import re
+
 from django.db.models import Count, F, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -111,6 +113,8 @@ class MeetingListView(ForgivingPaginationMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["active_filters"] = self.active_filters()
+        if context["active_filters"] and not context["paginator"].count:
+            self.count_without_each(context["active_filters"])
         context["group_by_year"] = self.filterset.sort_value in {"newest", "oldest"}
         return context
 
@@ -140,10 +144,20 @@ class MeetingListView(ForgivingPaginationMixin, FilterView):
                     "name": name,
                     "label": field.label,
                     "value": shown,
+                    "remaining": remaining,
                     "remove_url": f"?{query}" if query else self.request.path,
                 }
             )
         return active
+
+    def count_without_each(self, active_filters):
+        """For an empty result: how many meetings each filter's removal would bring back.
+
+        One count per filter in force, so at most one per query parameter, whatever the data size.
+        """
+        for active in active_filters:
+            widened = self.filterset_class(data=active["remaining"], queryset=Meeting.objects.published())
+            active["count_without"] = widened.qs.count()
 
 
 class MeetingDetailView(DetailView):
@@ -194,6 +208,8 @@ class MeetingDetailView(DetailView):
         context.update(
             attendance_groups=attendance_groups,
             attendance_count=sum(len(group["attendances"]) for group in attendance_groups),
+            date_as_published_differs=bool(meeting.date_as_published)
+            and re.sub(r"\b0(\d)", r"\1", meeting.date_as_published.strip()) != meeting.dates_display,
             previous_meeting=self.neighbour(meeting, before=True),
             next_meeting=self.neighbour(meeting, before=False),
             event_json_ld=self.event_json_ld(meeting),
