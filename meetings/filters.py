@@ -164,7 +164,7 @@ class ParticipantFilter(filters.FilterSet):
     )
     kind = filters.ChoiceFilter(label=_("Kind"), choices=ParticipantKind, empty_label=_("Any kind"))
     status = filters.ChoiceFilter(
-        label=_("Current status in the forum"),
+        label=_("Status in the forum today"),
         choices=STATUS_CHOICES,
         method="filter_status",
         empty_label=_("Any status"),
