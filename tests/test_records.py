@@ -692,7 +692,7 @@ def test_export_since_a_date_keeps_meetings_changed_since(full_record):
 
 def test_export_runs_in_a_fixed_number_of_queries(django_assert_max_num_queries):
     generate_record(10)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(20):
         build_records()
 
 
