@@ -1,6 +1,14 @@
 """The domain of the forum's record, one module per concept."""
 
-from .actions import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, OwnerRole, ProgressUpdate
+from .actions import (
+    OPEN_STATUSES,
+    ActionItem,
+    ActionOwner,
+    ActionStatus,
+    DigestSent,
+    OwnerRole,
+    ProgressUpdate,
+)
 from .meetings import Attendance, AttendanceRole, Meeting, MeetingFormat, MeetingStatus
 from .outcomes import Document, DocumentKind, Outcome, OutcomeKind, OutcomeStrength, strength_of
 from .participants import Membership, MembershipStatus, Participant, ParticipantAlias, ParticipantKind
@@ -12,6 +20,7 @@ __all__ = [
     "ActionOwner",
     "ActionStatus",
     "Attendance",
+    "DigestSent",
     "AttendanceRole",
     "Document",
     "DocumentKind",

@@ -412,3 +412,30 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return f"{self.date}: {self.get_status_display()}"
+
+
+class DigestSent(models.Model):
+    """A reminder digest sent to a participant's focal point on a day: at most one a day."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="digests_sent", verbose_name=_("participant")
+    )
+    date = models.DateField(_("date"))
+    email = models.EmailField(_("sent to"))
+    action_count = models.PositiveIntegerField(_("actions listed"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "participant__name"]
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "date"],
+                name="digest_once_per_participant_and_day",
+                violation_error_message=_("This participant already had its digest on this day."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} {self.date}"
