@@ -5,12 +5,14 @@ from . import views
 from .feeds import ActionProgressFeed
 from .sitemaps import SITEMAPS
 from .views.actions import ActionExportView
+from .views.health import healthz
 from .views.home import FaviconView, robots_txt
 
 app_name = "meetings"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
