@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format migrate demo admin check-migrations browser-test clean
+.PHONY: run test lint format migrate demo admin check-migrations browser-test bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.13 is needed (pyenv reads .python-version)."; exit 1; }
@@ -35,6 +35,11 @@ test: $(STAMP)
 
 browser-test: $(STAMP)
 	$(BIN)/python -m pytest -m browser tests/browser
+
+# Load test of the production server on 10,000 generated meetings (needs wrk: apt-get install wrk).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --database sqlite
+	$(BIN)/python bench/run.py --database postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
