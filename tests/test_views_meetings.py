@@ -140,6 +140,19 @@ def test_meeting_list_form_keeps_its_values(client):
     assert 'value="senior"' in response.content.decode()
 
 
+def test_meeting_list_filter_summary_counts_the_filters_in_force(client):
+    MeetingFactory(start_date=datetime.date(2014, 8, 6), status="held")
+    content = client.get(f"{LIST_URL}?year=2014&status=held&sort=oldest").content.decode()
+    # Sorting narrows nothing, so it is not counted.
+    assert 'Filter meetings <span class="filter-panel__count">(2 active)</span>' in content
+    assert '<details class="filter-panel">' in content
+
+
+def test_meeting_list_filters_are_open_when_a_value_needs_correcting(client):
+    content = client.get(f"{LIST_URL}?year=abc").content.decode()
+    assert '<details class="filter-panel" open>' in content
+
+
 def test_meeting_list_pagination_keeps_the_filters(client):
     meeting_type = MeetingTypeFactory(slug="series")
     for index in range(25):

@@ -120,6 +120,19 @@ def test_participant_list_says_how_to_widen_an_empty_result(client):
     assert b"see every participant" in response.content
 
 
+def test_participant_list_shows_the_filters_in_force_as_removable_chips(client):
+    MembershipFactory(participant=ParticipantFactory(name="Australia"), status="member")
+    content = client.get(f"{LIST_URL}?kind=state&status=member").content.decode()
+    assert 'Filter participants <span class="filter-panel__count">(2 active)</span>' in content
+    assert '<a href="?status=member">Kind: State or territory' in content
+    assert '<a href="?kind=state">Status in the forum today: Member' in content
+
+
+def test_participant_list_filters_fold_away_unless_a_value_needs_correcting(client):
+    assert '<details class="filter-panel">' in client.get(LIST_URL).content.decode()
+    assert '<details class="filter-panel" open>' in client.get(f"{LIST_URL}?kind=planet").content.decode()
+
+
 def test_participant_list_query_count_does_not_grow_with_participants(client):
     add_participants(5)
     few = count_queries(client, LIST_URL)

@@ -17,6 +17,7 @@ from ..models import (
     MeetingStatus,
     Outcome,
 )
+from .filtering import ActiveFiltersMixin
 from .pagination import ForgivingPaginationMixin
 
 # The heading of each attendance group and how its count reads in a sentence ("13 members").
@@ -90,7 +91,7 @@ def group_attendance(attendances):
     return groups
 
 
-class MeetingListView(ForgivingPaginationMixin, FilterView):
+class MeetingListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
     """``/meetings/``: the published meetings, filtered by the query string, newest first."""
 
     filterset_class = MeetingFilter
@@ -112,43 +113,10 @@ class MeetingListView(ForgivingPaginationMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["active_filters"] = self.active_filters()
         if context["active_filters"] and not context["paginator"].count:
             self.count_without_each(context["active_filters"])
         context["group_by_year"] = self.filterset.sort_value in {"newest", "oldest"}
         return context
-
-    def active_filters(self):
-        """The filters in force, each with the address of this list without it."""
-        form = self.filterset.form
-        if not self.filterset.is_bound:
-            return []
-        form.is_valid()
-        active = []
-        for name, value in form.cleaned_data.items():
-            if name == "sort" or value in (None, ""):
-                continue
-            field = form.fields[name]
-            if hasattr(value, "pk"):
-                shown = str(value)
-            elif hasattr(field, "choices"):
-                shown = {str(key): label for key, label in field.choices}.get(str(value), value)
-            else:
-                shown = value
-            remaining = self.request.GET.copy()
-            remaining.pop(name, None)
-            remaining.pop(self.page_kwarg, None)
-            query = remaining.urlencode()
-            active.append(
-                {
-                    "name": name,
-                    "label": field.label,
-                    "value": shown,
-                    "remaining": remaining,
-                    "remove_url": f"?{query}" if query else self.request.path,
-                }
-            )
-        return active
 
     def count_without_each(self, active_filters):
         """For an empty result: how many meetings each filter's removal would bring back.

@@ -14,6 +14,7 @@ from ..models import (
     Participant,
     ParticipantKind,
 )
+from .filtering import ActiveFiltersMixin
 from .pagination import ForgivingPaginationMixin
 
 KIND_ORDER = Case(
@@ -31,7 +32,7 @@ def current_forum_memberships():
     )
 
 
-class ParticipantListView(ForgivingPaginationMixin, FilterView):
+class ParticipantListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
     """``/participants/``: states, organisations and bodies, grouped by kind."""
 
     filterset_class = ParticipantFilter

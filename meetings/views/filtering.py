@@ -1,0 +1,50 @@
+"""The filters in force on a filtered list, shown as removable chips above its results."""
+
+
+class ActiveFiltersMixin:
+    """For a ``FilterView``: ``active_filters`` in the context, one per filter in force.
+
+    Each has its ``label`` and shown ``value``, the query string without it (``remaining``) and the
+    address of the list without it (``remove_url``). The chips stay above the results where the
+    filter form is folded away on a phone, so a reader always sees what narrowed the list.
+    """
+
+    # Filters that order or group the list rather than narrow it.
+    unlisted_filters = ("sort",)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_filters"] = self.active_filters()
+        return context
+
+    def active_filters(self):
+        """The filters in force, each with the address of this list without it."""
+        form = self.filterset.form
+        if not self.filterset.is_bound:
+            return []
+        form.is_valid()
+        active = []
+        for name, value in form.cleaned_data.items():
+            if name in self.unlisted_filters or value in (None, ""):
+                continue
+            field = form.fields[name]
+            if hasattr(value, "pk"):
+                shown = str(value)
+            elif hasattr(field, "choices"):
+                shown = {str(key): label for key, label in field.choices}.get(str(value), value)
+            else:
+                shown = value
+            remaining = self.request.GET.copy()
+            remaining.pop(name, None)
+            remaining.pop(self.page_kwarg, None)
+            query = remaining.urlencode()
+            active.append(
+                {
+                    "name": name,
+                    "label": field.label,
+                    "value": shown,
+                    "remaining": remaining,
+                    "remove_url": f"?{query}" if query else self.request.path,
+                }
+            )
+        return active
