@@ -67,3 +67,21 @@ def test_filters_are_open_on_a_phone_when_a_value_needs_correcting(site, phone_p
 
     phone_page.goto(site + "/meetings/?year=abc")
     expect(phone_page.locator("details.filter-panel form")).to_be_visible()
+
+
+# The width of an input's placeholder text, measured in the input's own font.
+PLACEHOLDER_FITS = """
+element => {
+  const style = getComputedStyle(element);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = style.font;
+  const room = element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {text: context.measureText(element.placeholder).width, room};
+}
+"""
+
+
+def test_home_search_placeholder_is_not_cut_off_on_a_phone(site, phone_page):
+    phone_page.goto(site + "/")
+    measured = phone_page.locator("#home-search").evaluate(PLACEHOLDER_FITS)
+    assert measured["text"] <= measured["room"], f"placeholder: {measured['text']} px in {measured['room']}"
