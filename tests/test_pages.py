@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -70,6 +71,46 @@ def test_base_navigation_links_every_section_and_marks_the_current_one(client):
     assert 'href="/search/"' in content
     assert '<a class="skip-link" href="#main-content">' in content
     assert '<main id="main-content"' in content
+
+
+def marked_sections(content):
+    """The addresses that the main navigation marks as current."""
+    navigation = content[content.index('<nav class="site-nav"') :]
+    navigation = navigation[: navigation.index("</nav>")]
+    return re.findall(r'<a href="([^"]+)" aria-current="page">', navigation)
+
+
+@pytest.mark.parametrize(
+    ("path", "marked"),
+    [
+        ("/", []),
+        ("/meetings/", ["/meetings/"]),
+        ("/meetings/?year=2014", ["/meetings/"]),
+        ("/meetings/in-the-record/", ["/meetings/"]),
+        ("/participants/", ["/participants/"]),
+        ("/participants/australia/", ["/participants/"]),
+        ("/actions/", ["/actions/"]),
+        ("/search/?q=record", ["/search/"]),
+    ],
+)
+def test_navigation_marks_the_section_the_page_is_in(client, path, marked):
+    MeetingFactory(slug="in-the-record")
+    ParticipantFactory(slug="australia")
+    response = client.get(path)
+    assert response.status_code == 200
+    assert marked_sections(response.content.decode()) == marked
+
+
+@pytest.mark.parametrize("path", ["/meetings/no-such-meeting/", "/participants/nobody/", "/no-such-page/"])
+def test_navigation_marks_no_section_on_a_missing_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert marked_sections(response.content.decode()) == []
+
+
+def test_navigation_marks_no_section_on_the_server_error_page():
+    response = server_error(RequestFactory().get("/meetings/"))
+    assert marked_sections(response.content.decode()) == []
 
 
 def test_home_query_count_does_not_grow_with_meetings(client):

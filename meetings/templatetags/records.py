@@ -7,6 +7,7 @@ import nh3
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -60,3 +61,29 @@ def absolute_url(context, path=None):
 def page_range(page_obj):
     """Page numbers to link, with an ellipsis for long runs: 1 … 4 5 [6] 7 8 … 20."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+# The sections of the main navigation, each the address of its list.
+NAV_SECTIONS = {
+    "meetings": "meetings:meeting_list",
+    "participants": "meetings:participant_list",
+    "actions": "meetings:action_list",
+    "search": "meetings:search",
+}
+
+
+@register.simple_tag(takes_context=True)
+def current_section(context):
+    """The section of the main navigation the page is in, by its address ("" for none).
+
+    ``/meetings/`` and everything under it is in "meetings". Error pages override the navigation
+    block and are in no section, whatever their address looks like: ``/meetings/no-such-meeting/``
+    is not a page of the meeting record.
+    """
+    request = context.get("request")
+    if request is None:
+        return ""
+    for section, url_name in NAV_SECTIONS.items():
+        if request.path.startswith(reverse(url_name)):
+            return section
+    return ""

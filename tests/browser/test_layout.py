@@ -85,3 +85,10 @@ def test_home_search_placeholder_is_not_cut_off_on_a_phone(site, phone_page):
     phone_page.goto(site + "/")
     measured = phone_page.locator("#home-search").evaluate(PLACEHOLDER_FITS)
     assert measured["text"] <= measured["room"], f"placeholder: {measured['text']} px in {measured['room']}"
+
+
+def test_footer_sits_at_the_bottom_of_a_short_page(site, page):
+    page.goto(site + "/meetings/no-such-meeting/")
+    footer_bottom = page.locator(".site-footer").evaluate("element => element.getBoundingClientRect().bottom")
+    window_height = page.evaluate("window.innerHeight")
+    assert abs(footer_bottom - window_height) <= 1, f"footer ends at {footer_bottom} px of {window_height}"
