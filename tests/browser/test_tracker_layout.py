@@ -1,0 +1,37 @@
+"""The action page's columns in a real browser: the long reading wide, the details beside it."""
+
+import pytest
+
+from meetings.models import ActionItem
+
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def action_path():
+    return ActionItem.objects.published().order_by("pk").first().get_absolute_url()
+
+
+def test_action_page_gives_origin_and_progress_the_wide_column(site, page):
+    page.goto(site + action_path())
+    origin = box(page, "#origin-heading")
+    progress = box(page, "#timeline-heading")
+    main = box(page, ".layout-sidebar__main")
+    details = box(page, ".tracker-facts")
+
+    assert main["width"] > 1.5 * details["width"]
+    assert origin["x"] == progress["x"] == main["x"]
+    assert details["x"] > main["x"] + main["width"], "the details sit to the right of the main column"
+
+
+def test_action_page_is_one_column_on_a_phone(site, phone_page):
+    phone_page.goto(site + action_path())
+    main = box(phone_page, ".layout-sidebar__main")
+    details = box(phone_page, ".tracker-facts")
+
+    assert details["x"] == main["x"]
+    assert details["y"] >= main["y"] + main["height"]
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
