@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.fields import ChoiceField
 
+from . import search
 from .models import (
     OPEN_STATUSES,
     ActionItem,
@@ -73,7 +74,7 @@ class MeetingFilter(filters.FilterSet):
         label=_("Words"),
         method="filter_words",
         max_length=SEARCH_MAX_LENGTH,
-        help_text=_("In the title, summary, purpose or place."),
+        help_text=_("In the title, summary, purpose, record or place."),
     )
     year = filters.ChoiceFilter(
         label=_("Year"),
@@ -121,15 +122,8 @@ class MeetingFilter(filters.FilterSet):
         fields = ["q", "year", "type", "country", "participant", "theme", "status", "sort"]
 
     def filter_words(self, queryset, name, value):
-        query = Q()
-        for word in value.split():
-            query &= (
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(purpose__icontains=word)
-                | Q(city__icontains=word)
-            )
-        return queryset.filter(query)
+        # The search page's test: its "See all meetings" link leads here with the same words.
+        return search.matching("meetings", queryset, value)
 
     def filter_participant(self, queryset, name, participant):
         # Exists, not a join: a join repeats a meeting once per matching row.

@@ -345,6 +345,24 @@ def word_matches(kind, queryset, parsed, ordering):
     return queryset, queryset.order_by(*ordering)
 
 
+def matching(kind, queryset, raw_query):
+    """``queryset`` narrowed to the records of ``kind`` that the search finds for ``raw_query``.
+
+    The search page's own test (full text on PostgreSQL, every word in a searched field elsewhere),
+    so a list filtered by the same words, where "See all" leads, counts what the search counted.
+    A query with no word to look for or leave out leaves ``queryset`` as it is.
+    """
+    query, _truncated = normalise_query(raw_query)
+    parsed = parse_query(query)
+    if not parsed.required and not parsed.excluded:
+        return queryset
+    if connections[queryset.db].vendor == "postgresql":
+        matches, _ranked = full_text_matches(kind, queryset, query, ())
+    else:
+        matches, _ordered = word_matches(kind, queryset, parsed, ())
+    return matches
+
+
 def search_record(raw_query, limit=RESULTS_PER_KIND):
     """Search the published record for ``raw_query``: a ``SearchResults`` with one group per kind."""
     query, truncated = normalise_query(raw_query)

@@ -1,5 +1,6 @@
 import datetime
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -7,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.search import search_record
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -119,6 +121,30 @@ def test_meeting_list_filters_by_each_query_parameter(client, query, expected):
     titles = [meeting.title for meeting in response.context["object_list"]]
     assert titles == [expected]
     assert b"1 meeting" in response.content
+
+
+def test_meeting_list_words_match_the_record_body(client):
+    MeetingFactory(title="Plain title", body="Ministers discussed **biometric** data sharing.")
+    MeetingFactory(title="Other meeting", body="Nothing of the sort.")
+    response = client.get(f"{LIST_URL}?q=biometric")
+    assert [meeting.title for meeting in response.context["object_list"]] == ["Plain title"]
+
+
+def test_meeting_list_words_count_what_the_search_counted(client):
+    for field in ("title", "summary", "purpose", "body", "city"):
+        MeetingFactory(**{field: "Quokka " + field}, start_date=datetime.date(2014, 1, 1))
+    MeetingFactory(title="No such animal")
+    searched = next(group for group in search_record("quokka").groups if group.kind == "meetings")
+    response = client.get(f"{LIST_URL}?q=quokka")
+    assert response.context["paginator"].count == searched.count == 5
+
+
+def test_meeting_list_words_read_phrases_and_exclusions_as_the_search_does(client):
+    MeetingFactory(title="Senior officials meeting")
+    MeetingFactory(title="Officials and senior staff")
+    MeetingFactory(title="Senior officials workshop")
+    response = client.get(f"{LIST_URL}?" + urlencode({"q": '"senior officials" -workshop'}))
+    assert [meeting.title for meeting in response.context["object_list"]] == ["Senior officials meeting"]
 
 
 def test_meeting_list_sorts_oldest_first_and_by_title(client):
