@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "django_filters",
+    # For its Swagger UI files: /api/docs serves them from our static files, not a CDN.
+    "ninja",
     "meetings",
 ]
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from meetings.api import api
+
 admin.site.site_header = "Bali Process record: editors"
 admin.site.site_title = "Bali Process record"
 admin.site.index_title = "Meeting records"
@@ -8,5 +10,6 @@ admin.site.index_title = "Meeting records"
 urlpatterns = [
     path("admin/records/", include("meetings.records.urls")),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("", include("meetings.urls")),
 ]
