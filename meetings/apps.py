@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meeting records")
+
+    def ready(self):
+        from .roles import sync_roles_after_migrate
+
+        # After every migrate, so that permissions of models added since join the editorial roles.
+        post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="meetings.sync_roles")

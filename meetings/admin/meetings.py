@@ -9,9 +9,10 @@ from django_countries.filters import CountryFilter
 
 from ..models import ActionItem, Attendance, Document, Meeting, Outcome
 from .filters import PublicationFilter, YearFilter
+from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(LockedWithMeetingInline, admin.TabularInline):
     model = Attendance
     extra = 3
     fields = ["participant", "role", "person", "note", "position"]
@@ -21,7 +22,7 @@ class AttendanceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("participant")
 
 
-class OutcomeInline(admin.StackedInline):
+class OutcomeInline(LockedWithMeetingInline, admin.StackedInline):
     model = Outcome
     extra = 1
     fields = [("position", "kind"), "text", "addressed_to", "action_items_link"]
@@ -43,7 +44,7 @@ class OutcomeInline(admin.StackedInline):
         return format_html('<a href="{}">{}</a>', url, label if count else _("Add action items"))
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(LockedWithMeetingInline, admin.TabularInline):
     model = Document
     extra = 1
     fields = ["title", "kind", "url", "file", "language", "position"]
@@ -111,6 +112,21 @@ class MeetingAdmin(admin.ModelAdmin):
             )
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request):
+            readonly.append("published_at")
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not locked_for(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not locked_for(request, obj)
+
+    def has_publish_permission(self, request):
+        return can_publish(request)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # Actions due "at the next meeting of this type" take this meeting's date once it is set.
@@ -130,7 +146,7 @@ class MeetingAdmin(admin.ModelAdmin):
     def outcome_count(self, meeting):
         return meeting.outcome_count
 
-    @admin.action(description=_("Publish selected meetings now"))
+    @admin.action(description=_("Publish selected meetings now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         count = queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
         ActionItem.objects.filter(due_at_next__in=queryset.values("meeting_type")).date_by_next_meetings()
@@ -141,7 +157,7 @@ class MeetingAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Return selected meetings to draft"))
+    @admin.action(description=_("Return selected meetings to draft"), permissions=["publish"])
     def return_to_draft(self, request, queryset):
         count = queryset.exclude(published_at__isnull=True).update(published_at=None)
         self.message_user(
@@ -153,7 +169,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(LockedWithMeetingAdmin, admin.ModelAdmin):
     list_display = ["participant", "meeting", "role", "person", "note"]
     list_filter = ["role", "meeting__meeting_type", "participant__kind"]
     list_select_related = ["participant", "meeting"]
@@ -162,7 +178,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(LockedWithMeetingAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "meeting", "language", "published_on"]
     list_filter = ["kind", "language"]
     list_select_related = ["meeting"]

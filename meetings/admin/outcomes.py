@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
 from .actions import report_derived_due
+from .publishing import LockedWithMeetingAdmin
 
 
 class ActionItemInlineForm(forms.ModelForm):
@@ -66,7 +67,7 @@ class ActionItemInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(LockedWithMeetingAdmin, admin.ModelAdmin):
     list_display = ["__str__", "meeting", "kind", "strength", "action_item_count"]
     list_filter = ["kind", "meeting__meeting_type", "themes"]
     list_select_related = ["meeting"]

@@ -154,6 +154,7 @@ class Meeting(models.Model):
         ordering = ["-start_date", "-pk"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        permissions = [("publish_meeting", _("Can publish, unpublish and schedule meetings"))]
         indexes = [
             models.Index(F("start_date").desc(), F("id").desc(), name="meeting_start_date_desc"),
             models.Index(fields=["meeting_type", "number"], name="meeting_type_number"),

@@ -16,8 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Meeting, Participant
+from ..roles import PUBLISH_PERMISSION
 from .export import build_records, dumps
-from .importer import CREATED, KIND_NAMES, UPDATED, RecordsImport, RecordsInvalid, parse_records
+from .importer import (
+    CREATED,
+    KIND_NAMES,
+    UPDATED,
+    RecordError,
+    RecordsImport,
+    RecordsInvalid,
+    parse_records,
+)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 STAGING_DIR = "records-imports"
@@ -52,6 +61,21 @@ class RecordsConfirmForm(forms.Form):
 def _check_permissions(request):
     if not request.user.has_perms(IMPORT_PERMISSIONS):
         raise PermissionDenied
+
+
+def _check_publishing(request, records_import):
+    """Refuse an import that would publish, schedule or change a public meeting, unless a publisher's."""
+    if request.user.has_perm(PUBLISH_PERMISSION):
+        return
+    errors = []
+    for path, record in records_import.changed("meetings"):
+        existing = records_import.db_meetings.get(record["slug"])
+        if existing is not None and existing.published_at is not None:
+            errors.append(RecordError(path, str(_("changes a published meeting: only a publisher may"))))
+        elif record["published_at"] is not None:
+            errors.append(RecordError(path, str(_("publishes or schedules a meeting: only a publisher may"))))
+    if errors:
+        raise RecordsInvalid(errors)
 
 
 def _context(request, **extra):
@@ -95,6 +119,7 @@ def records_import_view(request):
     try:
         records_import = RecordsImport(parse_records(content))
         summary = records_import.apply(dry_run=True)
+        _check_publishing(request, records_import)
     except RecordsInvalid as invalid:
         return TemplateResponse(
             request, "admin/records/import.html", _context(request, form=form, errors=invalid.errors)
@@ -127,6 +152,9 @@ def _apply(request):
         content = staged_file.read()
     try:
         records_import = RecordsImport(parse_records(content))
+        if records_import.validate():
+            raise RecordsInvalid(records_import.errors)
+        _check_publishing(request, records_import)
         summary = records_import.apply()
     except RecordsInvalid as invalid:
         # The database changed since the preview in a way that makes the file invalid now.
