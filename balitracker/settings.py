@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "balitracker.middleware.CrossOriginResourcePolicyMiddleware",
+    "meetings.opendata.OpenDataMiddleware",
 ]
 
 ROOT_URLCONF = "balitracker.urls"
