@@ -3,12 +3,15 @@
 import datetime
 
 from django.contrib.syndication.views import Feed
+from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionItem, ProgressUpdate
+from .api.filters import InvalidQuery, OpenMeetingFilter
+from .models import ActionItem, Meeting, ProgressUpdate
 
 
 class ActionProgressFeed(Feed):
@@ -48,3 +51,65 @@ class ActionProgressFeed(Feed):
 
     def item_updateddate(self, update):
         return update.created_at
+
+
+class MeetingFeed(Feed):
+    """``/feeds/meetings/``: published meetings, the most recently added or updated first.
+
+    Takes the meetings list's query parameters (``?type=slug``, ``?participant=slug``, ``year``...),
+    so a reader can follow one series or one participant. A bad value answers 400 and says why.
+    """
+
+    feed_type = Atom1Feed
+    item_count = 50
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidQuery as error:
+            return HttpResponseBadRequest(error.explanation(), content_type="text/plain; charset=utf-8")
+
+    def get_object(self, request, *args, **kwargs):
+        filterset = OpenMeetingFilter(
+            data=request.GET, queryset=Meeting.objects.published().select_related("meeting_type")
+        )
+        if not filterset.is_valid():
+            raise InvalidQuery(filterset.errors)
+        return filterset
+
+    def title(self, filterset):
+        chosen = [
+            f"{filterset.form.fields[name].label}: {value}"
+            for name, value in filterset.form.cleaned_data.items()
+            if name != "sort" and value not in (None, "")
+        ]
+        title = gettext("Bali Process record: new and updated meetings")
+        return f"{title} ({'; '.join(chosen)})" if chosen else title
+
+    def subtitle(self, filterset):
+        return gettext("Each entry is a published meeting record, newest change first.")
+
+    def link(self, filterset):
+        query = filterset.data.copy()
+        query.pop("page", None)
+        query = query.urlencode()
+        return reverse("meetings:meeting_list") + (f"?{query}" if query else "")
+
+    def items(self, filterset):
+        return filterset.qs.prefetch_related("themes").order_by("-updated_at", "-pk")[: self.item_count]
+
+    def item_title(self, meeting):
+        return meeting.title
+
+    def item_description(self, meeting):
+        when_and_where = " · ".join(part for part in (meeting.dates_display, meeting.place) if part)
+        return "\n\n".join(part for part in (when_and_where, meeting.summary or meeting.purpose) if part)
+
+    def item_categories(self, meeting):
+        return [meeting.meeting_type.name, *(theme.name for theme in meeting.themes.all())]
+
+    def item_pubdate(self, meeting):
+        return meeting.published_at
+
+    def item_updateddate(self, meeting):
+        return meeting.updated_at

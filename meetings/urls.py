@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
-from .feeds import ActionProgressFeed
+from .feeds import ActionProgressFeed, MeetingFeed
 from .sitemaps import SITEMAPS
 from .views.actions import ActionExportView
 from .views.health import healthz
@@ -26,5 +26,6 @@ urlpatterns = [
     path("actions/export.xlsx", ActionExportView.as_view(export_format="xlsx"), name="action_export_xlsx"),
     path("actions/calendar.ics", ActionExportView.as_view(export_format="ics"), name="action_calendar"),
     path("feeds/actions/", ActionProgressFeed(), name="action_feed"),
+    path("feeds/meetings/", MeetingFeed(), name="meeting_feed"),
     path("search/", views.SearchView.as_view(), name="search"),
 ]
