@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "balitracker.middleware.CrossOriginResourcePolicyMiddleware",
+    "meetings.middleware.OldAddressRedirectMiddleware",
     "meetings.opendata.OpenDataMiddleware",
 ]
 

@@ -370,7 +370,7 @@ def test_scheduling_the_next_meeting_in_the_admin_dates_the_action(editor_client
             "related_meetings": [],
         }
     )
-    for prefix in ("attendances", "outcomes", "documents"):
+    for prefix in ("attendances", "outcomes", "documents", "old_addresses"):
         data[f"{prefix}-TOTAL_FORMS"] = 0
         data[f"{prefix}-INITIAL_FORMS"] = 0
 

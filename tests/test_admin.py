@@ -53,6 +53,7 @@ def meeting_form_data(meeting_type, **overrides):
         **inline_management("attendances", 0),
         **inline_management("outcomes", 0),
         **inline_management("documents", 0),
+        **inline_management("old_addresses", 0),
     }
     data.update(overrides)
     return data

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
-from ..models import ActionItem, Attendance, Document, Meeting, Outcome
+from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outcome
 from .filters import PublicationFilter, YearFilter
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
 
@@ -50,6 +50,14 @@ class DocumentInline(LockedWithMeetingInline, admin.TabularInline):
     fields = ["title", "kind", "url", "file", "language", "position"]
 
 
+class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
+    model = OldAddress
+    extra = 0
+    fields = ["path", "created_at"]
+    readonly_fields = ["created_at"]
+    verbose_name_plural = _("old addresses (they redirect here for good; a change of slug adds one)")
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     list_display = [
@@ -79,7 +87,7 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["meeting_type", "parent", "convening_body", "related_meetings", "themes"]
-    inlines = [AttendanceInline, OutcomeInline, DocumentInline]
+    inlines = [AttendanceInline, OutcomeInline, DocumentInline, OldAddressInline]
     actions = ["publish_now", "return_to_draft"]
     save_on_top = True
     fieldsets = [

@@ -9,7 +9,7 @@ from .actions import (
     OwnerRole,
     ProgressUpdate,
 )
-from .meetings import Attendance, AttendanceRole, Meeting, MeetingFormat, MeetingStatus
+from .meetings import Attendance, AttendanceRole, Meeting, MeetingFormat, MeetingStatus, OldAddress
 from .outcomes import Document, DocumentKind, Outcome, OutcomeKind, OutcomeStrength, strength_of
 from .participants import Membership, MembershipStatus, Participant, ParticipantAlias, ParticipantKind
 from .reference import MeetingType, Theme
@@ -28,6 +28,7 @@ __all__ = [
     "MeetingFormat",
     "MeetingStatus",
     "MeetingType",
+    "OldAddress",
     "Membership",
     "MembershipStatus",
     "Outcome",

@@ -1,8 +1,10 @@
 """Meetings and who attended them, in what role."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -179,8 +181,30 @@ class Meeting(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        old_slug = getattr(self, "_loaded_slug", None)
+        update_fields = kwargs.get("update_fields")
+        slug_changed = bool(old_slug) and old_slug != self.slug
+        slug_changed = slug_changed and (update_fields is None or "slug" in update_fields)
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if slug_changed:
+                OldAddress.objects.get_or_create(
+                    path=OldAddress.meeting_path(old_slug), defaults={"meeting": self}
+                )
+                # Back at a slug it once had: that address is live again, not a redirect.
+                self.old_addresses.filter(path=OldAddress.meeting_path(self.slug)).delete()
+        self._loaded_slug = self.slug
+
     def get_absolute_url(self):
         return reverse("meetings:meeting_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        meeting = super().from_db(db, field_names, values, **kwargs)
+        # Remembered so that a change of slug keeps the old address working (see save()).
+        meeting._loaded_slug = meeting.__dict__.get("slug")
+        return meeting
 
     def clean(self):
         super().clean()
@@ -232,6 +256,55 @@ class Meeting(models.Model):
         if start.year == end.year:
             return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
         return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+def normalise_path(address):
+    """The path of ``address`` as stored: "https://x.org/event/a-b" and "event/a-b" give "/event/a-b/"."""
+    path = urlsplit(address.strip()).path if "://" in address else address.strip().split("?")[0]
+    path = "/" + path.strip("/")
+    return path if path == "/" else path + "/"
+
+
+class OldAddress(models.Model):
+    """A path a meeting was once published at, here or on the old website, kept as a permanent redirect."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="old_addresses", verbose_name=_("meeting")
+    )
+    path = models.CharField(
+        _("old address"),
+        max_length=500,
+        unique=True,
+        help_text=_('A path such as "/event/ministerial-conference-2016/", or the whole old web address.'),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(path__startswith="/") & Q(path__endswith="/"),
+                name="old_address_is_a_path",
+                violation_error_message=_("An old address is a path that starts and ends with “/”."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.path
+
+    @staticmethod
+    def meeting_path(slug):
+        return f"/meetings/{slug}/"
+
+    def clean(self):
+        super().clean()
+        self.path = normalise_path(self.path)
+        if self.path == "/":
+            raise ValidationError({"path": _("Give the old page's path, not the site's home.")})
+        if self.meeting_id and self.path == OldAddress.meeting_path(self.meeting.slug):
+            raise ValidationError({"path": _("This is the meeting's current address.")})
 
 
 class AttendanceRole(models.TextChoices):
