@@ -5,6 +5,7 @@ from . import views
 from .feeds import ActionProgressFeed, MeetingFeed
 from .sitemaps import SITEMAPS
 from .views.actions import ActionExportView
+from .views.calendars import MeetingCalendarDownloadView, MeetingCalendarView
 from .views.health import healthz
 from .views.home import FaviconView, robots_txt
 
@@ -18,6 +19,11 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("meetings/", views.MeetingListView.as_view(), name="meeting_list"),
     path("meetings/<slug:slug>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
+    path(
+        "meetings/<slug:slug>/calendar.ics",
+        MeetingCalendarDownloadView.as_view(),
+        name="meeting_calendar_download",
+    ),
     path("participants/", views.ParticipantListView.as_view(), name="participant_list"),
     path("participants/<slug:slug>/", views.ParticipantDetailView.as_view(), name="participant_detail"),
     path("actions/", views.ActionListView.as_view(), name="action_list"),
@@ -27,5 +33,6 @@ urlpatterns = [
     path("actions/calendar.ics", ActionExportView.as_view(export_format="ics"), name="action_calendar"),
     path("feeds/actions/", ActionProgressFeed(), name="action_feed"),
     path("feeds/meetings/", MeetingFeed(), name="meeting_feed"),
+    path("calendar.ics", MeetingCalendarView.as_view(), name="meeting_calendar"),
     path("search/", views.SearchView.as_view(), name="search"),
 ]

@@ -15,8 +15,10 @@ OPEN_URLS = [
     "/api/meetings/meeting-open/",
     "/api/actions/",
     "/api/popolo.json",
+    "/feeds/meetings/",
     "/feeds/actions/",
-    "/actions/calendar.ics",
+    "/calendar.ics",
+    "/meetings/meeting-open/calendar.ics",
 ]
 
 

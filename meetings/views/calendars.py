@@ -1,0 +1,45 @@
+"""Meetings as iCalendar files: the filtered list to subscribe to, and one meeting to download."""
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.generic import View
+
+from ..api.filters import InvalidQuery, OpenMeetingFilter, apply_filters
+from ..calendars import meetings_calendar
+from ..models import Meeting
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+class MeetingCalendarView(View):
+    """``/calendar.ics``: published meetings, filtered by the meetings list's query parameters."""
+
+    def get(self, request):
+        meetings = (
+            Meeting.objects.published()
+            .filter(start_date__isnull=False)
+            .select_related("meeting_type")
+            .order_by("start_date", "pk")
+        )
+        try:
+            meetings = apply_filters(OpenMeetingFilter, request.GET, meetings)
+        except InvalidQuery as error:
+            return HttpResponseBadRequest(error.explanation(), content_type="text/plain; charset=utf-8")
+        body = meetings_calendar(meetings, request.build_absolute_uri, _("Bali Process meetings"))
+        response = HttpResponse(body, content_type=CALENDAR_TYPE)
+        response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+        return response
+
+
+class MeetingCalendarDownloadView(View):
+    """``/meetings/<slug>/calendar.ics``: one published meeting, to add to a calendar."""
+
+    def get(self, request, slug):
+        meeting = get_object_or_404(Meeting.objects.published().select_related("meeting_type"), slug=slug)
+        if not meeting.start_date:
+            raise Http404(_("This meeting has no date on the record yet."))
+        body = meetings_calendar([meeting], request.build_absolute_uri, meeting.title)
+        response = HttpResponse(body, content_type=CALENDAR_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{meeting.slug}.ics"'
+        return response
