@@ -181,42 +181,96 @@ def test_counts_by_status_follow_the_other_filters_but_not_status(client):
     assert titles(response) == ["A"]
 
 
-def test_grouping_by_owner_lists_each_owner_with_their_actions(client):
+def group_rows(response):
+    return [
+        (row["name"], row["total"], row["open"], row["overdue"], row["completed"], row["withdrawn"])
+        for row in response.context["group_rows"]
+    ]
+
+
+def test_grouping_by_owner_counts_each_owner_over_the_whole_filtered_set(client):
     australia = ParticipantFactory(name="Australia", slug="australia")
     indonesia = ParticipantFactory(name="Indonesia", slug="indonesia")
-    shared = make_action("Shared", owner=australia)
-    ActionOwnerFactory(action_item=shared, participant=indonesia)
-    make_action("Australia's", owner=australia)
+    shared = make_action("Shared", owner=australia, status="completed")
+    ActionOwnerFactory(action_item=shared, participant=indonesia, role="support")
+    make_action("Late", owner=australia, due_date=datetime.date(2015, 6, 30), due_precision="half")
+    make_action("Dropped", owner=australia, status="cancelled")
+    # More actions than fit on one page of the ungrouped list.
+    for index in range(55):
+        make_action(f"Indonesia's {index}", owner=indonesia, status="in_progress")
     make_action("Nobody's")
 
     response = client.get(LIST, {"group": "owner"})
 
-    groups = [
-        (
-            group["participant"].name if group["participant"] else None,
-            sorted(a.title for a in group["action_items"]),
-        )
-        for group in response.context["owner_groups"]
+    assert group_rows(response) == [
+        ("Australia", 3, 1, 1, 1, 1),
+        ("Indonesia", 56, 55, 0, 1, 0),
     ]
-    assert groups == [
-        ("Australia", ["Australia's", "Shared"]),
-        ("Indonesia", ["Shared"]),
-        (None, ["Nobody's"]),
-    ]
-    assert "No owner named" in response.content.decode()
+    assert response.context["action_count"] == 59
+    unowned = response.context["unowned"]
+    assert (unowned["total"], unowned["open"]) == (1, 1)
+    page = response.content.decode()
+    assert "No owner named" in page
+    assert "59 actions" in page
+    assert "2 owners" in page
 
 
-def test_grouping_by_meeting_heads_each_meeting(client):
-    older = MeetingFactory(title="Older meeting", start_date=datetime.date(2013, 4, 2))
-    newer = MeetingFactory(title="Newer meeting", start_date=datetime.date(2016, 3, 23))
+def test_grouping_by_meeting_heads_newest_meeting_first_with_counts(client):
+    older = MeetingFactory(title="Older meeting", slug="older", start_date=datetime.date(2013, 4, 2))
+    newer = MeetingFactory(title="Newer meeting", slug="newer", start_date=datetime.date(2016, 3, 23))
     make_action("From older", meeting=older)
-    make_action("From newer", meeting=newer)
+    make_action("Done at older", meeting=older, status="completed")
+    make_action("From newer", meeting=newer, status="superseded")
+    make_action("Hidden", meeting=MeetingFactory(title="Draft meeting", published_at=None))
 
-    page = client.get(LIST, {"group": "meeting"}).content.decode()
-    page = page[page.index('<h2 class="visually-hidden">Actions</h2>') :]
+    response = client.get(LIST, {"group": "meeting"})
 
-    assert page.index("Newer meeting") < page.index("From newer") < page.index("Older meeting")
-    assert page.index("Older meeting") < page.index("From older")
+    assert group_rows(response) == [
+        ("Newer meeting", 1, 0, 0, 0, 1),
+        ("Older meeting", 2, 1, 0, 1, 0),
+    ]
+    assert "unowned" not in response.context
+
+
+def test_grouped_view_honours_the_filters_and_links_each_group_to_its_filtered_list(client):
+    australia = ParticipantFactory(name="Australia", slug="australia")
+    theme = ThemeFactory(slug="borders")
+    tagged = make_action("Tagged", owner=australia)
+    tagged.themes.add(theme)
+    make_action("Untagged", owner=australia)
+    make_action("Other owner's", owner=ParticipantFactory(name="Fiji", slug="fiji"))
+
+    response = client.get(LIST, {"group": "owner", "theme": "borders", "page": "1"})
+
+    assert group_rows(response) == [("Australia", 1, 1, 0, 0, 0)]
+    page = response.content.decode()
+    assert '<a href="?theme=borders&amp;owner=australia">Australia</a>' in page
+    assert '<a href="?theme=borders&amp;owner=australia&amp;status=open">1</a>' in page
+    assert "No owner named" not in page
+
+
+def test_grouped_view_pages_through_groups_and_lists_the_unowned_on_the_last_page(client):
+    for index in range(55):
+        make_action(f"Action {index}", owner=ParticipantFactory(name=f"Owner {index:02}"))
+    make_action("Nobody's")
+
+    first = client.get(LIST, {"group": "owner"})
+    last = client.get(LIST, {"group": "owner", "page": "2"})
+
+    assert len(first.context["group_rows"]) == 50
+    assert first.context["paginator"].count == 55
+    assert "unowned" not in first.context
+    assert "No owner named" not in first.content.decode()
+    assert [row[0] for row in group_rows(last)] == [f"Owner {index}" for index in range(50, 55)]
+    assert "No owner named" in last.content.decode()
+
+
+def test_grouped_view_shows_the_empty_state_when_nothing_matches(client):
+    make_action("Open one")
+
+    page = client.get(LIST, {"group": "meeting", "status": "completed"}).content.decode()
+
+    assert "No actions match" in page
 
 
 def _populate(meeting_count):

@@ -1,6 +1,6 @@
 """The public action tracker: the filtered list, its counts and groupings, and one action's page."""
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,23 +61,55 @@ def status_counts(filterset):
     return totals["all"], counts
 
 
-def group_by_owner(action_items):
-    """The actions of a page under each of their owners (an action with two owners is under both)."""
-    groups = {}
-    unowned = []
-    for action_item in action_items:
-        ownerships = action_item.ownerships.all()
-        if not ownerships:
-            unowned.append(action_item)
-        for ownership in ownerships:
-            groups.setdefault(ownership.participant, []).append(action_item)
-    grouped = [
-        {"participant": participant, "action_items": items}
-        for participant, items in sorted(groups.items(), key=lambda group: group[0].name)
-    ]
-    if unowned:
-        grouped.append({"participant": None, "action_items": unowned})
-    return grouped
+def status_tallies(prefix=""):
+    """Aggregates that count actions by status; ``prefix`` reaches the action from another model."""
+    today = timezone.localdate()
+    status, due_date = f"{prefix}status", f"{prefix}due_date"
+    return {
+        "total": Count("pk"),
+        "open": Count("pk", filter=Q(**{f"{status}__in": OPEN_STATUSES})),
+        "overdue": Count("pk", filter=Q(**{f"{status}__in": OPEN_STATUSES, f"{due_date}__lt": today})),
+        "completed": Count("pk", filter=Q(**{status: ActionStatus.COMPLETED})),
+        "withdrawn": Count(
+            "pk", filter=Q(**{f"{status}__in": (ActionStatus.CANCELLED, ActionStatus.SUPERSEDED)})
+        ),
+    }
+
+
+def action_groups(action_items, group):
+    """One row per owner or per meeting of the whole filtered set, with its counts by status.
+
+    A single grouped query (``values()`` then ``annotate()``), so the paginator pages through groups
+    and every count covers all the filtered actions, not just those of one page. An action with two
+    owners counts under each.
+    """
+    filtered = action_items.order_by().values("pk")
+    if group == "owner":
+        return (
+            ActionOwner.objects.filter(action_item__in=filtered)
+            .values(slug=F("participant__slug"), name=F("participant__name"))
+            .annotate(**status_tallies("action_item__"))
+            .order_by("name", "slug")
+        )
+    return (
+        ActionItem.objects.filter(pk__in=filtered)
+        .values(
+            slug=F("outcome__meeting__slug"),
+            name=F("outcome__meeting__title"),
+            start_date=F("outcome__meeting__start_date"),
+        )
+        .annotate(**status_tallies())
+        .order_by(F("start_date").desc(nulls_last=True), "name", "slug")
+    )
+
+
+def unowned_tally(action_items):
+    """The counts by status of the filtered actions that name no owner, in one query."""
+    return (
+        ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"))
+        .exclude(Exists(ActionOwner.objects.filter(action_item=OuterRef("pk"))))
+        .aggregate(**status_tallies())
+    )
 
 
 class ActionListView(ForgivingPaginationMixin, FilterView):
@@ -93,15 +125,25 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
         return tracker_queryset()
 
     def get_context_data(self, **kwargs):
+        group = self.filterset.group_value
+        if group:
+            # Grouped, the page lists groups of the whole filtered set: the paginator pages those.
+            kwargs["object_list"] = action_groups(self.object_list, group)
         context = super().get_context_data(**kwargs)
         total, counts = status_counts(self.filterset)
         context["status_total"] = total
         context["status_counts"] = counts
         context["current_status"] = self.request.GET.get("status", "")
-        group = self.filterset.group_value
         context["group"] = group
-        if group == "owner":
-            context["owner_groups"] = group_by_owner(context["object_list"])
+        if group:
+            context["action_count"] = self.object_list.count()
+            # Each group links to the list filtered to it, keeping the other filters.
+            context["group_rows"] = [
+                {**row, "filter": {group: row["slug"]}} for row in context["object_list"]
+            ]
+            if group == "owner" and not context["page_obj"].has_next():
+                unowned = unowned_tally(self.object_list)
+                context["unowned"] = unowned if unowned["total"] else None
         context["export_query"] = self._export_query()
         return context
 

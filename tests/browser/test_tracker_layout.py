@@ -35,3 +35,14 @@ def test_action_page_is_one_column_on_a_phone(site, phone_page):
     assert details["x"] == main["x"]
     assert details["y"] >= main["y"] + main["height"]
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("group", ["owner", "meeting"])
+def test_grouped_tracker_is_accessible_and_fits_a_phone(site, page, phone_page, axe_violations, group):
+    page.goto(f"{site}/actions/?group={group}")
+    assert page.locator("table.tracker-groups tbody tr").count() >= 1
+    violations = axe_violations(page)
+    assert not violations, f"axe-core found serious or critical violations:\n{violations}"
+
+    phone_page.goto(f"{site}/actions/?group={group}")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
