@@ -52,6 +52,27 @@ class ActionItemQuerySet(models.QuerySet):
     def due_between(self, start, end):
         return self.filter(due_date__gte=start, due_date__lte=end)
 
+    def for_review_at(self, meeting):
+        """Open actions a meeting should review: due by its last day, reported to the body that
+        convenes it, or due at the next meeting of its type (the carried-over list).
+
+        Actions set off at this meeting or at a later one are not carried over to it.
+        """
+        reasons = Q()
+        last_day = meeting.end_date or meeting.start_date
+        if last_day:
+            reasons |= Q(due_date__lte=last_day)
+        if meeting.convening_body_id:
+            reasons |= Q(reported_to=meeting.convening_body_id)
+        if meeting.meeting_type_id:
+            reasons |= Q(due_at_next=meeting.meeting_type_id)
+        if not reasons:
+            return self.none()
+        review = self.open().filter(reasons).exclude(outcome__meeting=meeting.pk)
+        if meeting.start_date:
+            review = review.exclude(outcome__meeting__start_date__gt=meeting.start_date)
+        return review
+
     def date_by_next_meetings(self):
         """Date actions due "at the next meeting of type X" by that meeting, once it is on the record.
 

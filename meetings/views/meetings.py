@@ -17,6 +17,7 @@ from ..models import (
     MeetingStatus,
     Outcome,
 )
+from .actions import tracker_queryset
 from .filtering import ActiveFiltersMixin
 from .pagination import ForgivingPaginationMixin
 
@@ -183,6 +184,8 @@ class MeetingDetailView(DetailView):
             event_json_ld=self.event_json_ld(meeting),
             parent_meeting=meeting.parent if meeting.parent and meeting.parent.is_published else None,
         )
+        if meeting.status == MeetingStatus.SCHEDULED:
+            context["actions_for_review"] = tracker_queryset().for_review_at(meeting)
         return context
 
     @staticmethod
