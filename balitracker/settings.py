@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     # For its Swagger UI files: /api/docs serves them from our static files, not a CDN.
     "ninja",
+    "simple_history",
     "meetings",
 ]
 
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records who made each change kept in the history of the record.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, ProgressUpdate
 from .filters import DueYearFilter, OverdueFilter
+from .history import HistoryAdmin
 
 
 def report_derived_due(model_admin, request, action_item, timeframe):
@@ -147,7 +148,7 @@ class StatusChangeForm(forms.Form):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(HistoryAdmin):
     list_display = ["title", "meeting", "owner_names", "due", "status", "overdue"]
     list_filter = [
         "status",

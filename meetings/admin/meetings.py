@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django_countries.filters import CountryFilter
 
 from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outcome
 from .filters import PublicationFilter, YearFilter
+from .history import HistoryAdmin
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
 
 
@@ -59,7 +62,7 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(HistoryAdmin):
     list_display = [
         "title",
         "meeting_type",
@@ -135,7 +138,24 @@ class MeetingAdmin(admin.ModelAdmin):
     def has_publish_permission(self, request):
         return can_publish(request)
 
+    def revert_disabled(self, request, obj=None):
+        current = Meeting.objects.filter(pk=obj.pk).first() if obj is not None else None
+        return super().revert_disabled(request, obj) or locked_for(request, current)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The version may have been a draft; whether it can be restored depends on the meeting now.
+        if request.method == "POST" and locked_for(request, self.get_object(request, object_id)):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def save_model(self, request, obj, form, change):
+        if not can_publish(request):
+            # On every path (the form, a revert to an older version): the publication time stays.
+            obj.published_at = (
+                Meeting.objects.filter(pk=obj.pk).values_list("published_at", flat=True).first()
+                if change
+                else None
+            )
         super().save_model(request, obj, form, change)
         # Actions due "at the next meeting of this type" take this meeting's date once it is set.
         ActionItem.objects.filter(due_at_next=obj.meeting_type).date_by_next_meetings()
@@ -156,7 +176,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected meetings now"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        count = queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+        count = _set_published_at(request, queryset.filter(published_at__isnull=True), timezone.now())
         ActionItem.objects.filter(due_at_next__in=queryset.values("meeting_type")).date_by_next_meetings()
         self.message_user(
             request,
@@ -167,7 +187,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Return selected meetings to draft"), permissions=["publish"])
     def return_to_draft(self, request, queryset):
-        count = queryset.exclude(published_at__isnull=True).update(published_at=None)
+        count = _set_published_at(request, queryset.exclude(published_at__isnull=True), None)
         self.message_user(
             request,
             ngettext("%(count)d meeting is a draft again.", "%(count)d meetings are drafts again.", count)
@@ -176,8 +196,19 @@ class MeetingAdmin(admin.ModelAdmin):
         )
 
 
+def _set_published_at(request, meetings, published_at):
+    """Save each meeting (not a bulk update) so that its history says who published it, and when."""
+    with transaction.atomic():
+        meetings = list(meetings.select_for_update())
+        for meeting in meetings:
+            meeting.published_at = published_at
+            meeting._history_user = request.user
+            meeting.save(update_fields=["published_at", "updated_at"])
+    return len(meetings)
+
+
 @admin.register(Attendance)
-class AttendanceAdmin(LockedWithMeetingAdmin, admin.ModelAdmin):
+class AttendanceAdmin(LockedWithMeetingAdmin, HistoryAdmin):
     list_display = ["participant", "meeting", "role", "person", "note"]
     list_filter = ["role", "meeting__meeting_type", "participant__kind"]
     list_select_related = ["participant", "meeting"]
@@ -186,7 +217,7 @@ class AttendanceAdmin(LockedWithMeetingAdmin, admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(LockedWithMeetingAdmin, admin.ModelAdmin):
+class DocumentAdmin(LockedWithMeetingAdmin, HistoryAdmin):
     list_display = ["title", "kind", "meeting", "language", "published_on"]
     list_filter = ["kind", "language"]
     list_select_related = ["meeting"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
 from .actions import report_derived_due
+from .history import HistoryAdmin
 from .publishing import LockedWithMeetingAdmin
 
 
@@ -67,7 +68,7 @@ class ActionItemInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(LockedWithMeetingAdmin, admin.ModelAdmin):
+class OutcomeAdmin(LockedWithMeetingAdmin, HistoryAdmin):
     list_display = ["__str__", "meeting", "kind", "strength", "action_item_count"]
     list_filter = ["kind", "meeting__meeting_type", "themes"]
     list_select_related = ["meeting"]

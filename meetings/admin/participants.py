@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Membership, MembershipStatus, Participant, ParticipantAlias
 from .filters import ForumMembershipFilter
+from .history import HistoryAdmin
 
 
 class ParticipantAliasInline(admin.TabularInline):
@@ -21,7 +22,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(HistoryAdmin):
     list_display = ["name", "short_name", "kind", "country", "forum_status", "meeting_count"]
     list_filter = ["kind", ForumMembershipFilter]
     search_fields = ["name", "short_name", "slug", "aliases__name"]
@@ -57,7 +58,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["participant", "status", "body", "start_date", "end_date"]
     list_filter = ["status", "body", "participant__kind"]
     search_fields = ["participant__name", "participant__short_name", "note"]

@@ -8,6 +8,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_update_with_history
 
 from ..due import DuePeriod, DuePrecision
 from ..timeframes import parse_timeframe
@@ -104,7 +106,8 @@ class ActionItemQuerySet(models.QuerySet):
                 action_item.due_date = action_item.next_meeting_start
                 action_item.due_precision = DuePrecision.DAY
                 changed.append(action_item)
-        ActionItem.objects.bulk_update(changed, ["due_date", "due_precision"])
+        # With history rows, as a save would leave: who dated them, and when.
+        bulk_update_with_history(changed, ActionItem, ["due_date", "due_precision"])
         return changed
 
 
@@ -187,6 +190,7 @@ class ActionItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActionItemQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["outcome", "position", "pk"]

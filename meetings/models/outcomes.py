@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .constraints import choices_constraint
 from .meetings import Meeting
@@ -118,6 +119,7 @@ class Outcome(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OutcomeQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["meeting", "position", "pk"]
@@ -197,6 +199,7 @@ class Document(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DocumentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "title"]
