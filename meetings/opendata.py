@@ -14,7 +14,7 @@ import hashlib
 from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, set_response_etag
 
 from .models import (
     ActionItem,
@@ -51,6 +51,7 @@ TRACKED_TABLES = [
 OPEN_PATH_PREFIXES = ("/api/", "/feeds/")
 OPEN_PATH_SUFFIXES = ("/calendar.ics",)
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+DESCRIPTION_PATHS = {"/api/openapi.json", "/api/docs"}
 
 
 def record_version():
@@ -109,6 +110,8 @@ class OpenDataMiddleware:
     def conditional(self, request):
         if request.method == "OPTIONS":
             return self.get_response(request)
+        if request.path_info in DESCRIPTION_PATHS:
+            return self.conditional_on_content(request)
         etag = record_etag(request)
         response = get_conditional_response(request, etag=etag)
         if response is not None:
@@ -118,6 +121,14 @@ class OpenDataMiddleware:
         if response.status_code == 200:
             response.headers.setdefault("ETag", etag)
         return response
+
+    def conditional_on_content(self, request):
+        """The schema and its docs describe the code, not the record: their ETag is their content's."""
+        response = self.get_response(request)
+        if response.status_code != 200 or response.streaming:
+            return response
+        set_response_etag(response)
+        return get_conditional_response(request, etag=response["ETag"], response=response)
 
     def get_response_to_head(self, request):
         """Django's views answer HEAD as GET without a body; ninja's allow GET only, so do it here."""

@@ -113,3 +113,13 @@ def test_pages_and_the_admin_stay_same_origin(client, meeting):
         assert not response.has_header("Access-Control-Allow-Origin")
     assert client.post("/api/meetings/").status_code == 405
     assert not client.post("/api/meetings/").has_header("Access-Control-Allow-Origin")
+
+
+@pytest.mark.parametrize("url", ["/api/openapi.json", "/api/docs"])
+def test_schema_and_docs_etag_follows_their_content_without_reading_the_record(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(url)
+    assert len(captured) == 0
+    assert first["Access-Control-Allow-Origin"] == "*"
+    again = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
