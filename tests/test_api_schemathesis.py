@@ -10,6 +10,8 @@ operation, no example database, no time-based health checks), so a run is repeat
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -39,6 +41,13 @@ with override_settings(ALLOWED_HOSTS=[HOST]):
 def demo_record(db, settings):
     settings.ALLOWED_HOSTS = [HOST]
     call_command("loaddata", "reference", "demo", verbosity=0)
+    # The WSGI handler closes a connection inside a transaction at the end of each request, as a
+    # server should; the test's transaction must survive, so do what Django's test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
