@@ -10,7 +10,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .api.filters import InvalidQuery, OpenMeetingFilter
+from .api.filters import InvalidQuery, OpenMeetingFilter, apply_filters
+from .filters import ActionFilter
 from .models import ActionItem, Meeting, ProgressUpdate
 
 
@@ -22,12 +23,22 @@ class ActionProgressFeed(Feed):
     subtitle = _("Each entry is a dated update on an action: its status, a note and where it was reported.")
     item_count = 50
 
-    def link(self):
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidQuery as error:
+            return HttpResponseBadRequest(error.explanation(), content_type="text/plain; charset=utf-8")
+
+    def get_object(self, request, *args, **kwargs):
+        """The tracker's filters (``?owner=rso``, ``?status=open``...): progress on those actions only."""
+        return apply_filters(ActionFilter, request.GET, ActionItem.objects.published())
+
+    def link(self, action_items):
         return reverse("meetings:action_list")
 
-    def items(self):
+    def items(self, action_items):
         return (
-            ProgressUpdate.objects.filter(action_item__in=ActionItem.objects.published())
+            ProgressUpdate.objects.filter(action_item__in=action_items.order_by().values("pk"))
             .select_related("action_item", "meeting")
             .order_by("-date", "-created_at", "-pk")[: self.item_count]
         )
@@ -74,7 +85,8 @@ class MeetingFeed(Feed):
             data=request.GET, queryset=Meeting.objects.published().select_related("meeting_type")
         )
         if not filterset.is_valid():
-            raise InvalidQuery(filterset.errors)
+            given = {name: request.GET.get(name, "") for name in filterset.errors}
+            raise InvalidQuery(filterset.errors, given)
         return filterset
 
     def title(self, filterset):

@@ -199,3 +199,20 @@ def test_export_queries_do_not_grow_with_the_number_of_actions(client, url):
     few = _queries(client, url)
     add(30)
     assert _queries(client, url) == few
+
+
+def test_progress_feed_takes_the_tracker_filters(client, tracker):
+    ProgressUpdateFactory(action_item=tracker["done"], status="completed", note="Guide published.")
+    response = client.get(f"{FEED}?owner=rso")
+    assert response.status_code == 200
+    feed = ElementTree.fromstring(response.content)
+    titles = [entry.findtext(f"{ATOM}title") for entry in feed.findall(f"{ATOM}entry")]
+    assert titles and all(title.startswith("Hold the first meeting") for title in titles)
+    everything = ElementTree.fromstring(client.get(FEED).content)
+    assert len(everything.findall(f"{ATOM}entry")) > len(titles)
+
+
+def test_progress_feed_answers_a_bad_filter_with_400(client):
+    response = client.get(f"{FEED}?owner=nobody")
+    assert response.status_code == 400
+    assert "owner=nobody" in response.content.decode()

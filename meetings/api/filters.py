@@ -31,19 +31,25 @@ from ..models import (
 class InvalidQuery(Exception):
     """A query value the filters refuse; ``errors`` maps each parameter to its messages."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, values=None):
         super().__init__(errors)
         self.errors = {name: [str(message) for message in messages] for name, messages in errors.items()}
+        self.values = values or {}
 
     def explanation(self):
-        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in self.errors.items())
+        parts = []
+        for name, messages in self.errors.items():
+            value = self.values.get(name)
+            given = f"{name}={value[:50]}" if value else name
+            parts.append(f"{given}: {' '.join(messages)}")
+        return "; ".join(parts)
 
 
 def apply_filters(filterset_class, data, queryset):
     """The queryset narrowed by the filters in ``data``, or InvalidQuery naming every bad value."""
     filterset = filterset_class(data=data, queryset=queryset)
     if not filterset.is_valid():
-        raise InvalidQuery(filterset.errors)
+        raise InvalidQuery(filterset.errors, {name: data.get(name, "") for name in filterset.errors})
     return filterset.qs
 
 
