@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.admin.locking import meeting_version
 from meetings.models import ActionItem, Attendance, Meeting, Outcome
 from meetings.records import build_records, dumps
 from meetings.roles import EDITOR
@@ -31,7 +32,14 @@ def media_in_tmp(settings, tmp_path):
 
 def change_form_data(meeting, **overrides):
     return meeting_form_data(
-        meeting.meeting_type, **{"title": meeting.title, "slug": meeting.slug, "number": "", **overrides}
+        meeting.meeting_type,
+        **{
+            "title": meeting.title,
+            "slug": meeting.slug,
+            "number": "",
+            "version": meeting_version(meeting.pk),
+            **overrides,
+        },
     )
 
 

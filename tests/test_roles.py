@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from meetings.admin.locking import meeting_version
 from meetings.models import Attendance, Meeting
 from meetings.records import build_records, dumps
 from meetings.roles import ADMINISTRATOR, EDITOR, PUBLISHER, ROLES
@@ -36,6 +37,7 @@ def staff_in(role, django_user_model):
 
 def change_data(meeting, **overrides):
     fields = {"title": meeting.title, "slug": meeting.slug, "number": "", "published_at_0": ""}
+    fields["version"] = meeting_version(meeting.pk)
     fields["published_at_1"] = ""
     return meeting_form_data(meeting.meeting_type, **{**fields, **overrides})
 

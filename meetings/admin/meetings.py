@@ -12,6 +12,7 @@ from django_countries.filters import CountryFilter
 from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outcome
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
+from .locking import MeetingAdminForm
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
 
 
@@ -63,6 +64,7 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(HistoryAdmin):
+    form = MeetingAdminForm
     list_display = [
         "title",
         "meeting_type",
@@ -94,7 +96,7 @@ class MeetingAdmin(HistoryAdmin):
     actions = ["publish_now", "return_to_draft"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["meeting_type", "number", "title", "slug", "status", "published_at"]}),
+        (None, {"fields": ["meeting_type", "number", "title", "slug", "status", "published_at", "version"]}),
         (
             _("When and where"),
             {
