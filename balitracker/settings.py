@@ -6,6 +6,7 @@ One file for every place the project runs. Development turns DEBUG on through
 production server needs. See README.md, "Configuration", for each variable.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     # For its Swagger UI files: /api/docs serves them from our static files, not a CDN.
     "ninja",
     "simple_history",
+    "axes",
     "meetings",
 ]
 
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "balitracker.middleware.CrossOriginResourcePolicyMiddleware",
     "meetings.middleware.OldAddressRedirectMiddleware",
+    # Answers a locked-out login with 429 (django-axes; see AXES_* below).
+    "axes.middleware.AxesMiddleware",
     "meetings.opendata.OpenDataMiddleware",
 ]
 
@@ -139,6 +143,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "secretariat@lo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login throttling: after 5 failures one username from one address is locked out for an hour (a 429);
+# the same username from elsewhere still works, so an attacker cannot lock real editors out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "balitracker.client_ip.client_ip"
+AXES_VERBOSE = True
+# The log names the username and address of failures and lockouts (never the password), so that an
+# administrator can tell an attack from a forgetful editor and unlock with `manage.py axes_reset_username`.
+AXES_SENSITIVE_PARAMETERS = []
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
