@@ -4,7 +4,7 @@ from django.urls import path
 from . import views
 from .feeds import ActionProgressFeed, MeetingFeed
 from .sitemaps import SITEMAPS
-from .views.actions import ActionExportView
+from .views.actions import ActionChartsView, ActionExportView
 from .views.calendars import MeetingCalendarDownloadView, MeetingCalendarView
 from .views.health import healthz
 from .views.home import FaviconView, robots_txt
@@ -28,6 +28,7 @@ urlpatterns = [
     path("participants/<slug:slug>/", views.ParticipantDetailView.as_view(), name="participant_detail"),
     path("actions/", views.ActionListView.as_view(), name="action_list"),
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action_detail"),
+    path("actions/charts/", ActionChartsView.as_view(), name="action_charts"),
     path("actions/export.csv", ActionExportView.as_view(export_format="csv"), name="action_export_csv"),
     path("actions/export.xlsx", ActionExportView.as_view(export_format="xlsx"), name="action_export_xlsx"),
     path("actions/calendar.ics", ActionExportView.as_view(export_format="ics"), name="action_calendar"),

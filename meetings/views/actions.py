@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, View
 from django_filters.views import FilterView
 
-from .. import exports
+from .. import charts, exports
 from ..filters import ActionFilter
 from ..models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, ProgressUpdate
 from .pagination import ForgivingPaginationMixin
@@ -153,6 +153,28 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
         for name in (self.page_kwarg, "group"):
             query.pop(name, None)
         return query.urlencode()
+
+
+class ActionChartsView(FilterView):
+    """``/actions/charts/``: the tracker's charts, for the actions that meet the list's filters."""
+
+    filterset_class = ActionFilter
+    template_name = "meetings/action_charts.html"
+    strict = False
+
+    def get_queryset(self):
+        return ActionItem.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        action_items = self.object_list
+        context["status_chart"] = charts.status_by_year(action_items)
+        context["owner_chart"] = charts.owner_completion(action_items)
+        context["overdue_chart"] = charts.overdue_over_time(action_items)
+        query = self.request.GET.copy()
+        query.pop("group", None)
+        context["list_query"] = query.urlencode()
+        return context
 
 
 class ActionDetailView(DetailView):

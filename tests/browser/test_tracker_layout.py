@@ -46,3 +46,14 @@ def test_grouped_tracker_is_accessible_and_fits_a_phone(site, page, phone_page, 
 
     phone_page.goto(f"{site}/actions/?group={group}")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_charts_page_is_accessible_and_fits_a_phone(site, page, phone_page, axe_violations):
+    page.goto(f"{site}/actions/charts/")
+    assert page.locator("svg[role=img] > title").count() == 3
+    page.locator("details.chart__figures > summary").first.click()
+    violations = axe_violations(page)
+    assert not violations, f"axe-core found serious or critical violations:\n{violations}"
+
+    phone_page.goto(f"{site}/actions/charts/")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -1,0 +1,283 @@
+"""The tracker's charts: their numbers and the geometry the SVG templates draw them with.
+
+Each chart reads the filtered actions in one query and does the rest in Python, so its cost does
+not grow with the number of years, owners or meetings. The templates in templates/includes/charts/
+only place what is computed here.
+"""
+
+import datetime
+import math
+import statistics
+from itertools import groupby
+
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, ProgressUpdate
+
+CHART_WIDTH = 640
+AXIS_LEFT = 44
+AXIS_RIGHT = 12
+PLOT_TOP = 12
+PLOT_HEIGHT = 220
+AXIS_BOTTOM = 28
+LABEL_WIDTH = 190
+OWNER_ROW = 26
+OWNER_LABEL_LENGTH = 28
+
+
+def tick_scale(largest, ticks=4):
+    """Round tick values from 0 that cover ``largest``: steps of 1, 2 or 5 times a power of ten."""
+    if largest <= 0:
+        return [0, 1]
+    raw = largest / ticks
+    power = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(multiple * power for multiple in (1, 2, 5, 10) if multiple * power >= raw)
+    top = math.ceil(largest / step) * step
+    return list(range(0, top + 1, step))
+
+
+def y_axis(ticks):
+    """Tick marks with their y position in the plot, top value at PLOT_TOP."""
+    top = ticks[-1]
+    return [{"value": value, "y": round(PLOT_TOP + PLOT_HEIGHT * (1 - value / top), 1)} for value in ticks]
+
+
+def label_every(count, room):
+    """Label every nth category so the labels along the x axis do not overlap."""
+    return max(1, math.ceil(count * 34 / room))
+
+
+def status_legend():
+    return [{"status": status.value, "label": status.label} for status in ActionStatus]
+
+
+def status_by_year(action_items):
+    """Actions by status per year of the meeting that set them off: stacked bars, one query."""
+    rows = (
+        ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"))
+        .values("status", year=ExtractYear("outcome__meeting__start_date"))
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    by_year = {}
+    for row in rows:
+        by_year.setdefault(row["year"], {})[row["status"]] = row["count"]
+    dated = [year for year in by_year if year is not None]
+    # Every year between the first and the last, so a year without actions shows as a gap.
+    years = list(range(min(dated), max(dated) + 1)) if dated else []
+    if None in by_year:
+        years.append(None)
+    totals = [sum(by_year.get(year, {}).values()) for year in years]
+    ticks = tick_scale(max(totals, default=0))
+    scale = PLOT_HEIGHT / ticks[-1]
+    room = CHART_WIDTH - AXIS_LEFT - AXIS_RIGHT
+    band = room / max(len(years), 1)
+    every = label_every(len(years), room)
+    bars = []
+    for index, (year, total) in enumerate(zip(years, totals, strict=True)):
+        label = str(year) if year is not None else str(_("Undated"))
+        bottom = PLOT_TOP + PLOT_HEIGHT
+        segments = []
+        counts = []
+        for status in ActionStatus:
+            count = by_year.get(year, {}).get(status.value, 0)
+            counts.append({"status": status.value, "label": status.label, "count": count})
+            if not count:
+                continue
+            height = count * scale
+            bottom -= height
+            segments.append(
+                {
+                    "status": status.value,
+                    "label": status.label,
+                    "count": count,
+                    "y": round(bottom, 1),
+                    "height": round(height, 1),
+                }
+            )
+        bars.append(
+            {
+                "label": label,
+                "year": year,
+                "total": total,
+                "counts": counts,
+                "segments": segments,
+                "x": round(AXIS_LEFT + index * band + band * 0.15, 1),
+                "width": round(band * 0.7, 1),
+                "centre": round(AXIS_LEFT + index * band + band / 2, 1),
+                "show_label": index % every == 0,
+            }
+        )
+    return {
+        "bars": bars,
+        "ticks": y_axis(ticks),
+        "legend": status_legend(),
+        "total": sum(totals),
+        **frame(),
+    }
+
+
+def frame():
+    """The shared frame of the column charts: size, plot area and axis positions."""
+    return {
+        "width": CHART_WIDTH,
+        "height": PLOT_TOP + PLOT_HEIGHT + AXIS_BOTTOM,
+        "left": AXIS_LEFT,
+        "right": CHART_WIDTH - AXIS_RIGHT,
+        "baseline": PLOT_TOP + PLOT_HEIGHT,
+        "label_y": PLOT_TOP + PLOT_HEIGHT + 18,
+    }
+
+
+def owner_completion(action_items):
+    """Per owner: actions, completed, completion rate and median days to complete, one query.
+
+    The completion rate counts completed actions among those not cancelled or superseded. Days to
+    complete run from the start of the action's meeting to the date of the latest "completed"
+    progress update of an action that is completed now; actions without either date are left out
+    of the median, never guessed.
+    """
+    completed_on = (
+        ProgressUpdate.objects.filter(action_item=OuterRef("action_item"), status=ActionStatus.COMPLETED)
+        .order_by("-date", "-created_at", "-pk")
+        .values("date")[:1]
+    )
+    ownerships = (
+        ActionOwner.objects.filter(action_item__in=action_items.order_by().values("pk"))
+        .annotate(completed_on=Subquery(completed_on))
+        .values(
+            "completed_on",
+            slug=F("participant__slug"),
+            name=F("participant__name"),
+            short_name=F("participant__short_name"),
+            status=F("action_item__status"),
+            meeting_date=F("action_item__outcome__meeting__start_date"),
+        )
+        .order_by("participant__name", "participant__slug")
+    )
+    owners = []
+    for (slug, name, short_name), rows in groupby(
+        ownerships, key=lambda row: (row["slug"], row["name"], row["short_name"])
+    ):
+        rows = list(rows)
+        completed = [row for row in rows if row["status"] == ActionStatus.COMPLETED]
+        withdrawn = sum(row["status"] in (ActionStatus.CANCELLED, ActionStatus.SUPERSEDED) for row in rows)
+        countable = len(rows) - withdrawn
+        days = [
+            (row["completed_on"] - row["meeting_date"]).days
+            for row in completed
+            if row["completed_on"] and row["meeting_date"]
+        ]
+        rate = round(100 * len(completed) / countable) if countable else None
+        owners.append(
+            {
+                "slug": slug,
+                "name": name,
+                "short_label": shorten(short_name or name),
+                "total": len(rows),
+                "open": sum(row["status"] in OPEN_STATUSES for row in rows),
+                "completed": len(completed),
+                "withdrawn": withdrawn,
+                "rate": rate,
+                "median_days": round(statistics.median(days)) if days else None,
+                "timed": len(days),
+            }
+        )
+    owners.sort(key=lambda owner: (owner["short_label"].casefold(), owner["slug"]))
+    bar_room = CHART_WIDTH - LABEL_WIDTH - 190
+    for index, owner in enumerate(owners):
+        owner["y"] = PLOT_TOP + 18 + index * OWNER_ROW
+        owner["text_y"] = owner["y"] + 13
+        owner["bar_width"] = round(bar_room * (owner["rate"] or 0) / 100, 1)
+        owner["value_x"] = LABEL_WIDTH + owner["bar_width"] + 6
+    return {
+        "owners": owners,
+        "width": CHART_WIDTH,
+        "height": PLOT_TOP + 18 + len(owners) * OWNER_ROW + 8,
+        "label_width": LABEL_WIDTH,
+        "label_x": LABEL_WIDTH - 8,
+        "bar_room": bar_room,
+        "bar_end": LABEL_WIDTH + bar_room,
+        "median_x": CHART_WIDTH - AXIS_RIGHT,
+        "heading_y": PLOT_TOP + 6,
+    }
+
+
+def shorten(label):
+    if len(label) <= OWNER_LABEL_LENGTH:
+        return label
+    return label[: OWNER_LABEL_LENGTH - 1].rstrip() + "…"
+
+
+def overdue_over_time(action_items, today=None):
+    """How many actions were open and past due at the end of each year, up to today, one query.
+
+    An action counts from the year of its meeting. Its status on a day is that of its latest
+    progress update by then; before its first update it was open; with no update at all, only its
+    present status is known and stands for every year. "At the end of a year" means on 31 December
+    after the day is over, so an action due that day is overdue; for the present year, today.
+    """
+    today = today or timezone.localdate()
+    rows = (
+        ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"), due_date__isnull=False)
+        .values_list(
+            "pk",
+            "due_date",
+            "status",
+            "outcome__meeting__start_date",
+            "progress_updates__date",
+            "progress_updates__status",
+        )
+        .order_by("pk", "progress_updates__date", "progress_updates__created_at", "progress_updates__pk")
+    )
+    actions = []
+    for _pk, action_rows in groupby(rows, key=lambda row: row[0]):
+        action_rows = list(action_rows)
+        _, due_date, status, meeting_date, _, _ = action_rows[0]
+        updates = [(row[4], row[5]) for row in action_rows if row[4] is not None]
+        if meeting_date is not None:
+            actions.append((due_date, status, meeting_date, updates))
+    if not actions:
+        return {"points": [], "ticks": y_axis(tick_scale(0)), "total": 0, **frame()}
+    first_year = min(meeting_date.year for _, _, meeting_date, _ in actions)
+    points = []
+    for year in range(first_year, today.year + 1):
+        to_date = year == today.year
+        # The day after the year's last, or today for the present year: due before it is overdue.
+        cutoff = today if to_date else datetime.date(year + 1, 1, 1)
+        # Today's updates are already the present status.
+        known_by = today + datetime.timedelta(days=1) if to_date else cutoff
+        count = 0
+        for due_date, status, meeting_date, updates in actions:
+            if meeting_date >= cutoff or due_date >= cutoff:
+                continue
+            if status_on(known_by, status, updates) in OPEN_STATUSES:
+                count += 1
+        points.append({"year": year, "count": count, "to_date": to_date})
+    ticks = tick_scale(max(point["count"] for point in points))
+    room = CHART_WIDTH - AXIS_LEFT - AXIS_RIGHT
+    band = room / len(points)
+    every = label_every(len(points), room)
+    for index, point in enumerate(points):
+        point["x"] = round(AXIS_LEFT + index * band + band / 2, 1)
+        point["y"] = round(PLOT_TOP + PLOT_HEIGHT * (1 - point["count"] / ticks[-1]), 1)
+        # Counted from the last, so the present year always has its label.
+        point["show_label"] = (len(points) - 1 - index) % every == 0
+    return {
+        "points": points,
+        "polyline": " ".join(f"{point['x']},{point['y']}" for point in points),
+        "ticks": y_axis(ticks),
+        "total": len(actions),
+        **frame(),
+    }
+
+
+def status_on(day, present_status, updates):
+    """An action's status as ``day`` begins, from its dated progress updates."""
+    if not updates:
+        return present_status
+    reached = [status for date, status in updates if date < day]
+    return reached[-1] if reached else ActionStatus.NOT_STARTED

@@ -1,0 +1,312 @@
+"""The tracker's charts: their numbers, their queries, and the SVG with its table of figures."""
+
+import datetime
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from meetings import charts
+from meetings.models import ActionItem
+from tests.factories import (
+    ActionItemFactory,
+    ActionOwnerFactory,
+    MeetingFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+    ProgressUpdateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHARTS = reverse("meetings:action_charts")
+
+
+def action(meeting, status="not_started", owners=(), **fields):
+    action_item = ActionItemFactory(outcome=OutcomeFactory(meeting=meeting), status=status, **fields)
+    for owner in owners:
+        ActionOwnerFactory(action_item=action_item, participant=owner)
+    return action_item
+
+
+def meeting_on(year, month=4, day=2, **fields):
+    return MeetingFactory(start_date=datetime.date(year, month, day), **fields)
+
+
+def due(year, month=12, day=31):
+    return {"due_date": datetime.date(year, month, day), "due_precision": "day"}
+
+
+class Figures(HTMLParser):
+    """The rows of each table (cells as text) and the titles of each SVG chart of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.svg_titles, self.svg_roles = [], [], []
+        self._row = self._cell = None
+        self._in_svg = self._svg_title = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = ""
+        elif tag == "svg" and attrs.get("role") == "img":
+            self._in_svg = True
+            self.svg_roles.append(attrs)
+        elif tag == "title" and self._in_svg and len(self.svg_titles) < len(self.svg_roles):
+            self._svg_title = True
+            self.svg_titles.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(" ".join(self._cell.split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1].append(self._row)
+            self._row = None
+        elif tag == "title":
+            self._svg_title = False
+        elif tag == "svg":
+            self._in_svg = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+        if self._svg_title:
+            self.svg_titles[-1] += data
+
+
+def figures(response):
+    parser = Figures()
+    parser.feed(response.content.decode())
+    return parser
+
+
+def test_status_by_year_counts_each_status_per_year_of_origin_with_empty_years_between():
+    earlier, later = meeting_on(2013), meeting_on(2015)
+    action(earlier, "completed")
+    action(earlier, "completed")
+    action(earlier, "in_progress")
+    action(later, "cancelled")
+    action(MeetingFactory(start_date=None, end_date=None))
+
+    chart = charts.status_by_year(ActionItem.objects.published())
+
+    rows = [
+        (bar["label"], {c["status"]: c["count"] for c in bar["counts"] if c["count"]})
+        for bar in chart["bars"]
+    ]
+    assert rows == [
+        ("2013", {"completed": 2, "in_progress": 1}),
+        ("2014", {}),
+        ("2015", {"cancelled": 1}),
+        ("Undated", {"not_started": 1}),
+    ]
+    assert chart["total"] == 5
+    tallest = chart["bars"][0]
+    assert tallest["segments"][0]["y"] + tallest["segments"][0]["height"] == chart["baseline"]
+
+
+def test_owner_completion_rate_leaves_out_withdrawn_actions_and_takes_the_median_days():
+    meeting = meeting_on(2014, 8, 6)
+    rso = ParticipantFactory(name="Regional Support Office", short_name="RSO", slug="rso")
+    thailand = ParticipantFactory(name="Thailand", slug="thailand")
+    fast = action(meeting, "completed", owners=[rso, thailand])
+    ProgressUpdateFactory(action_item=fast, status="completed", date=datetime.date(2014, 9, 25))  # 50 days
+    slow = action(meeting, "completed", owners=[rso])
+    # Completed, reopened and completed again: the latest completion counts.
+    ProgressUpdateFactory(action_item=slow, status="completed", date=datetime.date(2014, 10, 1))
+    ProgressUpdateFactory(action_item=slow, status="in_progress", date=datetime.date(2014, 11, 1))
+    ProgressUpdateFactory(action_item=slow, status="completed", date=datetime.date(2015, 8, 6))  # 365 days
+    undated = action(meeting, "completed", owners=[rso])  # completed with no update: no days
+    action(meeting, "cancelled", owners=[rso])
+    action(meeting, "in_progress", owners=[thailand])
+    action(meeting, "not_started", owners=[thailand])
+    action(meeting, "not_started")  # no owner: not charted
+    assert undated.progress_updates.count() == 0
+
+    chart = charts.owner_completion(ActionItem.objects.published())
+
+    rows = [
+        (
+            owner["short_label"],
+            owner["total"],
+            owner["completed"],
+            owner["withdrawn"],
+            owner["rate"],
+            owner["median_days"],
+        )
+        for owner in chart["owners"]
+    ]
+    assert rows == [
+        ("RSO", 4, 3, 1, 100, 208),
+        ("Thailand", 3, 1, 0, 33, 50),
+    ]
+
+
+def test_owner_with_only_withdrawn_actions_has_no_rate():
+    owner = ParticipantFactory(name="Fiji", slug="fiji")
+    action(meeting_on(2014), "superseded", owners=[owner])
+
+    [row] = charts.owner_completion(ActionItem.objects.published())["owners"]
+
+    assert (row["rate"], row["median_days"], row["bar_width"]) == (None, None, 0)
+
+
+def test_overdue_over_time_counts_open_past_due_actions_at_each_year_end_from_their_updates():
+    meeting = meeting_on(2013)
+    action(meeting, **due(2014))  # open, no updates: overdue from the end of 2014
+    completed_late = action(meeting, "completed", **due(2013, 6, 30))
+    ProgressUpdateFactory(action_item=completed_late, status="completed", date=datetime.date(2015, 3, 1))
+    action(meeting, "completed", **due(2013))  # completed, no update: never counted
+    dropped = action(meeting, "cancelled", **due(2013))  # due on the year's last day: overdue after it
+    ProgressUpdateFactory(action_item=dropped, status="in_progress", date=datetime.date(2014, 2, 1))
+    ProgressUpdateFactory(action_item=dropped, status="cancelled", date=datetime.date(2016, 5, 5))
+    action(meeting_on(2016), **due(2016, 1, 31))  # its meeting is in 2016: counted from then
+    action(meeting)  # no due date: never overdue
+
+    chart = charts.overdue_over_time(ActionItem.objects.published(), today=datetime.date(2017, 6, 15))
+
+    assert [(p["year"], p["count"], p["to_date"]) for p in chart["points"]] == [
+        (2013, 2, False),
+        (2014, 3, False),
+        (2015, 2, False),
+        (2016, 2, False),
+        (2017, 2, True),
+    ]
+
+
+def test_overdue_over_time_in_the_present_year_matches_the_overdue_queryset():
+    meeting = meeting_on(2015)
+    action(meeting, **due(2017, 6, 14))
+    action(meeting, **due(2017, 6, 15))  # due today: not yet overdue
+    finished = action(meeting, "completed", **due(2016))
+    ProgressUpdateFactory(action_item=finished, status="completed", date=datetime.date(2017, 6, 15))
+    today = datetime.date(2017, 6, 15)
+
+    chart = charts.overdue_over_time(ActionItem.objects.published(), today=today)
+
+    assert chart["points"][-1]["count"] == ActionItem.objects.overdue(today).count() == 1
+
+
+def test_charts_of_no_actions_are_empty_not_broken():
+    published = ActionItem.objects.published()
+
+    assert charts.status_by_year(published)["bars"] == []
+    assert charts.owner_completion(published)["owners"] == []
+    assert charts.overdue_over_time(published)["points"] == []
+
+
+def test_charts_page_draws_accessible_svg_followed_by_tables_of_the_same_figures(client):
+    owner = ParticipantFactory(name="Indonesia", slug="indonesia")
+    done = action(meeting_on(2013), "completed", owners=[owner], **due(2013))
+    ProgressUpdateFactory(action_item=done, status="completed", date=datetime.date(2013, 4, 12))
+    action(meeting_on(2015), "not_started", owners=[owner], **due(2015))
+
+    response = client.get(CHARTS)
+
+    assert response.status_code == 200
+    page = figures(response)
+    assert page.svg_titles == [
+        "Actions by status per year of origin",
+        "Completion rate and median days to complete, per owner",
+        "Overdue actions at the end of each year",
+    ]
+    assert all(svg.get("aria-labelledby") for svg in page.svg_roles)
+    status_table, owner_table, overdue_table = page.tables
+    assert status_table[0] == [
+        "Year",
+        "Not started",
+        "In progress",
+        "Completed",
+        "Cancelled",
+        "Superseded",
+        "All",
+    ]
+    assert status_table[1:] == [
+        ["2013", "0", "0", "1", "0", "0", "1"],
+        ["2014", "0", "0", "0", "0", "0", "0"],
+        ["2015", "1", "0", "0", "0", "0", "1"],
+    ]
+    assert owner_table[1:] == [["Indonesia", "2", "1", "0", "50%", "10"]]
+    today = datetime.date.today()
+    assert overdue_table[1] == ["2013", "0"]
+    assert overdue_table[3][:1] == ["2015"]
+    assert overdue_table[-1] == [f"{today.year} (to date)", "1"]
+    content = response.content.decode()
+    assert "<details" in content and "Show the figures as a table" in content
+    assert 'style="' not in content
+    assert "<script" not in content
+
+
+def test_charts_page_honours_the_tracker_filters(client):
+    australia = ParticipantFactory(name="Australia", slug="australia")
+    action(meeting_on(2013), "completed", owners=[australia])
+    action(meeting_on(2014), "not_started", owners=[ParticipantFactory(name="Fiji", slug="fiji")])
+
+    response = client.get(CHARTS, {"owner": "australia", "group": "owner"})
+
+    assert [bar["label"] for bar in response.context["status_chart"]["bars"]] == ["2013"]
+    assert [owner["slug"] for owner in response.context["owner_chart"]["owners"]] == ["australia"]
+    assert response.context["list_query"] == "owner=australia"
+
+
+def test_charts_page_explains_a_bad_filter_value_and_charts_the_rest(client):
+    action(meeting_on(2013), "completed")
+
+    response = client.get(CHARTS, {"due_before": "soon", "status": "completed"})
+
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
+    assert response.context["status_chart"]["total"] == 1
+
+
+def test_charts_page_with_nothing_to_chart_says_so(client):
+    response = client.get(CHARTS, {"status": "superseded"})
+
+    assert response.status_code == 200
+    assert "nothing to chart" in response.content.decode()
+    assert figures(response).svg_titles == []
+
+
+def test_tracker_links_to_its_charts_with_its_filters(client):
+    content = client.get(
+        reverse("meetings:action_list"), {"status": "open", "group": "owner"}
+    ).content.decode()
+
+    assert f'href="{CHARTS}?status=open"' in content
+
+
+def _populate(meeting_count):
+    owners = [ParticipantFactory() for _ in range(4)]
+    for index in range(meeting_count):
+        meeting = meeting_on(2005 + index % 15)
+        action_item = action(
+            meeting, "completed", owners=[owners[index % 4], owners[(index + 1) % 4]], **due(2010)
+        )
+        ProgressUpdateFactory(action_item=action_item, status="completed", meeting=meeting)
+        action(meeting, "in_progress", owners=[owners[index % 4]], **due(2012))
+
+
+def _query_count(client, query):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(CHARTS, query)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("query", [{}, {"status": "open", "q": "Action"}])
+def test_charts_queries_do_not_grow_with_the_number_of_meetings(client, query):
+    _populate(5)
+    few = _query_count(client, query)
+    _populate(45)
+    many = _query_count(client, query)
+
+    assert few == many
+    assert many <= 10
