@@ -1,8 +1,10 @@
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outc
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
 from .locking import MeetingAdminForm
+from .paste import paste_attendance_view
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
 
 
@@ -139,6 +142,14 @@ class MeetingAdmin(HistoryAdmin):
 
     def has_publish_permission(self, request):
         return can_publish(request)
+
+    def get_urls(self):
+        paste = path(
+            "<path:object_id>/paste-attendance/",
+            self.admin_site.admin_view(partial(paste_attendance_view, self)),
+            name="meetings_meeting_paste_attendance",
+        )
+        return [paste, *super().get_urls()]
 
     def revert_disabled(self, request, obj=None):
         current = Meeting.objects.filter(pk=obj.pk).first() if obj is not None else None
