@@ -7,6 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,8 @@ class ActionProgressFeed(Feed):
             parts.append(update.note)
         if update.meeting and update.meeting.is_published:
             parts.append(str(_("Reported at %(meeting)s.") % {"meeting": update.meeting.title}))
-        return "\n\n".join(parts)
+        # Atom summaries are HTML to a feed reader: what editors typed is text, so it is escaped.
+        return linebreaks("\n\n".join(parts), autoescape=True)
 
     def item_link(self, update):
         return f"{update.action_item.get_absolute_url()}#update-{update.pk}"
@@ -115,7 +117,8 @@ class MeetingFeed(Feed):
 
     def item_description(self, meeting):
         when_and_where = " · ".join(part for part in (meeting.dates_display, meeting.place) if part)
-        return "\n\n".join(part for part in (when_and_where, meeting.summary or meeting.purpose) if part)
+        text = "\n\n".join(part for part in (when_and_where, meeting.summary or meeting.purpose) if part)
+        return linebreaks(text, autoescape=True)
 
     def item_categories(self, meeting):
         return [meeting.meeting_type.name, *(theme.name for theme in meeting.themes.all())]
