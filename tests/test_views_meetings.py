@@ -441,3 +441,17 @@ def test_meeting_page_query_count_does_not_grow_with_the_record(client):
     add_record_to(hub, 45)
     many = count_queries(client, detail_url(hub))
     assert few == many
+
+
+def test_an_outcome_citing_a_draft_meetings_document_does_not_show_it(client):
+    from tests.factories import DocumentFactory, OutcomeFactory
+
+    outcome = OutcomeFactory()
+    draft_document = DocumentFactory(meeting__published_at=None, title="Unpublished working paper")
+    published_document = DocumentFactory(title="Co-Chairs' Statement of record")
+    outcome.documents.set([draft_document, published_document])
+
+    response = client.get(outcome.meeting.get_absolute_url())
+
+    assert "Unpublished working paper" not in response.content.decode()
+    assert "Co-Chairs&#x27; Statement of record" in response.content.decode()

@@ -12,6 +12,7 @@ from ..models import (
     ActionOwner,
     Attendance,
     AttendanceRole,
+    Document,
     Meeting,
     MeetingFormat,
     MeetingStatus,
@@ -155,17 +156,19 @@ class MeetingDetailView(DetailView):
             Prefetch(
                 "outcomes",
                 queryset=Outcome.objects.prefetch_related(
-                    "documents", Prefetch("action_items", queryset=action_items)
+                    # An outcome may cite a document of another meeting: only a published one shows.
+                    Prefetch("documents", queryset=Document.objects.published()),
+                    Prefetch("action_items", queryset=action_items),
                 ),
             ),
             Prefetch(
                 "sub_meetings",
-                queryset=published_meetings.order_by("start_date", "pk"),
+                queryset=published_meetings.order_by(F("start_date").asc(nulls_last=True), "pk"),
                 to_attr="published_sub_meetings",
             ),
             Prefetch(
                 "related_meetings",
-                queryset=published_meetings.order_by("-start_date", "-pk"),
+                queryset=published_meetings.order_by(F("start_date").desc(nulls_last=True), "-pk"),
                 to_attr="published_related_meetings",
             ),
         )

@@ -1,4 +1,4 @@
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -49,10 +49,7 @@ class ParticipantListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterVi
                 kind_order=KIND_ORDER,
                 meeting_count=Count(
                     "attendances",
-                    filter=Q(
-                        attendances__meeting__published_at__isnull=False,
-                        attendances__meeting__published_at__lte=timezone.now(),
-                    ),
+                    filter=Q(attendances__meeting__in=Meeting.objects.published()),
                     distinct=True,
                 ),
                 has_attended=Exists(attended_published),
@@ -86,7 +83,7 @@ class ParticipantDetailView(DetailView):
         attendances = (
             Attendance.objects.filter(participant=participant, meeting__in=Meeting.objects.published())
             .select_related("meeting__meeting_type")
-            .order_by("-meeting__start_date", "-meeting__pk")
+            .order_by(F("meeting__start_date").desc(nulls_last=True), "-meeting__pk")
         )
         ownerships = (
             ActionOwner.objects.filter(
