@@ -191,6 +191,8 @@ STORAGES = {
 }
 
 SITE_NAME = os.environ.get("BALITRACKER_SITE_NAME", "Bali Process record")
+# The public address, for links in mail sent outside a request (the action digest).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # Countries the forum calls by other names than ISO's English ones.
 COUNTRIES_OVERRIDE = {
