@@ -6,6 +6,7 @@ from .feeds import ActionProgressFeed, MeetingFeed
 from .sitemaps import SITEMAPS
 from .views.actions import ActionChartsView, ActionExportView
 from .views.calendars import MeetingCalendarDownloadView, MeetingCalendarView
+from .views.documents import DocumentFileView
 from .views.health import healthz
 from .views.home import FaviconView, robots_txt
 
@@ -36,4 +37,5 @@ urlpatterns = [
     path("feeds/meetings/", MeetingFeed(), name="meeting_feed"),
     path("calendar.ics", MeetingCalendarView.as_view(), name="meeting_calendar"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("documents/<int:pk>/file/", DocumentFileView.as_view(), name="document_file"),
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from ..uploads import IMAGE_TYPES, MAX_IMAGE_BYTES, FileTypeValidator, hero_image_path
 from .constraints import choices_constraint, dates_in_order_constraint, dates_in_order_error
 from .participants import Participant, ParticipantKind
 from .reference import MeetingType, Theme
@@ -100,7 +101,13 @@ class Meeting(models.Model):
         _("summary"), blank=True, help_text=_("One or two sentences for lists and search results.")
     )
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
-    hero_image = models.ImageField(_("image"), upload_to="meetings/", blank=True)
+    hero_image = models.ImageField(
+        _("image"),
+        upload_to=hero_image_path,
+        blank=True,
+        validators=[FileTypeValidator(IMAGE_TYPES, MAX_IMAGE_BYTES)],
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
+    )
     hero_image_alt = models.CharField(
         _("image description"),
         max_length=300,

@@ -3,9 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..uploads import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, FileTypeValidator, document_file_path
 from .constraints import choices_constraint
 from .meetings import Meeting
 from .participants import Participant
@@ -181,7 +183,13 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind, default=DocumentKind.OTHER)
     url = models.URLField(_("address"), max_length=500, blank=True)
-    file = models.FileField(_("file"), upload_to="documents/%Y/", blank=True)
+    file = models.FileField(
+        _("file"),
+        upload_to=document_file_path,
+        blank=True,
+        validators=[FileTypeValidator(DOCUMENT_TYPES, MAX_DOCUMENT_BYTES)],
+        help_text=_("PDF, Word (DOCX) or Excel (XLSX), at most 20 MB. Readers download it."),
+    )
     language = models.CharField(
         _("language"), max_length=8, default="en", help_text=_("ISO 639-1 code: en, id, th.")
     )
@@ -219,7 +227,8 @@ class Document(models.Model):
 
     @property
     def link(self):
-        return self.file.url if self.file else self.url
+        # Uploaded files are served by us, as downloads with a type read from their content.
+        return reverse("meetings:document_file", kwargs={"pk": self.pk}) if self.file else self.url
 
     def clean(self):
         super().clean()
