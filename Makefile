@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format migrate demo admin check-migrations browser-test bench clean
+.PHONY: run test lint format migrate demo admin check-migrations browser-test bench audit clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.13 is needed (pyenv reads .python-version)."; exit 1; }
@@ -48,6 +48,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Known vulnerabilities in the pinned dependencies (pip-audit); accepted ones in .ci/pip-audit-ignore.txt.
+audit: $(STAMP)
+	BIN=$(BIN) bash .ci/audit
 
 check-migrations: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
