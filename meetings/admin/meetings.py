@@ -212,7 +212,9 @@ class MeetingAdmin(HistoryAdmin):
 def _set_published_at(request, meetings, published_at):
     """Save each meeting (not a bulk update) so that its history says who published it, and when."""
     with transaction.atomic():
-        meetings = list(meetings.select_for_update())
+        # The admin's queryset counts rows (GROUP BY), which FOR UPDATE does not allow: lock by id.
+        ids = list(meetings.values_list("pk", flat=True))
+        meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids))
         for meeting in meetings:
             meeting.published_at = published_at
             meeting._history_user = request.user
