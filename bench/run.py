@@ -57,6 +57,7 @@ def parse_args():
     parser.add_argument("--duration", type=int, default=10, help="seconds per run and page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--cache", action="store_true", help="use Redis (REDIS_URL) as the cache")
+    parser.add_argument("--prepare-only", action="store_true", help="build the database and stop")
     return parser.parse_args()
 
 
@@ -310,6 +311,9 @@ def main():
         raise SystemExit("wrk is needed: apt-get install wrk")
     env = environment(args)
     facts = prepare(args, env)
+    if args.prepare_only:
+        print(f"Prepared {facts['generated']} generated meetings on {args.database}.")
+        return
     server = start_server(env)
     sampler = MemorySampler(server.pid)
     sampler.start()
