@@ -240,9 +240,10 @@ def overdue_over_time(action_items, today=None):
         updates = [(row[4], row[5]) for row in action_rows if row[4] is not None]
         if meeting_date is not None:
             actions.append((due_date, status, meeting_date, updates))
-    if not actions:
+    first_year = min((meeting_date.year for _, _, meeting_date, _ in actions), default=None)
+    # No year to count: no action with a due date and a dated meeting, or all set after this year.
+    if first_year is None or first_year > today.year:
         return {"points": [], "ticks": y_axis(tick_scale(0)), "total": 0, **frame()}
-    first_year = min(meeting_date.year for _, _, meeting_date, _ in actions)
     points = []
     for year in range(first_year, today.year + 1):
         to_date = year == today.year

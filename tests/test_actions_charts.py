@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import charts
 from meetings.models import ActionItem
@@ -201,6 +202,26 @@ def test_charts_of_no_actions_are_empty_not_broken():
     assert charts.status_by_year(published)["bars"] == []
     assert charts.owner_completion(published)["owners"] == []
     assert charts.overdue_over_time(published)["points"] == []
+
+
+def test_overdue_over_time_of_actions_set_after_this_year_is_empty():
+    today = datetime.date(2017, 6, 15)
+    action(meeting_on(2018), **due(2018))
+
+    assert charts.overdue_over_time(ActionItem.objects.published(), today=today)["points"] == []
+
+
+def test_charts_page_of_a_meeting_after_this_year_charts_its_actions_without_overdue_years(client):
+    next_year = timezone.localdate().year + 1
+    meeting = meeting_on(next_year, slug="next-year-meeting")
+    action(meeting, **due(next_year))
+
+    response = client.get(CHARTS, {"meeting": meeting.slug})
+
+    assert response.status_code == 200
+    assert response.context["status_chart"]["total"] == 1
+    assert response.context["overdue_chart"]["points"] == []
+    assert "nothing to count yet" in response.content.decode()
 
 
 def test_charts_page_draws_accessible_svg_followed_by_tables_of_the_same_figures(client):
