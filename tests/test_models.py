@@ -1,4 +1,5 @@
 import datetime
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -234,3 +235,11 @@ def test_current_memberships_respect_their_dates():
 )
 def test_meeting_dates_read_as_people_write_them(start, end, shown):
     assert MeetingFactory.build(start_date=start, end_date=end).dates_display == shown
+
+
+def test_a_queryset_built_before_a_publication_comes_due_still_sees_it():
+    published = Meeting.objects.published()  # built now, evaluated later, as a filter's choices are
+    scheduled = MeetingFactory(published_at=timezone.now() + datetime.timedelta(milliseconds=300))
+    assert scheduled not in published.all()
+    time.sleep(0.4)
+    assert scheduled in published.all()

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,13 +35,15 @@ class MeetingFormat(models.TextChoices):
 class MeetingQuerySet(models.QuerySet):
     def published(self):
         """Meetings the public may see: publication time set and reached."""
-        return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
+        # Now() is evaluated by the database when the query runs, so a queryset built once (a
+        # filter's choices, a module-level constant) still sees scheduled publications come due.
+        return self.filter(published_at__isnull=False, published_at__lte=Now())
 
     def drafts(self):
         return self.filter(published_at__isnull=True)
 
     def scheduled_for_publication(self):
-        return self.filter(published_at__gt=timezone.now())
+        return self.filter(published_at__gt=Now())
 
     def with_last_day(self):
         return self.annotate(last_day=Coalesce("end_date", "start_date"))
