@@ -69,3 +69,19 @@ def test_production_settings_pass_the_deployment_checks():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/no-such%00page/",
+        "/meetings/?q=a%00b",
+        "/search/?q=%00",
+        "/api/meetings/?q=x%00",
+        "/actions/?owner%00=x",
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_bad_request(client, address):
+    response = client.get(address)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
