@@ -1,7 +1,9 @@
 """HTTP for the record as data: conditional GET and open CORS on the API, feeds and calendars.
 
 The ETag is a digest of the record's version: for each table the public record is read from, its
-row count and latest ``updated_at``, plus how many meetings are published now (a scheduled
+row count and latest ``updated_at``, the latest entry of its history where it keeps one (every save
+and delete through the admin or the importer writes one, rows without a timestamp of their own
+included), plus how many meetings are published now (a scheduled
 publication comes due without any row changing) and today's date (overdue and upcoming are derived
 from it). Any edit, addition or deletion changes it, so a client that sends it back in
 ``If-None-Match`` gets 304 only when nothing it could see has changed; working it out is one query,
@@ -63,6 +65,9 @@ def record_version():
         parts.append(f"(SELECT COUNT(*) FROM {table})")
         if stamp:
             parts.append(f"(SELECT MAX({quote(model._meta.get_field(stamp).column)}) FROM {table})")
+        history = getattr(model, "history", None)
+        if history is not None:
+            parts.append(f"(SELECT MAX({quote('history_date')}) FROM {quote(history.model._meta.db_table)})")
     published_at = quote(Meeting._meta.get_field("published_at").column)
     parts.append(
         f"(SELECT COUNT(*) FROM {quote(Meeting._meta.db_table)} "

@@ -6,7 +6,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meetings.models import Meeting
-from tests.factories import ActionItemFactory, MeetingFactory, OutcomeFactory, ParticipantFactory
+from tests.factories import (
+    ActionItemFactory,
+    AttendanceFactory,
+    MeetingFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +61,17 @@ def test_any_change_to_the_record_gives_a_new_etag(client, meeting, change):
     etag = client.get("/api/meetings/")["ETag"]
     change(meeting)
     response = client.get("/api/meetings/", headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_an_edit_of_a_row_without_a_timestamp_gives_a_new_etag(client, meeting):
+    """Attendance has no updated_at; an edit of its role, as AttendanceAdmin makes it, still counts."""
+    attendance = AttendanceFactory(meeting=meeting, role="member")
+    etag = client.get("/api/meetings/meeting-open/")["ETag"]
+    attendance.role = "observer"
+    attendance.save()
+    response = client.get("/api/meetings/meeting-open/", headers={"if-none-match": etag})
     assert response.status_code == 200
     assert response["ETag"] != etag
 
