@@ -4,7 +4,8 @@ On PostgreSQL the search is full-text (English stemming, ``websearch_to_tsquery`
 phrases, ``or``, ``-word``), ranked, and served by GIN expression indexes: migration
 ``0002_search_indexes`` indexes exactly the vectors built by ``search_vector`` below, so a change to
 ``SEARCH_FIELDS`` needs a new migration with the new expressions. Elsewhere (SQLite) every word must
-appear in one of the fields, newest records first. Either way the results have the same shape and
+appear in one of the fields, newest records first. Action items are also found by the text of their
+outcome and their owners' names, which are not indexed. Either way the results have the same shape and
 the matching words are highlighted by the same code, on text escaped first.
 """
 
@@ -14,13 +15,14 @@ from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionItem, Document, Meeting, Outcome
+from .models import ActionItem, ActionOwner, Document, Meeting, Outcome
 
 SEARCH_CONFIG = "english"
 # Longer queries are cut here: nobody types more, and every word costs a condition.
@@ -48,6 +50,42 @@ def search_vector(kind):
 
 def searched_fields(kind):
     return [name for _weight, fields in SEARCH_FIELDS[kind] for name in fields]
+
+
+# An action is also found by the words of the outcome that set it off and by its owners' names, as
+# the tracker's filter promises. That text lives in other tables, so it is added to the indexed
+# vector at query time (weighted lowest) and, without full text, tested row by row.
+
+
+def owner_names():
+    """An action's owners' names and short names as one text, for its search vector."""
+    return Subquery(
+        ActionOwner.objects.filter(action_item=OuterRef("pk"))
+        .order_by()
+        .values("action_item")
+        .annotate(
+            names=StringAgg(Concat("participant__name", Value(" "), "participant__short_name"), Value(" "))
+        )
+        .values("names")
+    )
+
+
+def full_text_vector(kind):
+    """The vector a kind is searched by on PostgreSQL: the indexed one, with an action's context."""
+    vector = search_vector(kind)
+    if kind == "actions":
+        vector += SearchVector("outcome__text", owner_names(), config=SEARCH_CONFIG, weight="D")
+    return vector
+
+
+def related_text_condition(kind, term):
+    """Without full text: the records of ``kind`` whose related text contains ``term``."""
+    if kind != "actions":
+        return Q()
+    owners = ActionOwner.objects.filter(action_item=OuterRef("pk")).filter(
+        Q(participant__name__icontains=term) | Q(participant__short_name__icontains=term)
+    )
+    return Q(outcome__text__icontains=term) | Exists(owners)
 
 
 # Query parsing --------------------------------------------------------------------------------
@@ -321,7 +359,7 @@ def search_kinds():
 
 def full_text_matches(kind, queryset, query, ordering):
     search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    matches = queryset.alias(search_vector=search_vector(kind)).filter(search_vector=search_query)
+    matches = queryset.alias(search_vector=full_text_vector(kind)).filter(search_vector=search_query)
     ranked = matches.annotate(rank=SearchRank(F("search_vector"), search_query)).order_by("-rank", *ordering)
     return matches, ranked
 
@@ -330,7 +368,7 @@ def word_matches(kind, queryset, parsed, ordering):
     fields = searched_fields(kind)
 
     def anywhere(term):
-        condition = Q()
+        condition = related_text_condition(kind, term)
         for name in fields:
             condition |= Q(**{f"{name}__icontains": term})
         return condition

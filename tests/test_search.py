@@ -245,6 +245,24 @@ def test_search_shows_a_bounded_number_per_kind_with_a_link_to_the_filtered_list
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("query", ["quokka", "quokka -census", '"quokka census"', "quokka or wombat"])
+def test_search_counts_the_action_items_the_tracker_lists_for_the_same_words(client, query):
+    outcome = OutcomeFactory(text="Ministers noted the quokka census.")
+    ActionItemFactory(outcome=outcome, title="Report on it")  # found by its outcome's text
+    owned = ActionItemFactory(title="Count them")  # found by its owner's name
+    ActionOwnerFactory(action_item=owned, participant__name="Quokka Office")
+    ActionItemFactory(title="Quokka census")
+    ActionItemFactory(title="Wombat survey", description="Quokkas too.")
+    ActionItemFactory(title="Wombat count")
+    ActionItemFactory(title="Unrelated")
+
+    counted = group(search_page(client, query), "actions").count
+    listed = client.get(reverse("meetings:action_list"), {"q": query}).context["paginator"].count
+
+    assert counted == listed > 0
+
+
+@pytest.mark.django_db
 def test_search_with_a_very_long_query_is_cut_with_a_note(client):
     MeetingFactory(title="Quokka census")
     response = search_page(client, "quokka " + "x" * 10_000)
