@@ -333,3 +333,22 @@ def test_publish_and_unpublish_actions(editor_client):
     editor_client.post(url, {"action": "return_to_draft", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.publication_state == "draft"
+
+
+@pytest.mark.parametrize("model_name", ["meetingtype", "participant", "meeting", "outcome"])
+def test_autocomplete_answers_in_order(editor_client, model_name, recwarn):
+    from django.core.paginator import UnorderedObjectListWarning
+
+    populate_every_model()
+    source = {
+        "meetingtype": ("meeting", "meeting_type"),
+        "participant": ("attendance", "participant"),
+        "meeting": ("attendance", "meeting"),
+        "outcome": ("actionitem", "outcome"),
+    }[model_name]
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "meetings", "model_name": source[0], "field_name": source[1], "term": ""},
+    )
+    assert response.status_code == 200
+    assert not [warning for warning in recwarn if warning.category is UnorderedObjectListWarning]

@@ -68,6 +68,7 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 @admin.register(Meeting)
 class MeetingAdmin(HistoryAdmin):
     form = MeetingAdminForm
+    ordering = ["-start_date", "-pk"]  # the counts group the rows, which drops the model's ordering
     list_display = [
         "title",
         "meeting_type",

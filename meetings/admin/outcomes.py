@@ -69,6 +69,7 @@ class ActionItemInline(admin.StackedInline):
 
 @admin.register(Outcome)
 class OutcomeAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+    ordering = ["meeting", "position", "pk"]  # the action count groups the rows: keep an order
     list_display = ["__str__", "meeting", "kind", "strength", "action_item_count"]
     list_filter = ["kind", "meeting__meeting_type", "themes"]
     list_select_related = ["meeting"]

@@ -23,6 +23,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Participant)
 class ParticipantAdmin(HistoryAdmin):
+    ordering = ["name"]  # the counts group the rows, which drops the model's ordering
     list_display = ["name", "short_name", "kind", "country", "forum_status", "meeting_count"]
     list_filter = ["kind", ForumMembershipFilter]
     search_fields = ["name", "short_name", "slug", "aliases__name"]

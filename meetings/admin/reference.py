@@ -6,6 +6,8 @@ from ..models import MeetingType, Theme
 
 @admin.register(MeetingType)
 class MeetingTypeAdmin(admin.ModelAdmin):
+    # Counting meetings groups the rows, which drops the model's ordering: keep it for autocomplete.
+    ordering = ["position", "name"]
     list_display = ["name", "slug", "position", "meeting_count"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
