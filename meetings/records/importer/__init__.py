@@ -1,0 +1,38 @@
+"""Reading a records document: check all of it first, then write all of it in one transaction.
+
+An import works in two steps, so that a command, an admin upload or a test can show what would
+happen before it happens:
+
+    records = RecordsImport(document)
+    records.validate()        # every error, each naming record and field; nothing written
+    records.summary()         # created / updated / unchanged per kind
+    records.apply()           # in one transaction; apply(dry_run=True) rolls it back
+
+Each file record is first brought to the canonical shape the exporter writes (defaults filled in,
+sets sorted). A record whose canonical shape equals the export of the same record in the database
+is unchanged and left alone, which makes a second import of the same file change nothing.
+Nested rows are matched in place (attendance by participant, outcomes by number, the rest in
+order) so that ids that public addresses cite survive an import.
+
+The package, by concept: ``parsing`` (the document, its errors and value readers), ``references``
+and ``checks`` (what the document refers to, and each kind of record), ``validation``
+(``RecordsImport``: check, plan, apply), ``fields`` (canonical record -> model fields) and
+``writer`` (``RecordsWriter``).
+"""
+
+from .parsing import KIND_NAMES, KINDS, RecordError, RecordsInvalid, parse_records
+from .validation import CREATED, UNCHANGED, UPDATED, RecordsImport
+from .writer import RecordsWriter
+
+__all__ = [
+    "CREATED",
+    "KINDS",
+    "KIND_NAMES",
+    "UNCHANGED",
+    "UPDATED",
+    "RecordError",
+    "RecordsImport",
+    "RecordsInvalid",
+    "RecordsWriter",
+    "parse_records",
+]

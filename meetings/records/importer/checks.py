@@ -1,0 +1,379 @@
+"""Checking each record of a records document, one kind at a time, and bringing it to canonical shape.
+
+``RecordChecks`` is the part of ``RecordsImport`` that reads meeting types, themes, participants
+(with their memberships) and meetings (with attendance, outcomes, actions, progress updates and
+documents): each check reports what is wrong through ``self.error`` and returns the record in the
+shape the exporter writes, so that it can be compared with the database.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from ...due import DuePeriod
+from ...models import (
+    ActionItem,
+    Attendance,
+    Document,
+    Meeting,
+    MeetingType,
+    Membership,
+    Outcome,
+    Participant,
+    ProgressUpdate,
+    Theme,
+)
+from ..export import alias_sort_key, datetime_code, membership_sort_key
+from .fields import (
+    action_fields,
+    as_saved,
+    attendance_fields,
+    document_fields,
+    meeting_fields,
+    meeting_type_fields,
+    membership_fields,
+    outcome_fields,
+    participant_fields,
+    theme_fields,
+    update_fields,
+)
+from .parsing import items, optional_text, parse_datetime
+
+# Model field -> the format's field, where they differ, for naming the field of a model error.
+FIELD_NAMES = {
+    Meeting: {"meeting_type": "type"},
+    ActionItem: {
+        "due_date": "due",
+        "due_precision": "due",
+        "fulfilled_by_meeting": "fulfilled_by",
+    },
+}
+
+
+class RecordChecks:
+    """The checks of each kind of record; mixed into ``RecordsImport``."""
+
+    # Model validation
+
+    def _full_clean(self, path, instance, exclude=(), validate_unique=False):
+        try:
+            instance.full_clean(exclude=list(exclude), validate_unique=validate_unique)
+        except ValidationError as error:
+            names = FIELD_NAMES.get(type(instance), {})
+            for field, messages in error.message_dict.items():
+                where = path if field == NON_FIELD_ERRORS else f"{path}.{names.get(field, field)}"
+                for message in dict.fromkeys(messages):
+                    self.error(where, message)
+
+    # Records, one kind at a time: each returns (path, canonical record).
+
+    def _check_meeting_type(self, index, record):
+        path = f"meeting_types[{index}]"
+        canonical = {
+            "slug": record["slug"],
+            "name": record["name"],
+            "plural_name": optional_text(record, "plural_name"),
+            "description": optional_text(record, "description"),
+            "position": record.get("position", 100),
+        }
+        existing = MeetingType.objects.filter(slug=record["slug"]).first()
+        instance = as_saved(MeetingType(**meeting_type_fields(canonical)), existing)
+        self._full_clean(path, instance, validate_unique=True)
+        return path, canonical
+
+    def _check_theme(self, index, record):
+        path = f"themes[{index}]"
+        canonical = {
+            "slug": record["slug"],
+            "name": record["name"],
+            "description": optional_text(record, "description"),
+        }
+        existing = Theme.objects.filter(slug=record["slug"]).first()
+        instance = as_saved(Theme(**theme_fields(canonical)), existing)
+        self._full_clean(path, instance, validate_unique=True)
+        return path, canonical
+
+    def _check_participant(self, index, record):
+        path = f"participants[{index}]"
+        slug = record["slug"]
+        aliases = sorted(record.get("aliases", []), key=alias_sort_key)
+        for alias_index, alias in enumerate(record.get("aliases", [])):
+            owner = self.alias_owners.get(alias.casefold())
+            if owner and owner != slug and owner not in self.file_slugs["participants"]:
+                self.error(f"{path}.aliases[{alias_index}]", f"'{alias}' is already an alias of '{owner}'")
+        memberships = []
+        for m_index, membership in items(record, "memberships"):
+            m_path = f"{path}.memberships[{m_index}]"
+            body = membership.get("body")
+            self._check_body(f"{m_path}.body", body)
+            if body == slug:
+                self.error(f"{m_path}.body", "a body cannot be a member of itself")
+            for key in ("start_date", "end_date"):
+                self._check_date(f"{m_path}.{key}", membership.get(key))
+            for key in ("granted_by", "ended_by"):
+                self._check_outcome_ref(f"{m_path}.{key}", membership.get(key))
+            canonical_membership = {
+                "body": body,
+                "status": membership["status"],
+                "start_date": membership.get("start_date"),
+                "end_date": membership.get("end_date"),
+                "granted_by": membership.get("granted_by"),
+                "ended_by": membership.get("ended_by"),
+                "note": optional_text(membership, "note"),
+                "source_url": optional_text(membership, "source_url"),
+            }
+            self._full_clean(
+                m_path,
+                Membership(**membership_fields(canonical_membership)),
+                exclude=["participant", "body", "granted_by", "ended_by"],
+            )
+            memberships.append(canonical_membership)
+        canonical = {
+            "slug": slug,
+            "name": record["name"],
+            "short_name": optional_text(record, "short_name"),
+            "kind": record["kind"],
+            "country": record.get("country") or None,
+            "description": optional_text(record, "description"),
+            "website": optional_text(record, "website"),
+            "aliases": aliases,
+            "memberships": sorted(memberships, key=membership_sort_key),
+        }
+        existing = Participant.objects.filter(slug=slug).first()
+        instance = as_saved(Participant(**participant_fields(canonical)), existing)
+        self._full_clean(path, instance, validate_unique=True)
+        return path, canonical
+
+    def _published_at(self, record):
+        if "published_at" in record:
+            return parse_datetime(record["published_at"])
+        existing = self.db_meetings.get(record["slug"])
+        published_at = existing.published_at if existing else None
+        if record.get("published", False):
+            return published_at if published_at and published_at <= self.now else self.now
+        return published_at if published_at and published_at > self.now else None
+
+    def _check_meeting(self, index, record):
+        path = f"meetings[{index}]"
+        slug = record["slug"]
+        self._check_type(f"{path}.type", record["type"])
+        self._check_body(f"{path}.convening_body", record.get("convening_body"))
+        parent = record.get("parent")
+        if self._check_meeting_ref(f"{path}.parent", parent) and parent == slug:
+            self.error(f"{path}.parent", "a meeting cannot be held under itself")
+        for related in record.get("related_meetings", []):
+            self._check_meeting_ref(f"{path}.related_meetings", related)
+            if related == slug:
+                self.error(f"{path}.related_meetings", "a meeting is not related to itself")
+        self._check_themes(f"{path}.themes", record.get("themes", []))
+        for key in ("start_date", "end_date"):
+            self._check_date(f"{path}.{key}", record.get(key))
+        if record.get("published_at") and parse_datetime(record["published_at"]) is None:
+            self.error(
+                f"{path}.published_at", f"'{record['published_at']}' is not a date and time with its offset"
+            )
+        published_at = self._published_at(record)
+
+        attendance = {
+            i: self._check_attendance(f"{path}.attendance[{i}]", i, row)
+            for i, row in items(record, "attendance")
+        }
+        self._check_unique(path, "attendance", attendance, "participant", "'{}' is already listed at {}")
+        outcomes = {
+            i: self._check_outcome(f"{path}.outcomes[{i}]", slug, i, outcome)
+            for i, outcome in items(record, "outcomes")
+        }
+        self._check_unique(path, "outcomes", outcomes, "position", "outcome {} is already {}")
+        documents = [
+            self._check_document(f"{path}.documents[{i}]", slug, i, doc)
+            for i, doc in items(record, "documents")
+        ]
+        canonical = {
+            "slug": slug,
+            "type": record["type"],
+            "number": record.get("number"),
+            "title": record["title"],
+            "start_date": record.get("start_date"),
+            "end_date": record.get("end_date"),
+            "date_as_published": optional_text(record, "date_as_published"),
+            "city": optional_text(record, "city"),
+            "country": record.get("country") or None,
+            "venue": optional_text(record, "venue"),
+            "format": record.get("format", "in_person"),
+            "status": record.get("status", "held"),
+            "published": published_at is not None and published_at <= self.now,
+            "published_at": datetime_code(published_at),
+            "purpose": optional_text(record, "purpose"),
+            "summary": optional_text(record, "summary"),
+            "body": optional_text(record, "body"),
+            "hero_image": optional_text(record, "hero_image"),
+            "hero_image_alt": optional_text(record, "hero_image_alt"),
+            "convening_body": record.get("convening_body"),
+            "attendance_summary": optional_text(record, "attendance_summary"),
+            "attendance_complete": record.get("attendance_complete", False),
+            "parent": parent,
+            "related_meetings": sorted(record.get("related_meetings", [])),
+            "themes": sorted(record.get("themes", [])),
+            "source_urls": [url.strip() for url in record.get("source_urls", []) if url.strip()],
+            "attendance": sorted(attendance.values(), key=lambda row: (row["position"], row["participant"])),
+            "outcomes": sorted(outcomes.values(), key=lambda outcome: outcome["position"]),
+            "documents": sorted(
+                documents,
+                key=lambda doc: (doc["position"], doc["title"], doc["url"] or "", doc["file"] or ""),
+            ),
+        }
+        existing = self.db_meetings.get(slug)
+        instance = as_saved(Meeting(**meeting_fields(canonical)), existing)
+        self._full_clean(
+            path,
+            instance,
+            exclude=["meeting_type", "convening_body", "parent", "hero_image"],
+            validate_unique=True,
+        )
+        return path, canonical
+
+    def _check_unique(self, path, key, rows, field, message):
+        """Report rows (index -> canonical row) that repeat an earlier row's ``field``."""
+        seen = {}
+        for index, row in rows.items():
+            if row[field] in seen:
+                self.error(
+                    f"{path}.{key}[{index}].{field}", message.format(row[field], f"{key}[{seen[row[field]]}]")
+                )
+            seen.setdefault(row[field], index)
+
+    def _check_attendance(self, path, index, row):
+        self._check_participant_ref(f"{path}.participant", row["participant"])
+        canonical = {
+            "participant": row["participant"],
+            "role": row.get("role", "member"),
+            "person": optional_text(row, "person"),
+            "note": optional_text(row, "note"),
+            "position": row.get("position", index),
+        }
+        self._full_clean(path, Attendance(**attendance_fields(canonical)), exclude=["meeting", "participant"])
+        return canonical
+
+    def _check_outcome(self, path, meeting_slug, index, outcome):
+        for slug in outcome.get("concerns", []):
+            self._check_participant_ref(f"{path}.concerns", slug)
+        self._check_themes(f"{path}.themes", outcome.get("themes", []))
+        for address in outcome.get("documents", []):
+            self._check_document_ref(f"{path}.documents", meeting_slug, address)
+        actions = [
+            self._check_action(f"{path}.actions[{i}]", meeting_slug, i, action)
+            for i, action in items(outcome, "actions")
+        ]
+        canonical = {
+            "position": outcome.get("position", index + 1),
+            "kind": outcome["kind"],
+            "text": outcome["text"],
+            "addressed_to": optional_text(outcome, "addressed_to"),
+            "concerns": sorted(outcome.get("concerns", [])),
+            "themes": sorted(outcome.get("themes", [])),
+            "documents": sorted(outcome.get("documents", [])),
+            "actions": sorted(actions, key=lambda action: action["position"]),
+        }
+        self._full_clean(path, Outcome(**outcome_fields(canonical)), exclude=["meeting"])
+        return canonical
+
+    def _check_action(self, path, meeting_slug, index, action):
+        leads, supporters = action.get("owners", []), action.get("supporting_owners", [])
+        for key, slugs in (("owners", leads), ("supporting_owners", supporters)):
+            for slug in slugs:
+                self._check_participant_ref(f"{path}.{key}", slug)
+        for slug in sorted(set(leads) & set(supporters)):
+            self.error(f"{path}.supporting_owners", f"'{slug}' is already a lead owner")
+        due = action.get("due")
+        if due is not None:
+            try:
+                due = DuePeriod.from_code(due).code
+            except ValueError as error:
+                self.error(f"{path}.due", error)
+                due = None
+        self._check_type(f"{path}.due_at_next", action.get("due_at_next"))
+        self._check_meeting_ref(f"{path}.fulfilled_by", action.get("fulfilled_by"))
+        self._check_document_ref(
+            f"{path}.fulfilled_by_document", meeting_slug, action.get("fulfilled_by_document")
+        )
+        self._check_action_ref(f"{path}.superseded_by", action.get("superseded_by"))
+        status = action.get("status", "not_started")
+        if action.get("superseded_by") and status != "superseded":
+            self.error(f"{path}.superseded_by", "only a superseded action names what superseded it")
+        self._check_participant_ref(f"{path}.reported_to", action.get("reported_to"))
+        self._check_themes(f"{path}.themes", action.get("themes", []))
+        updates = []
+        for i, update in items(action, "updates"):
+            u_path = f"{path}.updates[{i}]"
+            self._check_date(f"{u_path}.date", update["date"])
+            self._check_meeting_ref(f"{u_path}.meeting", update.get("meeting"))
+            recorded_by = update.get("recorded_by")
+            canonical_update = {
+                "date": update["date"],
+                "status": update["status"],
+                "note": optional_text(update, "note"),
+                "percent_complete": update.get("percent_complete"),
+                "meeting": update.get("meeting"),
+                "recorded_by": recorded_by if recorded_by in self.usernames else None,
+            }
+            self._full_clean(
+                u_path,
+                ProgressUpdate(**update_fields(canonical_update)),
+                exclude=["action_item", "meeting", "recorded_by"],
+            )
+            updates.append(canonical_update)
+        canonical = {
+            "position": action.get("position", index),
+            "title": action["title"],
+            "description": optional_text(action, "description"),
+            "owners": sorted(leads),
+            "supporting_owners": sorted(supporters),
+            "status": status,
+            "due": due,
+            "due_as_published": optional_text(action, "due_as_published"),
+            "due_at_next": action.get("due_at_next"),
+            "fulfilled_by": action.get("fulfilled_by"),
+            "fulfilled_by_document": action.get("fulfilled_by_document"),
+            "superseded_by": action.get("superseded_by"),
+            "reported_to": action.get("reported_to"),
+            "themes": sorted(action.get("themes", [])),
+            "updates": sorted(updates, key=lambda update: update["date"]),
+        }
+        self._full_clean(
+            path,
+            ActionItem(**action_fields(canonical)),
+            exclude=[
+                "outcome",
+                "due_at_next",
+                "superseded_by",
+                "fulfilled_by_meeting",
+                "fulfilled_by_document",
+                "reported_to",
+            ],
+        )
+        return canonical
+
+    def _check_document(self, path, meeting_slug, index, doc):
+        self._check_date(f"{path}.published_on", doc.get("published_on"))
+        self._check_document_ref(f"{path}.translation_of", meeting_slug, doc.get("translation_of"))
+        canonical = {
+            "title": doc["title"],
+            "kind": doc.get("kind", "other"),
+            "url": optional_text(doc, "url"),
+            "file": optional_text(doc, "file"),
+            "language": doc.get("language", "en"),
+            "published_on": doc.get("published_on"),
+            "translation_of": doc.get("translation_of"),
+            "position": doc.get("position", index),
+        }
+        self._full_clean(path, Document(**document_fields(canonical)), exclude=["meeting", "translation_of"])
+        return canonical
+
+    def _check_related_meetings(self):
+        """Related meetings go both ways, so two records in one file must agree."""
+        related = {record["slug"]: set(record["related_meetings"]) for _path, record in self.meetings}
+        for path, record in self.meetings:
+            for other in record["related_meetings"]:
+                if other in related and record["slug"] not in related[other]:
+                    self.error(
+                        f"{path}.related_meetings",
+                        f"'{other}' is in this file and does not list '{record['slug']}' as related",
+                    )

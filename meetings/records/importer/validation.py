@@ -1,0 +1,157 @@
+"""``RecordsImport``: one records document on its way into the database.
+
+It checks the whole document (the schema, then ``ReferenceChecks`` and ``RecordChecks``), plans
+what changes by comparing each canonical record with the export of its namesake in the database,
+and applies the plan through ``RecordsWriter`` in one transaction.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ...models import MeetingType, Theme
+from ..export import (
+    FORMAT,
+    VERSION,
+    MeetingExporter,
+    export_meeting_type,
+    export_participant,
+    export_theme,
+    meeting_queryset,
+    participant_queryset,
+)
+from ..schema import document_order, schema_errors, without_schema_errors
+from .checks import RecordChecks
+from .parsing import KIND_NAMES, KINDS, RecordError, RecordsInvalid, items
+from .references import ReferenceChecks
+from .writer import RecordsWriter
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+class RecordsImport(ReferenceChecks, RecordChecks):
+    """One records document on its way into the database."""
+
+    def __init__(self, document, now=None, progress=None):
+        self.document = document
+        self.now = now or timezone.now()
+        # ``progress(items, description)`` wraps a long loop, for a progress bar; plain by default.
+        self.progress = progress or (lambda items, description: items)
+        self.errors = []
+        self.changes = {kind: {} for kind in KINDS}
+        self.validated = False
+
+    # Checking -----------------------------------------------------------------------------------
+
+    def validate(self):
+        """Check the whole document and work out what would change; returns the list of errors."""
+        if self.validated:
+            return self.errors
+        self.validated = True
+        if not isinstance(self.document, dict) or self.document.get("format") != FORMAT:
+            self.error("format", f"is not '{FORMAT}': this is not a records file")
+            return self.errors
+        if self.document.get("version") != VERSION:
+            self.error("version", f"this importer reads version {VERSION}")
+            return self.errors
+        self.errors.extend(RecordError(path, message) for path, message in schema_errors(self.document))
+        # The checks below read a copy without what the schema refused, to report all errors at once.
+        document = without_schema_errors(self.document) if self.errors else self.document
+        self._load_known(document)
+        self.types = [self._check_meeting_type(i, r) for i, r in items(document, "meeting_types")]
+        self.themes = [self._check_theme(i, r) for i, r in items(document, "themes")]
+        self.participants = [self._check_participant(i, r) for i, r in items(document, "participants")]
+        self.meetings = [
+            self._check_meeting(i, r) for i, r in self.progress(items(document, "meetings"), "checking")
+        ]
+        self._check_related_meetings()
+        self.errors.sort(key=lambda error: document_order(error.path))
+        if not self.errors:
+            self._plan()
+        return self.errors
+
+    @property
+    def is_valid(self):
+        return not self.validate()
+
+    def error(self, path, message):
+        self.errors.append(RecordError(path, str(message)))
+
+    # Planning
+
+    def _plan(self):
+        """Compare each record with the export of its namesake in the database."""
+        exported = {
+            "meeting_types": {
+                t.slug: export_meeting_type(t)
+                for t in MeetingType.objects.filter(slug__in=[r["slug"] for _p, r in self.types])
+            },
+            "themes": {
+                t.slug: export_theme(t)
+                for t in Theme.objects.filter(slug__in=[r["slug"] for _p, r in self.themes])
+            },
+            "participants": {
+                p.slug: export_participant(p)
+                for p in participant_queryset().filter(slug__in=[r["slug"] for _p, r in self.participants])
+            },
+        }
+        exporter = MeetingExporter(now=self.now)
+        exported["meetings"] = {
+            m.slug: exporter.export(m)
+            for m in meeting_queryset().filter(slug__in=[r["slug"] for _p, r in self.meetings])
+        }
+        records = {
+            "meeting_types": self.types,
+            "themes": self.themes,
+            "participants": self.participants,
+            "meetings": self.meetings,
+        }
+        for kind in KINDS:
+            for _path, record in records[kind]:
+                current = exported[kind].get(record["slug"])
+                if current is None:
+                    state = CREATED
+                elif current == record:
+                    state = UNCHANGED
+                else:
+                    state = UPDATED
+                self.changes[kind][record["slug"]] = state
+
+    def summary(self):
+        """{kind: {"created": n, "updated": n, "unchanged": n}} for the records in the file."""
+        self.validate()
+        return {
+            kind: {
+                state: list(self.changes[kind].values()).count(state)
+                for state in (CREATED, UPDATED, UNCHANGED)
+            }
+            for kind in KINDS
+        }
+
+    def summary_lines(self):
+        return [
+            f"{KIND_NAMES[kind]}: {counts[CREATED]} created, {counts[UPDATED]} updated, "
+            f"{counts[UNCHANGED]} unchanged"
+            for kind, counts in self.summary().items()
+        ]
+
+    def changed(self, kind):
+        """(path, canonical record) of the records of ``kind`` that the import creates or updates."""
+        records = {
+            "meeting_types": self.types,
+            "themes": self.themes,
+            "participants": self.participants,
+            "meetings": self.meetings,
+        }[kind]
+        return [(path, record) for path, record in records if self.changes[kind][record["slug"]] != UNCHANGED]
+
+    # Writing ------------------------------------------------------------------------------------
+
+    def apply(self, dry_run=False):
+        """Write every change in one transaction; with ``dry_run`` roll it back. Returns the summary."""
+        if self.validate():
+            raise RecordsInvalid(self.errors)
+        with transaction.atomic():
+            RecordsWriter(self).write()
+            if dry_run:
+                transaction.set_rollback(True)
+        return self.summary()

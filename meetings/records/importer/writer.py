@@ -1,0 +1,256 @@
+"""Writing a validated import: ``RecordsWriter`` creates, updates and deletes the rows it changes.
+
+Nested rows are matched in place (attendance by participant, outcomes by number, the rest in order)
+so that ids that public addresses cite survive an import. A second pass links documents and actions
+that may sit in meetings written later in the same import.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from ...models import (
+    ActionItem,
+    ActionOwner,
+    Attendance,
+    Document,
+    Meeting,
+    MeetingType,
+    Membership,
+    Outcome,
+    OwnerRole,
+    Participant,
+    ParticipantAlias,
+    ProgressUpdate,
+    Theme,
+)
+from ..export import alias_sort_key, ordered_action_items
+from .fields import (
+    action_fields,
+    attendance_fields,
+    document_fields,
+    meeting_fields,
+    meeting_type_fields,
+    membership_fields,
+    outcome_fields,
+    participant_fields,
+    save_if_changed,
+    theme_fields,
+    update_fields,
+)
+
+
+class RecordsWriter:
+    """Writes a validated import's changed records; called inside a transaction."""
+
+    def __init__(self, records_import):
+        self.records = records_import
+        self.user_ids = dict(
+            get_user_model()
+            .objects.filter(username__in=records_import.usernames)
+            .values_list("username", "pk")
+        )
+        self._outcome_ids = {}
+
+    def write(self):
+        records = self.records
+        for _path, record in records.changed("meeting_types"):
+            existing = MeetingType.objects.filter(slug=record["slug"]).first() or MeetingType()
+            save_if_changed(existing, meeting_type_fields(record))
+        for _path, record in records.changed("themes"):
+            existing = Theme.objects.filter(slug=record["slug"]).first() or Theme()
+            save_if_changed(existing, theme_fields(record))
+        self.type_ids = dict(MeetingType.objects.values_list("slug", "pk"))
+        self.theme_ids = dict(Theme.objects.values_list("slug", "pk"))
+
+        participants = records.changed("participants")
+        for _path, record in participants:
+            existing = Participant.objects.filter(slug=record["slug"]).first() or Participant()
+            save_if_changed(existing, participant_fields(record))
+        self.participant_ids = dict(Participant.objects.values_list("slug", "pk"))
+        self._write_aliases(participants)
+
+        meetings = records.changed("meetings")
+        for _path, record in meetings:
+            existing = Meeting.objects.filter(slug=record["slug"]).first() or Meeting()
+            values = meeting_fields(record)
+            values["meeting_type_id"] = self.type_ids[record["type"]]
+            values["convening_body_id"] = self.participant_ids.get(record["convening_body"])
+            save_if_changed(existing, values)
+        self.meeting_ids = dict(Meeting.objects.values_list("slug", "pk"))
+        for _path, record in records.progress(meetings, "importing"):
+            self._write_meeting(record)
+        for _path, record in meetings:
+            self._link_meeting(record)
+        for _path, record in participants:
+            self._write_memberships(record)
+
+    def _ids(self, ids, slugs):
+        return [ids[slug] for slug in slugs]
+
+    def _write_aliases(self, participants):
+        # Every removal before any addition: an alias may move from one participant to another.
+        wanted = {
+            self.participant_ids[record["slug"]]: set(record["aliases"]) for _path, record in participants
+        }
+        existing = ParticipantAlias.objects.filter(participant_id__in=list(wanted))
+        for alias in existing:
+            if alias.name not in wanted[alias.participant_id]:
+                alias.delete()
+        present = set(existing.values_list("participant_id", "name"))
+        ParticipantAlias.objects.bulk_create(
+            ParticipantAlias(participant_id=participant_id, name=name)
+            for participant_id, names in wanted.items()
+            for name in sorted(names, key=alias_sort_key)
+            if (participant_id, name) not in present
+        )
+
+    def _write_meeting(self, record):
+        meeting = Meeting.objects.get(slug=record["slug"])
+        parent_id = self.meeting_ids.get(record["parent"])
+        if meeting.parent_id != parent_id:
+            meeting.parent_id = parent_id
+            meeting.save(update_fields=["parent", "updated_at"])
+        meeting.themes.set(self._ids(self.theme_ids, record["themes"]))
+        meeting.related_meetings.set(self._ids(self.meeting_ids, record["related_meetings"]))
+
+        documents = sorted(meeting.documents.all(), key=lambda doc: doc.pk)
+        for index, wanted in enumerate(record["documents"]):
+            document = documents[index] if index < len(documents) else Document(meeting=meeting)
+            save_if_changed(document, document_fields(wanted))
+        for document in documents[len(record["documents"]) :]:
+            document.delete()
+
+        attendances = {row.participant_id: row for row in meeting.attendances.all()}
+        wanted_ids = set()
+        for wanted in record["attendance"]:
+            participant_id = self.participant_ids[wanted["participant"]]
+            wanted_ids.add(participant_id)
+            row = attendances.get(participant_id) or Attendance(
+                meeting=meeting, participant_id=participant_id
+            )
+            save_if_changed(row, attendance_fields(wanted))
+        for participant_id, row in attendances.items():
+            if participant_id not in wanted_ids:
+                row.delete()
+
+        outcomes = {outcome.position: outcome for outcome in meeting.outcomes.all()}
+        positions = {wanted["position"] for wanted in record["outcomes"]}
+        for position, outcome in outcomes.items():
+            if position not in positions:
+                outcome.delete()
+        for wanted in record["outcomes"]:
+            outcome = outcomes.get(wanted["position"]) or Outcome(meeting=meeting)
+            save_if_changed(outcome, outcome_fields(wanted))
+            outcome.concerns.set(self._ids(self.participant_ids, wanted["concerns"]))
+            outcome.themes.set(self._ids(self.theme_ids, wanted["themes"]))
+            self._write_actions(outcome, wanted["actions"])
+
+    def _write_actions(self, outcome, wanted_actions):
+        # Matched in order of creation, so ids survive and ties in position keep the file's order.
+        actions = sorted(outcome.action_items.all(), key=lambda action: action.pk)
+        for index, wanted in enumerate(wanted_actions):
+            action = actions[index] if index < len(actions) else ActionItem(outcome=outcome)
+            values = action_fields(wanted)
+            values["due_at_next_id"] = self.type_ids.get(wanted["due_at_next"])
+            values["fulfilled_by_meeting_id"] = self.meeting_ids.get(wanted["fulfilled_by"])
+            values["reported_to_id"] = self.participant_ids.get(wanted["reported_to"])
+            if wanted["superseded_by"] is None:
+                values["superseded_by_id"] = None
+            if wanted["fulfilled_by_document"] is None:
+                values["fulfilled_by_document_id"] = None
+            save_if_changed(action, values)
+            action.themes.set(self._ids(self.theme_ids, wanted["themes"]))
+            self._write_owners(action, wanted)
+            self._write_updates(action, wanted["updates"])
+        for action in actions[len(wanted_actions) :]:
+            action.delete()
+
+    def _write_owners(self, action, wanted):
+        roles = {self.participant_ids[slug]: OwnerRole.LEAD for slug in wanted["owners"]}
+        roles.update({self.participant_ids[slug]: OwnerRole.SUPPORT for slug in wanted["supporting_owners"]})
+        ownerships = {ownership.participant_id: ownership for ownership in action.ownerships.all()}
+        for participant_id, ownership in ownerships.items():
+            if participant_id not in roles:
+                ownership.delete()
+        for participant_id, role in roles.items():
+            ownership = ownerships.get(participant_id) or ActionOwner(
+                action_item=action, participant_id=participant_id
+            )
+            save_if_changed(ownership, {"role": role})
+
+    def _write_updates(self, action, wanted_updates):
+        updates = sorted(action.progress_updates.all(), key=lambda update: update.pk)
+        for index, wanted in enumerate(wanted_updates):
+            update = updates[index] if index < len(updates) else ProgressUpdate(action_item=action)
+            values = update_fields(wanted)
+            values["meeting_id"] = self.meeting_ids.get(wanted["meeting"])
+            values["recorded_by_id"] = self.user_ids.get(wanted["recorded_by"])
+            save_if_changed(update, values)
+        for update in updates[len(wanted_updates) :]:
+            update.delete()
+
+    # Second pass: links to documents and actions, which may sit in meetings written later.
+
+    def _link_meeting(self, record):
+        meeting = Meeting.objects.get(slug=record["slug"])
+        documents = sorted(meeting.documents.all(), key=lambda doc: doc.pk)
+        for document, wanted in zip(documents, record["documents"], strict=True):
+            translation = self._document(record["slug"], wanted["translation_of"])
+            save_if_changed(document, {"translation_of_id": translation.pk if translation else None})
+        outcomes = {outcome.position: outcome for outcome in meeting.outcomes.all()}
+        for wanted in record["outcomes"]:
+            outcome = outcomes[wanted["position"]]
+            outcome.documents.set(
+                [self._document(record["slug"], address) for address in wanted["documents"]]
+            )
+            actions = sorted(outcome.action_items.all(), key=lambda action: action.pk)
+            for action, wanted_action in zip(actions, wanted["actions"], strict=True):
+                document = self._document(record["slug"], wanted_action["fulfilled_by_document"])
+                superseded_by = self._action(wanted_action["superseded_by"])
+                save_if_changed(
+                    action,
+                    {
+                        "fulfilled_by_document_id": document.pk if document else None,
+                        "superseded_by_id": superseded_by.pk if superseded_by else None,
+                    },
+                )
+
+    def _document(self, meeting_slug, address):
+        """The document at ``address``: the meeting's own first, then any other."""
+        if address is None:
+            return None
+        at_address = Document.objects.filter(Q(url=address) | Q(file=address)).order_by("pk")
+        return at_address.filter(meeting__slug=meeting_slug).first() or at_address.first()
+
+    def _action(self, ref):
+        if ref is None:
+            return None
+        meeting_slug, numbers = ref.split("#")
+        position, index = (int(number) for number in numbers.split("."))
+        actions = ActionItem.objects.filter(outcome__meeting__slug=meeting_slug, outcome__position=position)
+        return ordered_action_items(actions)[index - 1]
+
+    def _outcome_id(self, ref):
+        if ref is None:
+            return None
+        if ref not in self._outcome_ids:
+            meeting_slug, position = ref.split("#")
+            self._outcome_ids[ref] = Outcome.objects.get(
+                meeting__slug=meeting_slug, position=int(position)
+            ).pk
+        return self._outcome_ids[ref]
+
+    def _write_memberships(self, record):
+        participant_id = self.participant_ids[record["slug"]]
+        memberships = sorted(Membership.objects.filter(participant_id=participant_id), key=lambda m: m.pk)
+        for index, wanted in enumerate(record["memberships"]):
+            membership = (
+                memberships[index] if index < len(memberships) else Membership(participant_id=participant_id)
+            )
+            values = membership_fields(wanted)
+            values["body_id"] = self.participant_ids.get(wanted["body"])
+            values["granted_by_id"] = self._outcome_id(wanted["granted_by"])
+            values["ended_by_id"] = self._outcome_id(wanted["ended_by"])
+            save_if_changed(membership, values)
+        for membership in memberships[len(record["memberships"]) :]:
+            membership.delete()
