@@ -10,7 +10,7 @@ import math
 import statistics
 from itertools import groupby
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -145,11 +145,19 @@ def owner_completion(action_items):
         .order_by("-date", "-created_at", "-pk")
         .values("date")[:1]
     )
+    # Open and withdrawn as the tracker's counts have them, decided in the query.
+    conditions = ActionItem.objects.status_conditions(prefix="action_item__")
     ownerships = (
         ActionOwner.objects.filter(action_item__in=action_items.order_by().values("pk"))
-        .annotate(completed_on=Subquery(completed_on))
+        .annotate(
+            completed_on=Subquery(completed_on),
+            is_open=ExpressionWrapper(conditions["open"], output_field=BooleanField()),
+            is_withdrawn=ExpressionWrapper(conditions["withdrawn"], output_field=BooleanField()),
+        )
         .values(
             "completed_on",
+            "is_open",
+            "is_withdrawn",
             slug=F("participant__slug"),
             name=F("participant__name"),
             short_name=F("participant__short_name"),
@@ -164,7 +172,7 @@ def owner_completion(action_items):
     ):
         rows = list(rows)
         completed = [row for row in rows if row["status"] == ActionStatus.COMPLETED]
-        withdrawn = sum(row["status"] in (ActionStatus.CANCELLED, ActionStatus.SUPERSEDED) for row in rows)
+        withdrawn = sum(row["is_withdrawn"] for row in rows)
         countable = len(rows) - withdrawn
         days = [
             (row["completed_on"] - row["meeting_date"]).days
@@ -178,7 +186,7 @@ def owner_completion(action_items):
                 "name": name,
                 "short_label": shorten(short_name or name),
                 "total": len(rows),
-                "open": sum(row["status"] in OPEN_STATUSES for row in rows),
+                "open": sum(row["is_open"] for row in rows),
                 "completed": len(completed),
                 "withdrawn": withdrawn,
                 "rate": rate,

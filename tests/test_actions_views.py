@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from meetings.models import ActionItem
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -186,6 +187,35 @@ def group_rows(response):
         (row["name"], row["total"], row["open"], row["overdue"], row["completed"], row["withdrawn"])
         for row in response.context["group_rows"]
     ]
+
+
+def test_status_tallies_count_each_status_and_agree_with_open_and_overdue(django_assert_num_queries):
+    today = datetime.date(2016, 1, 1)
+    late = {"due_date": datetime.date(2015, 12, 31), "due_precision": "day"}
+    make_action("Late", **late)
+    make_action("Late but started", status="in_progress", **late)
+    make_action("Due today", due_date=today, due_precision="day")
+    make_action("Undated")
+    make_action("Done late", status="completed", **late)
+    make_action("Dropped", status="cancelled", **late)
+    make_action("Replaced", status="superseded")
+    actions = ActionItem.objects.published()
+
+    with django_assert_num_queries(1):
+        tallies = actions.status_tallies(today)
+
+    assert tallies == {
+        "total": 7,
+        "not_started": 3,
+        "in_progress": 1,
+        "completed": 1,
+        "cancelled": 1,
+        "superseded": 1,
+        "open": actions.open().count(),
+        "overdue": actions.overdue(today).count(),
+        "withdrawn": 2,
+    }
+    assert (tallies["open"], tallies["overdue"]) == (4, 2)
 
 
 def test_grouping_by_owner_counts_each_owner_over_the_whole_filtered_set(client):

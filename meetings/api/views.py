@@ -34,7 +34,7 @@ from ..models import (
     ParticipantKind,
     ProgressUpdate,
 )
-from ..views.actions import tracker_queryset
+from ..tracker import tracker_queryset
 from . import popolo, schemas
 from .filters import DocumentFilter, InvalidQuery, OpenMeetingFilter, OutcomeFilter, apply_filters
 

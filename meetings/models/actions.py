@@ -51,6 +51,41 @@ class ActionItemQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.open().filter(due_date__lt=today)
 
+    @staticmethod
+    def status_conditions(today=None, prefix=""):
+        """What each status tally counts, by name: every status; ``open`` and ``overdue`` as
+        ``open()`` and ``overdue()`` filter; ``withdrawn`` (cancelled or superseded).
+
+        ``prefix`` reaches the action from another model: ``"action_item__"`` from an ownership.
+        """
+        today = today or timezone.localdate()
+        status, due_date = f"{prefix}status", f"{prefix}due_date"
+        is_open = Q(**{f"{status}__in": OPEN_STATUSES})
+        return {
+            **{value: Q(**{status: value}) for value in ActionStatus.values},
+            "open": is_open,
+            "overdue": is_open & Q(**{f"{due_date}__lt": today}),
+            "withdrawn": Q(**{f"{status}__in": (ActionStatus.CANCELLED, ActionStatus.SUPERSEDED)}),
+        }
+
+    @staticmethod
+    def tally_aggregates(today=None, prefix=""):
+        """``total`` and a count per ``status_conditions``, for ``aggregate()`` or grouped ``annotate()``."""
+        return {
+            "total": models.Count("pk"),
+            **{
+                name: models.Count("pk", filter=condition)
+                for name, condition in ActionItemQuerySet.status_conditions(today, prefix).items()
+            },
+        }
+
+    def status_tallies(self, today=None):
+        """How many of these actions there are in all, in each status, open, overdue and withdrawn.
+
+        One aggregate query: ``{"total": 9, "not_started": 2, ..., "open": 5, "overdue": 1, ...}``.
+        """
+        return self.order_by().aggregate(**self.tally_aggregates(today))
+
     def due_between(self, start, end):
         return self.filter(due_date__gte=start, due_date__lte=end)
 

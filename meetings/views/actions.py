@@ -1,6 +1,6 @@
 """The public action tracker: the filtered list, its counts and groupings, and one action's page."""
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,25 +9,11 @@ from django_filters.views import FilterView
 
 from .. import charts, exports
 from ..filters import ActionFilter
-from ..models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, ProgressUpdate
+from ..models import ActionItem, ActionOwner, ActionStatus, ProgressUpdate
+
+# tracker_queryset is also imported from here by the meeting page's view.
+from ..tracker import action_groups, tracker_queryset, unowned_tally
 from .pagination import ForgivingPaginationMixin
-
-
-def tracker_queryset():
-    """Published actions with what a list row shows, soonest deadline first, undated last."""
-    return (
-        ActionItem.objects.published()
-        .select_related("outcome__meeting__meeting_type", "due_at_next")
-        .prefetch_related(
-            Prefetch(
-                "ownerships",
-                queryset=ActionOwner.objects.select_related("participant").order_by(
-                    "role", "participant__name"
-                ),
-            )
-        )
-        .order_by(F("due_date").asc(nulls_last=True), "outcome__meeting__start_date", "pk")
-    )
 
 
 def status_counts(filterset):
@@ -43,73 +29,16 @@ def status_counts(filterset):
     for name, value in cleaned.items():
         if name not in {"status", "group"} and value not in (None, ""):
             queryset = filterset.filters[name].filter(queryset, value)
-    today = timezone.localdate()
-    totals = queryset.order_by().aggregate(
-        all=Count("pk"),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        **{status.value: Count("pk", filter=Q(status=status.value)) for status in ActionStatus},
-    )
+    tallies = queryset.status_tallies()
     counts = [
-        {"value": "open", "label": _("Open"), "count": totals["open"]},
-        {"value": "overdue", "label": _("Overdue"), "count": totals["overdue"]},
+        {"value": "open", "label": _("Open"), "count": tallies["open"]},
+        {"value": "overdue", "label": _("Overdue"), "count": tallies["overdue"]},
     ]
     counts += [
-        {"value": status.value, "label": status.label, "count": totals[status.value]}
+        {"value": status.value, "label": status.label, "count": tallies[status.value]}
         for status in ActionStatus
     ]
-    return totals["all"], counts
-
-
-def status_tallies(prefix=""):
-    """Aggregates that count actions by status; ``prefix`` reaches the action from another model."""
-    today = timezone.localdate()
-    status, due_date = f"{prefix}status", f"{prefix}due_date"
-    return {
-        "total": Count("pk"),
-        "open": Count("pk", filter=Q(**{f"{status}__in": OPEN_STATUSES})),
-        "overdue": Count("pk", filter=Q(**{f"{status}__in": OPEN_STATUSES, f"{due_date}__lt": today})),
-        "completed": Count("pk", filter=Q(**{status: ActionStatus.COMPLETED})),
-        "withdrawn": Count(
-            "pk", filter=Q(**{f"{status}__in": (ActionStatus.CANCELLED, ActionStatus.SUPERSEDED)})
-        ),
-    }
-
-
-def action_groups(action_items, group):
-    """One row per owner or per meeting of the whole filtered set, with its counts by status.
-
-    A single grouped query (``values()`` then ``annotate()``), so the paginator pages through groups
-    and every count covers all the filtered actions, not just those of one page. An action with two
-    owners counts under each.
-    """
-    filtered = action_items.order_by().values("pk")
-    if group == "owner":
-        return (
-            ActionOwner.objects.filter(action_item__in=filtered)
-            .values(slug=F("participant__slug"), name=F("participant__name"))
-            .annotate(**status_tallies("action_item__"))
-            .order_by("name", "slug")
-        )
-    return (
-        ActionItem.objects.filter(pk__in=filtered)
-        .values(
-            slug=F("outcome__meeting__slug"),
-            name=F("outcome__meeting__title"),
-            start_date=F("outcome__meeting__start_date"),
-        )
-        .annotate(**status_tallies())
-        .order_by(F("start_date").desc(nulls_last=True), "name", "slug")
-    )
-
-
-def unowned_tally(action_items):
-    """The counts by status of the filtered actions that name no owner, in one query."""
-    return (
-        ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"))
-        .exclude(Exists(ActionOwner.objects.filter(action_item=OuterRef("pk"))))
-        .aggregate(**status_tallies())
-    )
+    return tallies["total"], counts
 
 
 class ActionListView(ForgivingPaginationMixin, FilterView):

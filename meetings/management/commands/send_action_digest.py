@@ -59,8 +59,8 @@ class Command(BaseCommand):
         )
         sent = skipped = 0
         for participant in participants:
-            overdue = [item for item in participant.digest_actions if item.due_date < today]
-            upcoming = [item for item in participant.digest_actions if item.due_date >= today]
+            overdue = [item for item in participant.digest_actions if item.is_overdue(today)]
+            upcoming = [item for item in participant.digest_actions if not item.is_overdue(today)]
             context = {
                 "participant": participant,
                 "overdue": overdue,
