@@ -21,6 +21,7 @@ from meetings.models import (
     ProgressUpdate,
     Theme,
 )
+from meetings.opendata import record_version
 from meetings.records import RecordsImport, RecordsInvalid, build_records, dumps, records_schema
 from meetings.records.schema import records_validator
 from tests.factories import (
@@ -602,6 +603,70 @@ def test_published_without_a_time_is_published_now_and_kept_after():
     assert published_at is not None
     assert import_document(document)["meetings"]["unchanged"] == 1
     assert Meeting.objects.get().published_at == published_at
+
+
+def updated_ats():
+    return {
+        model.__name__: dict(model.objects.values_list("pk", "updated_at"))
+        for model in (Meeting, Outcome, ActionItem)
+    }
+
+
+def test_import_changing_only_links_moves_the_timestamps_of_what_holds_them(full_record):
+    document = build_records()
+    eighth = next(m for m in document["meetings"] if m["slug"] == full_record.slug)
+    eighth["themes"] = ["people-smuggling"]
+    granted, tasked = eighth["outcomes"]
+    granted["concerns"] = ["rso", "unodc"]
+    tasked["documents"] = ["https://example.org/cs.pdf"]
+    run_workshop = next(action for action in tasked["actions"] if action["title"] == "Run a workshop")
+    run_workshop["themes"] = ["trafficking-in-persons"]
+    report = next(action for action in tasked["actions"] if action["title"] == "Report to Ministers")
+    report["supporting_owners"] = ["rso"]
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    for model in (Meeting, Outcome, ActionItem, Document):
+        model.objects.update(updated_at=long_ago)
+    ProgressUpdate.objects.update(created_at=long_ago)
+    version = record_version()
+
+    assert import_document(document)["meetings"] == {"created": 0, "updated": 1, "unchanged": 2}
+
+    moved = {
+        name: {pk for pk, updated_at in stamps.items() if updated_at != long_ago}
+        for name, stamps in updated_ats().items()
+    }
+    assert moved == {
+        "Meeting": {full_record.pk},
+        "Outcome": set(Outcome.objects.filter(meeting=full_record).values_list("pk", flat=True)),
+        "ActionItem": set(
+            ActionItem.objects.filter(title__in=["Run a workshop", "Report to Ministers"]).values_list(
+                "pk", flat=True
+            )
+        ),
+    }
+    assert record_version() != version
+    since = timezone.localdate() - datetime.timedelta(days=7)
+    assert [meeting["slug"] for meeting in build_records(since=since)["meetings"]] == [full_record.slug]
+
+    stamps, version = updated_ats(), record_version()
+    assert import_document(document)["meetings"]["unchanged"] == 3
+    assert updated_ats() == stamps
+    assert record_version() == version
+
+
+def test_import_relating_meetings_moves_the_timestamps_of_both(full_record):
+    document = build_records(meeting_slugs=["sixth-ministerial-conference"])
+    document["meetings"][0]["related_meetings"] = ["workshop-on-returns"]
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    Meeting.objects.update(updated_at=long_ago)
+
+    import_document(document)
+
+    moved = Meeting.objects.exclude(updated_at=long_ago).values_list("slug", flat=True)
+    assert sorted(moved) == ["sixth-ministerial-conference", "workshop-on-returns"]
+    stamps = updated_ats()
+    assert import_document(document)["meetings"]["unchanged"] == 1
+    assert updated_ats() == stamps
 
 
 def test_dry_run_writes_nothing(full_record):

@@ -141,6 +141,8 @@ def assign(instance, values):
 
 
 def save_if_changed(instance, values):
+    """Set ``values`` and save ``instance`` if it is new or any of them changed; whether it saved."""
     if assign(instance, values) or instance.pk is None:
         instance.save()
-    return instance
+        return True
+    return False

@@ -3,6 +3,10 @@
 Nested rows are matched in place (attendance by participant, outcomes by number, the rest in order)
 so that ids that public addresses cite survive an import. A second pass links documents and actions
 that may sit in meetings written later in the same import.
+
+A meeting, outcome or action item whose many-to-many links change is saved too, so that its
+``updated_at`` moves (and its history gains a row): the open data's ETag and ``export_records
+--since`` read those, and would otherwise miss an import that changed links alone.
 """
 
 from django.contrib.auth import get_user_model
@@ -39,6 +43,15 @@ from .fields import (
 )
 
 
+def set_links(related, ids):
+    """Make the many-to-many manager ``related`` hold exactly ``ids``; the ids it added or removed."""
+    current = set(related.values_list("pk", flat=True))
+    wanted = set(ids)
+    if current != wanted:
+        related.set(wanted)
+    return current ^ wanted
+
+
 class RecordsWriter:
     """Writes a validated import's changed records; called inside a transaction."""
 
@@ -50,6 +63,8 @@ class RecordsWriter:
             .values_list("username", "pk")
         )
         self._outcome_ids = {}
+        # (model, pk) of the rows saved so far, whose ``updated_at`` has already moved.
+        self._saved = set()
 
     def write(self):
         records = self.records
@@ -75,7 +90,7 @@ class RecordsWriter:
             values = meeting_fields(record)
             values["meeting_type_id"] = self.type_ids[record["type"]]
             values["convening_body_id"] = self.participant_ids.get(record["convening_body"])
-            save_if_changed(existing, values)
+            self._save_if_changed(existing, values)
         self.meeting_ids = dict(Meeting.objects.values_list("slug", "pk"))
         for _path, record in records.progress(meetings, "importing"):
             self._write_meeting(record)
@@ -86,6 +101,16 @@ class RecordsWriter:
 
     def _ids(self, ids, slugs):
         return [ids[slug] for slug in slugs]
+
+    def _save_if_changed(self, instance, values):
+        if save_if_changed(instance, values):
+            self._saved.add((type(instance), instance.pk))
+
+    def _touch(self, instance):
+        """Move ``instance``'s ``updated_at`` after a change to its links, unless it was saved already."""
+        if (type(instance), instance.pk) not in self._saved:
+            instance.save(update_fields=["updated_at"])
+            self._saved.add((type(instance), instance.pk))
 
     def _write_aliases(self, participants):
         # Every removal before any addition: an alias may move from one participant to another.
@@ -110,8 +135,15 @@ class RecordsWriter:
         if meeting.parent_id != parent_id:
             meeting.parent_id = parent_id
             meeting.save(update_fields=["parent", "updated_at"])
-        meeting.themes.set(self._ids(self.theme_ids, record["themes"]))
-        meeting.related_meetings.set(self._ids(self.meeting_ids, record["related_meetings"]))
+            self._saved.add((Meeting, meeting.pk))
+        themes = set_links(meeting.themes, self._ids(self.theme_ids, record["themes"]))
+        related = set_links(meeting.related_meetings, self._ids(self.meeting_ids, record["related_meetings"]))
+        if themes or related:
+            self._touch(meeting)
+        # Related meetings go both ways: the other side of each link made or broken changed too.
+        if related:
+            for other in Meeting.objects.filter(pk__in=related).order_by("pk"):
+                self._touch(other)
 
         documents = sorted(meeting.documents.all(), key=lambda doc: doc.pk)
         for index, wanted in enumerate(record["documents"]):
@@ -140,9 +172,11 @@ class RecordsWriter:
                 outcome.delete()
         for wanted in record["outcomes"]:
             outcome = outcomes.get(wanted["position"]) or Outcome(meeting=meeting)
-            save_if_changed(outcome, outcome_fields(wanted))
-            outcome.concerns.set(self._ids(self.participant_ids, wanted["concerns"]))
-            outcome.themes.set(self._ids(self.theme_ids, wanted["themes"]))
+            self._save_if_changed(outcome, outcome_fields(wanted))
+            concerns = set_links(outcome.concerns, self._ids(self.participant_ids, wanted["concerns"]))
+            themes = set_links(outcome.themes, self._ids(self.theme_ids, wanted["themes"]))
+            if concerns or themes:
+                self._touch(outcome)
             self._write_actions(outcome, wanted["actions"])
 
     def _write_actions(self, outcome, wanted_actions):
@@ -158,25 +192,30 @@ class RecordsWriter:
                 values["superseded_by_id"] = None
             if wanted["fulfilled_by_document"] is None:
                 values["fulfilled_by_document_id"] = None
-            save_if_changed(action, values)
-            action.themes.set(self._ids(self.theme_ids, wanted["themes"]))
-            self._write_owners(action, wanted)
+            self._save_if_changed(action, values)
+            themes = set_links(action.themes, self._ids(self.theme_ids, wanted["themes"]))
+            if self._write_owners(action, wanted) or themes:
+                self._touch(action)
             self._write_updates(action, wanted["updates"])
         for action in actions[len(wanted_actions) :]:
             action.delete()
 
     def _write_owners(self, action, wanted):
+        """Match the action's owners and their roles to the record; whether any of them changed."""
         roles = {self.participant_ids[slug]: OwnerRole.LEAD for slug in wanted["owners"]}
         roles.update({self.participant_ids[slug]: OwnerRole.SUPPORT for slug in wanted["supporting_owners"]})
         ownerships = {ownership.participant_id: ownership for ownership in action.ownerships.all()}
+        changed = False
         for participant_id, ownership in ownerships.items():
             if participant_id not in roles:
                 ownership.delete()
+                changed = True
         for participant_id, role in roles.items():
             ownership = ownerships.get(participant_id) or ActionOwner(
                 action_item=action, participant_id=participant_id
             )
-            save_if_changed(ownership, {"role": role})
+            changed = save_if_changed(ownership, {"role": role}) or changed
+        return changed
 
     def _write_updates(self, action, wanted_updates):
         updates = sorted(action.progress_updates.all(), key=lambda update: update.pk)
@@ -200,14 +239,14 @@ class RecordsWriter:
         outcomes = {outcome.position: outcome for outcome in meeting.outcomes.all()}
         for wanted in record["outcomes"]:
             outcome = outcomes[wanted["position"]]
-            outcome.documents.set(
-                [self._document(record["slug"], address) for address in wanted["documents"]]
-            )
+            documents = [self._document(record["slug"], address).pk for address in wanted["documents"]]
+            if set_links(outcome.documents, documents):
+                self._touch(outcome)
             actions = sorted(outcome.action_items.all(), key=lambda action: action.pk)
             for action, wanted_action in zip(actions, wanted["actions"], strict=True):
                 document = self._document(record["slug"], wanted_action["fulfilled_by_document"])
                 superseded_by = self._action(wanted_action["superseded_by"])
-                save_if_changed(
+                self._save_if_changed(
                     action,
                     {
                         "fulfilled_by_document_id": document.pk if document else None,
