@@ -696,6 +696,48 @@ def test_import_command_prints_the_summary_and_dry_run_writes_nothing(full_recor
     assert path.read_text(encoding="utf-8") == export_text()
 
 
+def test_import_command_records_the_user_given_in_history(full_record, tmp_path):
+    path = tmp_path / "records.json"
+    call_command("export_records", "-o", str(path))
+    Attendance.objects.filter(participant__slug="viet-nam").delete()
+    Meeting.objects.filter(slug="workshop-on-returns").delete()
+    history_models = (Meeting, Attendance, Outcome, ActionItem)
+    for model in history_models:
+        model.history.all().delete()
+
+    call_command("import_records", str(path), "--user", "secretariat", stdout=io.StringIO())
+
+    for model in history_models:
+        assert model.history.exists(), model
+        assert set(model.history.values_list("history_user__username", flat=True)) == {"secretariat"}, model
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["meetings"][0]["attendance"].pop()
+    path.write_text(json.dumps(document), encoding="utf-8")
+    Attendance.history.all().delete()
+    call_command("import_records", str(path), "--user", "secretariat", stdout=io.StringIO())
+    removed = Attendance.history.get(history_type="-")
+    assert removed.history_user.username == "secretariat"
+
+
+def test_import_command_without_a_user_records_none(full_record, tmp_path):
+    path = tmp_path / "records.json"
+    call_command("export_records", "-o", str(path))
+    Meeting.objects.all().delete()
+    Meeting.history.all().delete()
+    call_command("import_records", str(path), stdout=io.StringIO())
+    assert set(Meeting.history.values_list("history_user", flat=True)) == {None}
+
+
+def test_import_command_refuses_an_unknown_user_and_imports_nothing(full_record, tmp_path):
+    path = tmp_path / "records.json"
+    call_command("export_records", "-o", str(path))
+    Meeting.objects.all().delete()
+    with pytest.raises(CommandError, match="No user with the username 'nobody'"):
+        call_command("import_records", str(path), "--user", "nobody")
+    assert Meeting.objects.count() == 0
+
+
 def test_import_command_lists_every_error_and_fails(full_record, tmp_path):
     document = build_records()
     document["meetings"][0]["attendance"][0]["participant"] = "vietnam"

@@ -1,6 +1,7 @@
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -21,15 +22,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="The records file; - reads standard input.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
+        parser.add_argument(
+            "--user", metavar="USERNAME", help="Name this user in the history of every row the import writes."
+        )
 
-    def handle(self, *args, file, dry_run=False, **options):
+    def handle(self, *args, file, dry_run=False, user=None, **options):
+        if user is not None:
+            User = get_user_model()
+            try:
+                user = User._default_manager.get_by_natural_key(user)
+            except User.DoesNotExist:
+                raise CommandError(f"No user with the username '{user}'; nothing was imported.") from None
         try:
             text = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
         try:
             records = RecordsImport(parse_records(text), progress=progress_bar)
-            records.apply(dry_run=dry_run)
+            records.apply(dry_run=dry_run, user=user)
         except RecordsInvalid as invalid:
             for error in invalid.errors:
                 self.stderr.write(str(error))

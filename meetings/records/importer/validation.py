@@ -23,7 +23,7 @@ from ..schema import document_order, schema_errors, without_schema_errors
 from .checks import RecordChecks
 from .parsing import KIND_NAMES, KINDS, RecordError, RecordsInvalid, items
 from .references import ReferenceChecks
-from .writer import RecordsWriter
+from .writer import RecordsWriter, history_user
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -146,11 +146,15 @@ class RecordsImport(ReferenceChecks, RecordChecks):
 
     # Writing ------------------------------------------------------------------------------------
 
-    def apply(self, dry_run=False):
-        """Write every change in one transaction; with ``dry_run`` roll it back. Returns the summary."""
+    def apply(self, dry_run=False, user=None):
+        """Write every change in one transaction; with ``dry_run`` roll it back. Returns the summary.
+
+        ``user``, if given, is named in the history of every row written (a page's import names the
+        signed-in user through the request instead).
+        """
         if self.validate():
             raise RecordsInvalid(self.errors)
-        with transaction.atomic():
+        with transaction.atomic(), history_user(user):
             RecordsWriter(self).write()
             if dry_run:
                 transaction.set_rollback(True)

@@ -9,8 +9,12 @@ A meeting, outcome or action item whose many-to-many links change is saved too, 
 --since`` read those, and would otherwise miss an import that changed links alone.
 """
 
+from contextlib import contextmanager
+from types import SimpleNamespace
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from ...models import (
     ActionItem,
@@ -41,6 +45,28 @@ from .fields import (
     theme_fields,
     update_fields,
 )
+
+
+@contextmanager
+def history_user(user):
+    """Name ``user`` in every history row written inside, as the request middleware does for a page.
+
+    Deletions by cascade write history too and never see the instance the writer holds, so the user
+    goes where django-simple-history looks when an instance names none: the request of the context.
+    """
+    if user is None:
+        yield
+        return
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del context.request
+        else:
+            context.request = previous
 
 
 def set_links(related, ids):
