@@ -273,11 +273,18 @@ def test_search_with_a_very_long_query_is_cut_with_a_note(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("query", ["\x00quokka", "quokka\x00"])
+def test_a_nul_character_in_the_query_is_refused_with_a_reason(client, query):
+    """No record holds a NUL and PostgreSQL refuses one in any query: the request is refused early."""
+    response = search_page(client, query)
+    assert response.status_code == 400
+    assert "NUL" in response.text
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
     [
-        "\x00quokka",
-        "quokka\x00",
         "'",
         '"',
         "&|!():*",
