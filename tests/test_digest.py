@@ -64,6 +64,16 @@ def test_digest_lists_overdue_and_soon_due_actions_to_the_focal_point(rso, mailo
     assert "Overdue one" in html
 
 
+def test_digest_subject_is_plain_text_not_html(mailoutbox, settings):
+    settings.SITE_NAME = "Q&A <record>"
+    owner = ParticipantFactory(name="People's Office", short_name="", contact_email="office@example.org")
+    owned_action(owner, "Overdue one", datetime.date(2015, 6, 30), precision="half")
+
+    run()
+
+    assert mailoutbox[0].subject == "Q&A <record>: People's Office's follow-up actions (1 overdue)"
+
+
 def test_digest_is_sent_once_a_day(rso, mailoutbox):
     first = run()
     second = run()
