@@ -256,7 +256,7 @@ def test_charts_page_draws_accessible_svg_followed_by_tables_of_the_same_figures
         ["2015", "1", "0", "0", "0", "0", "1"],
     ]
     assert owner_table[1:] == [["Indonesia", "2", "1", "0", "50%", "10"]]
-    today = datetime.date.today()
+    today = timezone.localdate()
     assert overdue_table[1] == ["2013", "0"]
     assert overdue_table[3][:1] == ["2015"]
     assert overdue_table[-1] == [f"{today.year} (to date)", "1"]
