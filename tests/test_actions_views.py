@@ -414,3 +414,32 @@ def test_due_at_next_meeting_reads_in_words(client):
     make_action("Report back", due_at_next=ministerial)
 
     assert "at the next Ministerial Conference" in client.get(LIST).content.decode()
+
+
+def test_an_actions_deadline_reads_alike_on_the_tracker_its_meeting_and_its_owners_page(client):
+    ministerial = MeetingTypeFactory(name="Ministerial Conference", slug="ministerial-conference")
+    owner = ParticipantFactory(slug="rso")
+    next_one = make_action(
+        "Report back", owner=owner, due_at_next=ministerial, due_as_published="before the next ministerial"
+    )
+    monthly = make_action(
+        "Send the list", owner=owner, due_date=datetime.date(2016, 3, 31), due_precision="month"
+    )
+    expected = [
+        'at the next Ministerial Conference <span class="muted">(as published: “before the next ministerial”)'
+        "</span>",
+        "by Mar 2016",
+    ]
+
+    pages = [
+        client.get(LIST),
+        client.get(next_one.outcome.meeting.get_absolute_url()),
+        client.get(monthly.outcome.meeting.get_absolute_url()),
+        client.get(owner.get_absolute_url()),
+    ]
+
+    assert all(page.status_code == 200 for page in pages)
+    assert all(text in pages[0].content.decode() for text in expected)
+    assert expected[0] in pages[1].content.decode()
+    assert expected[1] in pages[2].content.decode()
+    assert all(text in pages[3].content.decode() for text in expected)
