@@ -1,13 +1,14 @@
-"""Meetings as iCalendar (RFC 5545): the filtered list at ``/calendar.ics``, one meeting's download.
+"""iCalendar (RFC 5545): meetings at ``/calendar.ics`` and one meeting's download; action deadlines.
 
-A subscribed calendar updates entries in place, so each event keeps the same UID for life
+A subscribed calendar updates entries in place, so each entry keeps the same UID for life
 (``meeting-<id>@balitracker``: the row id, not the slug, which an editor may correct) and
-carries SEQUENCE and LAST-MODIFIED. SEQUENCE is the minute of the meeting's ``updated_at``
+carries SEQUENCE and LAST-MODIFIED. SEQUENCE is the minute of the record's ``updated_at``
 counted from the Unix epoch: it grows with every edit without a stored counter, and stays well
 inside the 32-bit integer calendar programs keep it in.
 
-Meetings are all-day events (the record keeps dates, not times), so DTEND is the day after the
-last day, as RFC 5545 wants. A meeting without a date is left out: it has nowhere to go.
+Meetings and deadlines are all-day events (the record keeps dates, not times), so DTEND is the day
+after the last day, as RFC 5545 wants. A meeting without a date is left out: it has nowhere to go.
+Every calendar and entry is built by ``new_calendar``, ``all_day_event`` and ``identify`` below.
 """
 
 import datetime
@@ -15,8 +16,44 @@ import datetime
 import icalendar
 from django.utils import timezone
 
-from .exports import UID_DOMAIN
 from .models import MeetingStatus
+
+UID_DOMAIN = "balitracker"
+
+
+def new_calendar(product, name):
+    """An empty calendar named ``name``, made by ``product`` ("Meetings", "Action tracker")."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//Bali Process record//{product}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def sequence(updated_at):
+    return int(updated_at.timestamp() // 60)
+
+
+def identify(component, uid, updated_at):
+    """Give an event or to-do what a subscribed calendar updates it by: UID, SEQUENCE, LAST-MODIFIED."""
+    component.add("uid", f"{uid}@{UID_DOMAIN}")
+    component.add("dtstamp", updated_at)
+    component.add("last-modified", updated_at)
+    component.add("sequence", sequence(updated_at))
+    return component
+
+
+def all_day_event(uid, first_day, last_day, updated_at, *, summary, description, url):
+    """An all-day event from ``first_day`` to ``last_day`` that takes no time in a busy calendar."""
+    event = identify(icalendar.Event(), uid, updated_at)
+    event.add("dtstart", first_day)
+    event.add("dtend", last_day + datetime.timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("url", url)
+    event.add("transp", "TRANSPARENT")
+    return event
 
 
 def event_status(meeting, today):
@@ -30,40 +67,29 @@ def event_status(meeting, today):
     return "CONFIRMED"
 
 
-def sequence(meeting):
-    return int(meeting.updated_at.timestamp() // 60)
-
-
 def meeting_event(meeting, absolute_url, today):
     url = absolute_url(meeting.get_absolute_url())
-    last_day = meeting.end_date or meeting.start_date
-    event = icalendar.Event()
-    event.add("uid", f"meeting-{meeting.pk}@{UID_DOMAIN}")
-    event.add("dtstamp", meeting.updated_at)
-    event.add("last-modified", meeting.updated_at)
-    event.add("sequence", sequence(meeting))
-    event.add("dtstart", meeting.start_date)
-    event.add("dtend", last_day + datetime.timedelta(days=1))
-    event.add("summary", meeting.title)
     description = "\n\n".join(part for part in (meeting.summary or meeting.purpose, url) if part)
-    event.add("description", description)
-    event.add("url", url)
+    event = all_day_event(
+        f"meeting-{meeting.pk}",
+        meeting.start_date,
+        meeting.end_date or meeting.start_date,
+        meeting.updated_at,
+        summary=meeting.title,
+        description=description,
+        url=url,
+    )
     event.add("status", event_status(meeting, today))
     location = ", ".join(part for part in (meeting.venue, meeting.place) if part)
     if location:
         event.add("location", location)
     event.add("categories", [meeting.meeting_type.name])
-    event.add("transp", "TRANSPARENT")
     return event
 
 
 def meetings_calendar(meetings, absolute_url, name):
     """The meetings that have a date, as a calendar; returns its bytes."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Bali Process record//Meetings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar = new_calendar("Meetings", name)
     today = timezone.localdate()
     for meeting in meetings:
         if meeting.start_date:

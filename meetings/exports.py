@@ -5,7 +5,6 @@ bytes or text; the views only pick the format and set the headers.
 """
 
 import csv
-import datetime
 import io
 
 import icalendar
@@ -13,6 +12,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from . import calendars
 from .models import ActionStatus
 
 COLUMNS = [
@@ -42,8 +42,6 @@ ICAL_TODO_STATUS = {
     ActionStatus.CANCELLED: "CANCELLED",
     ActionStatus.SUPERSEDED: "CANCELLED",
 }
-
-UID_DOMAIN = "balitracker"
 
 
 def action_row(action_item, absolute_url, today):
@@ -110,33 +108,30 @@ def percent_complete(action_item):
 def actions_calendar(action_items, absolute_url):
     """Deadlines as all-day events and each action as a to-do, each linking back to its page.
 
-    UIDs derive from the action's id only, so a subscribed calendar updates entries in place.
+    UIDs derive from the action's id only and SEQUENCE from its last change, so a subscribed
+    calendar updates entries in place when a deadline is edited.
     """
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Bali Process record//Action tracker//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Bali Process actions")
+    calendar = calendars.new_calendar("Action tracker", "Bali Process actions")
     for action_item in action_items:
         url = absolute_url(action_item.get_absolute_url())
-        stamp = action_item.updated_at
+        updated_at = action_item.updated_at
         summary = action_item.title
         description = action_item.outcome.text
         if action_item.due_as_published:
             description = f"{description}\n\nTimeframe as published: {action_item.due_as_published}"
         if action_item.due_date:
-            event = icalendar.Event()
-            event.add("uid", f"action-{action_item.pk}-due@{UID_DOMAIN}")
-            event.add("dtstamp", stamp)
-            event.add("dtstart", action_item.due_date)
-            event.add("dtend", action_item.due_date + datetime.timedelta(days=1))
-            event.add("summary", f"Due: {summary}")
-            event.add("description", description)
-            event.add("url", url)
-            event.add("transp", "TRANSPARENT")
-            calendar.add_component(event)
-        todo = icalendar.Todo()
-        todo.add("uid", f"action-{action_item.pk}@{UID_DOMAIN}")
-        todo.add("dtstamp", stamp)
+            calendar.add_component(
+                calendars.all_day_event(
+                    f"action-{action_item.pk}-due",
+                    action_item.due_date,
+                    action_item.due_date,
+                    updated_at,
+                    summary=f"Due: {summary}",
+                    description=description,
+                    url=url,
+                )
+            )
+        todo = calendars.identify(icalendar.Todo(), f"action-{action_item.pk}", updated_at)
         todo.add("summary", summary)
         todo.add("description", description)
         todo.add("url", url)

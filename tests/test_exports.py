@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from meetings.models import ActionItem
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -151,6 +152,25 @@ def test_calendar_uids_are_stable_between_downloads(client, tracker):
     first = uids()
     tracker["undated"].change_status("in_progress", by=None)
     assert uids() == first
+
+
+def test_calendar_entries_carry_sequence_and_last_modified_so_an_edited_deadline_updates(client, tracker):
+    def entries():
+        calendar = icalendar.Calendar.from_ical(client.get(ICS).content)
+        return {str(entry["uid"]): entry for entry in calendar.walk() if entry.name in ("VEVENT", "VTODO")}
+
+    before = entries()
+    assert all("sequence" in entry and "last-modified" in entry for entry in before.values())
+    late = tracker["late"]
+    ActionItem.objects.filter(pk=late.pk).update(
+        due_date=datetime.date(2015, 12, 31), updated_at=late.updated_at + datetime.timedelta(minutes=5)
+    )
+
+    after = entries()
+    for uid in (f"action-{late.pk}-due@balitracker", f"action-{late.pk}@balitracker"):
+        assert int(after[uid]["sequence"]) > int(before[uid]["sequence"])
+        assert after[uid].decoded("last-modified") > before[uid].decoded("last-modified")
+    assert after[f"action-{late.pk}-due@balitracker"].decoded("dtstart") == datetime.date(2015, 12, 31)
 
 
 def test_calendar_follows_the_filters(client, tracker):
