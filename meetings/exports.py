@@ -44,6 +44,21 @@ ICAL_TODO_STATUS = {
 }
 
 
+# A cell starting with one of these is a formula to a spreadsheet program (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """``value`` as a spreadsheet shows it: editors' text starting like a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def spreadsheet_row(action_item, absolute_url, today):
+    return [spreadsheet_cell(value) for value in action_row(action_item, absolute_url, today)]
+
+
 def action_row(action_item, absolute_url, today):
     """One action as a row of plain values, in the order of COLUMNS."""
     ownerships = action_item.ownerships.all()
@@ -76,7 +91,7 @@ def actions_csv(action_items, absolute_url):
     writer.writerow(COLUMNS)
     today = timezone.localdate()
     for action_item in action_items:
-        writer.writerow(action_row(action_item, absolute_url, today))
+        writer.writerow(spreadsheet_row(action_item, absolute_url, today))
     return buffer.getvalue()
 
 
@@ -90,7 +105,7 @@ def actions_xlsx(action_items, absolute_url):
     sheet.freeze_panes = "A2"
     today = timezone.localdate()
     for action_item in action_items:
-        sheet.append(action_row(action_item, absolute_url, today))
+        sheet.append(spreadsheet_row(action_item, absolute_url, today))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

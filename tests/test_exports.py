@@ -121,6 +121,26 @@ def test_xlsx_holds_the_same_rows(client, tracker):
     assert header[:3] == ("id", "url", "title")
 
 
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://evil.example")', "+1+2", "-2+3", "@SUM(A1)"])
+def test_spreadsheets_show_editor_text_that_starts_like_a_formula_as_text(client, text):
+    owner = ParticipantFactory(name=text, slug="formula-owner")
+    action_item = ActionItemFactory(
+        title=text,
+        due_as_published=text,
+        outcome=OutcomeFactory(text=text, meeting=MeetingFactory(title=text)),
+    )
+    ActionOwnerFactory(action_item=action_item, participant=owner)
+    columns = ["title", "due_as_published", "lead_owners", "meeting", "outcome"]
+
+    csv_row = read_csv(client.get(CSV))[0]
+    rows = list(load_workbook(io.BytesIO(client.get(XLSX).content)).active.iter_rows(values_only=True))
+    xlsx_row = dict(zip(rows[0], rows[1], strict=True))
+
+    assert [csv_row[column] for column in columns] == [f"'{text}"] * len(columns)
+    assert [xlsx_row[column] for column in columns] == [f"'{text}"] * len(columns)
+    assert csv_row["due_date"] == "" and csv_row["url"].startswith("http://")
+
+
 def test_calendar_has_deadlines_as_all_day_events_and_actions_as_todos(client, tracker):
     response = client.get(ICS)
 
