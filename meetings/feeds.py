@@ -1,9 +1,8 @@
-"""Atom feeds. One class per feed."""
+"""Atom feeds. One class per feed, each taking the filters of its public list."""
 
 import datetime
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -11,24 +10,29 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .api.filters import InvalidQuery, OpenMeetingFilter, apply_filters
+from .api.filters import InvalidQuery, OpenMeetingFilter, apply_filters, bad_query_response, valid_filterset
 from .filters import ActionFilter
 from .models import ActionItem, Meeting, ProgressUpdate
 
 
-class ActionProgressFeed(Feed):
-    """``/feeds/actions/``: the latest progress reported on published actions, newest first."""
+class FilteredFeed(Feed):
+    """An Atom feed of a public list that takes the list's filters: a bad value answers 400 and says why."""
 
     feed_type = Atom1Feed
-    title = _("Bali Process record: progress on follow-up actions")
-    subtitle = _("Each entry is a dated update on an action: its status, a note and where it was reported.")
     item_count = 50
 
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
         except InvalidQuery as error:
-            return HttpResponseBadRequest(error.explanation(), content_type="text/plain; charset=utf-8")
+            return bad_query_response(error)
+
+
+class ActionProgressFeed(FilteredFeed):
+    """``/feeds/actions/``: the latest progress reported on published actions, newest first."""
+
+    title = _("Bali Process record: progress on follow-up actions")
+    subtitle = _("Each entry is a dated update on an action: its status, a note and where it was reported.")
 
     def get_object(self, request, *args, **kwargs):
         """The tracker's filters (``?owner=rso``, ``?status=open``...): progress on those actions only."""
@@ -66,30 +70,17 @@ class ActionProgressFeed(Feed):
         return update.created_at
 
 
-class MeetingFeed(Feed):
+class MeetingFeed(FilteredFeed):
     """``/feeds/meetings/``: published meetings, the most recently added or updated first.
 
     Takes the meetings list's query parameters (``?type=slug``, ``?participant=slug``, ``year``...),
     so a reader can follow one series or one participant. A bad value answers 400 and says why.
     """
 
-    feed_type = Atom1Feed
-    item_count = 50
-
-    def __call__(self, request, *args, **kwargs):
-        try:
-            return super().__call__(request, *args, **kwargs)
-        except InvalidQuery as error:
-            return HttpResponseBadRequest(error.explanation(), content_type="text/plain; charset=utf-8")
-
     def get_object(self, request, *args, **kwargs):
-        filterset = OpenMeetingFilter(
-            data=request.GET, queryset=Meeting.objects.published().select_related("meeting_type")
+        return valid_filterset(
+            OpenMeetingFilter, request.GET, Meeting.objects.published().select_related("meeting_type")
         )
-        if not filterset.is_valid():
-            given = {name: request.GET.get(name, "") for name in filterset.errors}
-            raise InvalidQuery(filterset.errors, given)
-        return filterset
 
     def title(self, filterset):
         chosen = [

@@ -284,6 +284,18 @@ def test_actions_honour_the_tracker_filters_and_show_their_timeline(client, reco
     ]
 
 
+def test_actions_ignore_the_tracker_pages_grouping_which_the_api_does_not_declare(client, record):
+    later = ActionItemFactory(
+        outcome=OutcomeFactory(meeting=MeetingFactory(start_date=datetime.date(2020, 1, 1))),
+        title="Later meeting, no deadline",
+    )
+    plain = [row["id"] for row in get_json(client, "/api/actions/")["results"]]
+
+    assert plain == [record["action"].pk, later.pk]
+    assert [row["id"] for row in get_json(client, "/api/actions/?group=meeting")["results"]] == plain
+    assert [row["id"] for row in get_json(client, "/api/actions/?group=nonsense")["results"]] == plain
+
+
 def test_documents_link_to_the_file_and_the_meeting_page(client, record):
     (document,) = get_json(client, "/api/documents/?meeting=eighth-ahg")["results"]
     assert document["link"].startswith("https://example.org/documents/")

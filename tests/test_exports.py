@@ -103,6 +103,14 @@ def test_exports_refuse_bad_filters_with_the_reason(client, tracker):
         assert "due_before" in body
 
 
+def test_exports_quote_the_bad_values_they_refuse(client, tracker):
+    for url in (CSV, XLSX, ICS):
+        body = client.get(url, {"owner": "atlantis", "due_before": "soon"}).content.decode()
+        assert body.startswith("Some filters could not be used, so nothing was exported")
+        assert "owner=atlantis" in body
+        assert "due_before=soon" in body
+
+
 def test_tracker_page_links_to_exports_with_its_filters(client, tracker):
     page = client.get(reverse("meetings:action_list"), {"owner": "rso", "page": "1", "group": "owner"})
 

@@ -12,6 +12,7 @@ another.
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -45,12 +46,24 @@ class InvalidQuery(Exception):
         return "; ".join(parts)
 
 
-def apply_filters(filterset_class, data, queryset):
-    """The queryset narrowed by the filters in ``data``, or InvalidQuery naming every bad value."""
+def valid_filterset(filterset_class, data, queryset):
+    """The filter set of ``data`` over ``queryset`` once every value is good, or InvalidQuery."""
     filterset = filterset_class(data=data, queryset=queryset)
     if not filterset.is_valid():
         raise InvalidQuery(filterset.errors, {name: data.get(name, "") for name in filterset.errors})
-    return filterset.qs
+    return filterset
+
+
+def apply_filters(filterset_class, data, queryset):
+    """The queryset narrowed by the filters in ``data``, or InvalidQuery naming every bad value."""
+    return valid_filterset(filterset_class, data, queryset).qs
+
+
+def bad_query_response(error, preface=""):
+    """The plain-text 400 that feeds and file downloads answer an InvalidQuery with."""
+    return HttpResponseBadRequest(
+        f"{preface}{error.explanation()}\n", content_type="text/plain; charset=utf-8"
+    )
 
 
 class YearFilter(filters.NumberFilter):

@@ -331,7 +331,10 @@ def action_rows():
     tags=["actions"],
 )
 def action_list(request, filters: Query[ActionQuery], page: Query[PageQuery]):
-    return paginate(request, apply_filters(ActionFilter, request.GET, action_rows()), page)
+    # The tracker page's ``group`` arranges that page; undeclared here, it is ignored like any other.
+    query = request.GET.copy()
+    query.pop("group", None)
+    return paginate(request, apply_filters(ActionFilter, query, action_rows()), page)
 
 
 @api.get(

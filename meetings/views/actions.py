@@ -1,13 +1,14 @@
 """The public action tracker: the filtered list, its counts and groupings, and one action's page."""
 
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, View
 from django_filters.views import FilterView
 
 from .. import charts, exports
+from ..api.filters import InvalidQuery, apply_filters, bad_query_response
 from ..filters import ActionFilter
 from ..models import ActionItem, ActionOwner, ActionStatus, ProgressUpdate
 
@@ -178,17 +179,12 @@ class ActionExportView(View):
             .select_related("fulfilled_by_meeting")
             .annotate(latest_percent=Subquery(latest_percent))
         )
-        filterset = ActionFilter(request.GET or None, queryset=queryset, request=request)
-        if filterset.is_bound and not filterset.is_valid():
-            reasons = "\n".join(
-                f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()
-            )
-            return HttpResponseBadRequest(
-                f"Some filters could not be used, so nothing was exported:\n{reasons}\n",
-                content_type="text/plain; charset=utf-8",
-            )
+        try:
+            action_items = apply_filters(ActionFilter, request.GET, queryset)
+        except InvalidQuery as error:
+            return bad_query_response(error, "Some filters could not be used, so nothing was exported: ")
         content_type, filename, build = self.formats[self.export_format]
-        response = HttpResponse(build(filterset.qs, request.build_absolute_uri), content_type=content_type)
+        response = HttpResponse(build(action_items, request.build_absolute_uri), content_type=content_type)
         if filename:
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
