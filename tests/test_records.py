@@ -820,3 +820,133 @@ def test_demo_records_round_trip_byte_identical():
         "participants": counts["Participant"],
         "meetings": counts["Meeting"],
     }
+
+
+def action_record(document, title):
+    return next(
+        action
+        for meeting in document["meetings"]
+        for outcome in meeting["outcomes"]
+        for action in outcome["actions"]
+        if action["title"] == title
+    )
+
+
+def test_import_changing_a_status_records_an_update_naming_the_user(full_record, django_user_model):
+    editor = django_user_model.objects.get(username="secretariat")
+    document = build_records()
+    action_record(document, "Run a workshop")["status"] = "in_progress"
+    records = RecordsImport(json.loads(json.dumps(document)))
+
+    assert records.apply(user=editor)["meetings"] == {"created": 0, "updated": 1, "unchanged": 2}
+
+    action = ActionItem.objects.get(title="Run a workshop")
+    assert action.status == "in_progress"
+    update = action.progress_updates.get()
+    assert (update.date, update.status, update.note, update.recorded_by) == (
+        timezone.localdate(),
+        "in_progress",
+        "Status changed by records import",
+        editor,
+    )
+    # The same file again: the update the import added is not in it, and stays.
+    again = RecordsImport(json.loads(json.dumps(document)))
+    assert again.apply()["meetings"] == {"created": 0, "updated": 0, "unchanged": 3}
+    assert list(action.progress_updates.all()) == [update]
+    assert again.kept_updates == [
+        (
+            "eighth-ahg-senior-officials-meeting#2.2",
+            {
+                "date": timezone.localdate().isoformat(),
+                "status": "in_progress",
+                "note": "Status changed by records import",
+                "percent_complete": None,
+                "meeting": None,
+                "recorded_by": "secretariat",
+            },
+        )
+    ]
+
+
+def test_import_changing_a_status_without_a_user_records_an_update_naming_none(full_record):
+    document = build_records()
+    action_record(document, "Report to Ministers").update(status="cancelled", superseded_by=None)
+    import_document(document)
+    update = ActionItem.objects.get(title="Report to Ministers").progress_updates.get()
+    assert (update.status, update.note, update.recorded_by) == (
+        "cancelled",
+        "Status changed by records import",
+        None,
+    )
+
+
+def test_import_whose_latest_update_records_the_new_status_adds_only_that_update(full_record):
+    document = build_records()
+    run_workshop = action_record(document, "Run a workshop")
+    run_workshop["status"] = "completed"
+    run_workshop["updates"] = [
+        {"date": "2015-01-05", "status": "in_progress"},
+        {"date": "2015-09-30", "status": "completed", "note": "Held in Bangkok."},
+    ]
+    import_document(document)
+    timeline = ActionItem.objects.get(title="Run a workshop").progress_updates.all()
+    assert [(update.status, update.note) for update in timeline] == [
+        ("in_progress", ""),
+        ("completed", "Held in Bangkok."),
+    ]
+
+
+def test_older_file_keeps_a_newer_update_in_the_database(full_record, tmp_path):
+    path = tmp_path / "records.json"
+    call_command("export_records", "-o", str(path))
+    draft = ActionItem.objects.get(title="Draft a policy guide on returns")
+    newer = ProgressUpdateFactory(
+        action_item=draft, date=datetime.date(2015, 6, 1), status="completed", note="Published."
+    )
+    counts = row_counts()
+
+    out = io.StringIO()
+    call_command("import_records", str(path), stdout=out)
+
+    assert "meetings: 0 created, 0 updated, 3 unchanged" in out.getvalue()
+    assert "progress updates: 1 kept (in the database, not in the file)" in out.getvalue()
+    assert row_counts() == counts
+    assert ProgressUpdate.objects.get(pk=newer.pk).note == "Published."
+    assert [update.note for update in draft.progress_updates.all()] == ["Begun.", "Presented.", "Published."]
+
+
+def test_import_never_edits_an_update_on_the_timeline(full_record):
+    document = build_records()
+    draft = action_record(document, "Draft a policy guide on returns")
+    begun, presented = draft["updates"]
+    begun["note"] = "Begun with members."
+    presented["percent_complete"] = 90
+    first_update = ProgressUpdate.objects.get(note="Begun.")
+    records = RecordsImport(json.loads(json.dumps(document)))
+
+    assert records.apply()["meetings"] == {"created": 0, "updated": 1, "unchanged": 2}
+
+    timeline = ActionItem.objects.get(title="Draft a policy guide on returns").progress_updates.all()
+    assert [(update.note, update.percent_complete) for update in timeline] == [
+        ("Begun.", None),
+        ("Begun with members.", None),
+        ("Presented.", 100),
+    ]
+    assert ProgressUpdate.objects.get(note="Begun.") == first_update
+    assert [update["note"] for _ref, update in records.kept_updates] == ["Begun."]
+
+
+def test_import_writes_each_action_to_the_one_the_export_listed_at_its_place():
+    outcome = OutcomeFactory(meeting=MeetingFactory(slug="m", meeting_type__slug="w"), position=1)
+    later = ActionItemFactory(outcome=outcome, position=1, title="Later")
+    earlier = ActionItemFactory(outcome=outcome, position=0, title="Earlier")
+    ProgressUpdateFactory(action_item=later, date=datetime.date(2015, 1, 1), status="in_progress")
+    document = build_records()
+    action_record(document, "Earlier")["title"] = "Earlier, retitled"
+
+    import_document(document)
+
+    assert ActionItem.objects.get(pk=earlier.pk).title == "Earlier, retitled"
+    assert ActionItem.objects.get(pk=later.pk).title == "Later"
+    assert not earlier.progress_updates.exists()
+    assert later.progress_updates.count() == 1

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..models import Meeting, Participant
 from ..roles import PUBLISH_PERMISSION
@@ -118,12 +119,14 @@ def records_import_view(request):
     content = form.cleaned_data["file"].read()
     try:
         records_import = RecordsImport(parse_records(content))
-        summary = records_import.apply(dry_run=True)
+        summary = records_import.apply(dry_run=True, user=request.user)
         _check_publishing(request, records_import)
     except RecordsInvalid as invalid:
         return TemplateResponse(
             request, "admin/records/import.html", _context(request, form=form, errors=invalid.errors)
         )
+    if records_import.kept_updates:
+        messages.info(request, _kept_message(records_import))
     name = default_storage.save(f"{STAGING_DIR}/{uuid.uuid4().hex}.json", ContentFile(content))
     token = signing.dumps({"name": name, "user": request.user.pk}, salt=TOKEN_SALT)
     return TemplateResponse(
@@ -155,7 +158,7 @@ def _apply(request):
         if records_import.validate():
             raise RecordsInvalid(records_import.errors)
         _check_publishing(request, records_import)
-        summary = records_import.apply()
+        summary = records_import.apply(user=request.user)
     except RecordsInvalid as invalid:
         # The database changed since the preview in a way that makes the file invalid now.
         return TemplateResponse(
@@ -175,7 +178,18 @@ def _apply(request):
             )
         },
     )
+    if records_import.kept_updates:
+        messages.info(request, _kept_message(records_import))
     return redirect("admin:meetings_meeting_changelist")
+
+
+def _kept_message(records_import):
+    count = len(records_import.kept_updates)
+    return ngettext(
+        "%(count)d progress update in the database is not in the file; it is kept.",
+        "%(count)d progress updates in the database are not in the file; they are kept.",
+        count,
+    ) % {"count": count}
 
 
 def _log(request, records_import):

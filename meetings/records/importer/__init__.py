@@ -12,7 +12,9 @@ Each file record is first brought to the canonical shape the exporter writes (de
 sets sorted). A record whose canonical shape equals the export of the same record in the database
 is unchanged and left alone, which makes a second import of the same file change nothing.
 Nested rows are matched in place (attendance by participant, outcomes by number, the rest in
-order) so that ids that public addresses cite survive an import.
+order) so that ids that public addresses cite survive an import. An action's progress updates are
+only ever added to: those in the database that the file lacks are kept (and counted as kept), and a
+status the import changes gets its own dated update naming the import's user.
 
 The package, by concept: ``parsing`` (the document, its errors and value readers), ``references``
 and ``checks`` (what the document refers to, and each kind of record), ``validation``

@@ -2,7 +2,8 @@
 
 Each ``*_fields`` function maps one kind of canonical record to the values of its model's own
 fields; ``as_saved``, ``assign`` and ``save_if_changed`` put those values on an instance without
-writing a row that would not change.
+writing a row that would not change. ``match_timeline`` pairs a file's progress updates with an
+action's timeline, which an import only ever adds to.
 """
 
 from ...due import DuePeriod
@@ -108,6 +109,31 @@ def update_fields(record):
         "note": blank(record["note"]),
         "percent_complete": record["percent_complete"],
     }
+
+
+def update_key(record):
+    """What names a progress update on a timeline: its date, status and note."""
+    values = update_fields(record)
+    return (values["date"], values["status"], values["note"])
+
+
+def match_timeline(timeline, wanted_updates, key=update_key):
+    """(the file's updates the timeline lacks, the timeline's entries the file lacks), each in order.
+
+    Updates match by ``update_key``, each entry at most once; ``key`` reads the same from an entry of
+    ``timeline`` (an exported update, or a ``ProgressUpdate``).
+    """
+    unmatched = list(timeline)
+    keys = [key(entry) for entry in unmatched]
+    missing = []
+    for wanted in wanted_updates:
+        wanted_key = update_key(wanted)
+        if wanted_key in keys:
+            index = keys.index(wanted_key)
+            del keys[index], unmatched[index]
+        else:
+            missing.append(wanted)
+    return missing, unmatched
 
 
 def document_fields(record):

@@ -3,7 +3,13 @@
 It checks the whole document (the schema, then ``ReferenceChecks`` and ``RecordChecks``), plans
 what changes by comparing each canonical record with the export of its namesake in the database,
 and applies the plan through ``RecordsWriter`` in one transaction.
+
+An import only adds to an action's timeline, so a meeting is compared as the import would leave it:
+each action's progress updates are those in the database plus the file's that they lack. Updates in
+the database that the file lacks are kept, and counted as kept rather than as a change.
 """
+
+import copy
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +27,7 @@ from ..export import (
 )
 from ..schema import document_order, schema_errors, without_schema_errors
 from .checks import RecordChecks
+from .fields import match_timeline
 from .parsing import KIND_NAMES, KINDS, RecordError, RecordsInvalid, items
 from .references import ReferenceChecks
 from .writer import RecordsWriter, history_user
@@ -38,6 +45,8 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         self.progress = progress or (lambda items, description: items)
         self.errors = []
         self.changes = {kind: {} for kind in KINDS}
+        # (action ref, exported update) of the progress updates in the database that the file lacks.
+        self.kept_updates = []
         self.validated = False
 
     # Checking -----------------------------------------------------------------------------------
@@ -108,6 +117,8 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         for kind in KINDS:
             for _path, record in records[kind]:
                 current = exported[kind].get(record["slug"])
+                if current is not None and kind == "meetings":
+                    record = self._as_written(record, current)
                 if current is None:
                     state = CREATED
                 elif current == record:
@@ -115,6 +126,23 @@ class RecordsImport(ReferenceChecks, RecordChecks):
                 else:
                     state = UPDATED
                 self.changes[kind][record["slug"]] = state
+
+    def _as_written(self, record, current):
+        """The meeting ``record`` as the import would leave it next to its export ``current``: each
+        action keeps its timeline and gains the file's updates it lacks. Notes the kept updates."""
+        record = copy.deepcopy(record)
+        current_outcomes = {outcome["position"]: outcome for outcome in current["outcomes"]}
+        for outcome in record["outcomes"]:
+            # The writer matches actions in the export's order, as they are listed here.
+            current_actions = current_outcomes.get(outcome["position"], {"actions": []})["actions"]
+            # Actions beyond the current ones are new, and have no timeline yet.
+            pairs = zip(outcome["actions"], current_actions, strict=False)
+            for index, (action, current_action) in enumerate(pairs):
+                missing, kept = match_timeline(current_action["updates"], action["updates"])
+                action["updates"] = current_action["updates"] + missing
+                ref = f"{record['slug']}#{outcome['position']}.{index + 1}"
+                self.kept_updates.extend((ref, update) for update in kept)
+        return record
 
     def summary(self):
         """{kind: {"created": n, "updated": n, "unchanged": n}} for the records in the file."""
@@ -128,11 +156,16 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         }
 
     def summary_lines(self):
-        return [
+        lines = [
             f"{KIND_NAMES[kind]}: {counts[CREATED]} created, {counts[UPDATED]} updated, "
             f"{counts[UNCHANGED]} unchanged"
             for kind, counts in self.summary().items()
         ]
+        if self.kept_updates:
+            lines.append(
+                f"progress updates: {len(self.kept_updates)} kept (in the database, not in the file)"
+            )
+        return lines
 
     def changed(self, kind):
         """(path, canonical record) of the records of ``kind`` that the import creates or updates."""
@@ -150,12 +183,12 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         """Write every change in one transaction; with ``dry_run`` roll it back. Returns the summary.
 
         ``user``, if given, is named in the history of every row written (a page's import names the
-        signed-in user through the request instead).
+        signed-in user through the request too), and in the progress update of each status it changes.
         """
         if self.validate():
             raise RecordsInvalid(self.errors)
         with transaction.atomic(), history_user(user):
-            RecordsWriter(self).write()
+            RecordsWriter(self, user=user).write()
             if dry_run:
                 transaction.set_rollback(True)
         return self.summary()

@@ -4,6 +4,11 @@ Nested rows are matched in place (attendance by participant, outcomes by number,
 so that ids that public addresses cite survive an import. A second pass links documents and actions
 that may sit in meetings written later in the same import.
 
+An action's progress updates are its history, which an import only adds to: the file's updates that
+the timeline lacks (by date, status and note) are added, and none already there is altered or
+deleted. An import that changes an existing action's status goes through ``ActionItem.change_status``
+(naming the import's user), unless the file's own latest update already records that status.
+
 A meeting, outcome or action item whose many-to-many links change is saved too, so that its
 ``updated_at`` moves (and its history gains a row): the open data's ETag and ``export_records
 --since`` read those, and would otherwise miss an import that changed links alone.
@@ -14,6 +19,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ...models import (
@@ -34,8 +40,10 @@ from ...models import (
 from ..export import alias_sort_key, ordered_action_items
 from .fields import (
     action_fields,
+    assign,
     attendance_fields,
     document_fields,
+    match_timeline,
     meeting_fields,
     meeting_type_fields,
     membership_fields,
@@ -45,6 +53,8 @@ from .fields import (
     theme_fields,
     update_fields,
 )
+
+IMPORT_STATUS_NOTE = "Status changed by records import"
 
 
 @contextmanager
@@ -81,14 +91,18 @@ def set_links(related, ids):
 class RecordsWriter:
     """Writes a validated import's changed records; called inside a transaction."""
 
-    def __init__(self, records_import):
+    def __init__(self, records_import, user=None):
         self.records = records_import
+        # Who the progress update of a status the import changes names; None for an anonymous import.
+        self.user = user
         self.user_ids = dict(
             get_user_model()
             .objects.filter(username__in=records_import.usernames)
             .values_list("username", "pk")
         )
         self._outcome_ids = {}
+        # Outcome pk -> its actions in the order the file's were written to them, for the second pass.
+        self._written_actions = {}
         # (model, pk) of the rows saved so far, whose ``updated_at`` has already moved.
         self._saved = set()
 
@@ -206,8 +220,10 @@ class RecordsWriter:
             self._write_actions(outcome, wanted["actions"])
 
     def _write_actions(self, outcome, wanted_actions):
-        # Matched in order of creation, so ids survive and ties in position keep the file's order.
-        actions = sorted(outcome.action_items.all(), key=lambda action: action.pk)
+        # Matched in the order the export lists them (position, then creation), the order the plan
+        # compared them in, so that each file action lands on the action, and timeline, it describes.
+        actions = ordered_action_items(outcome.action_items.all())
+        written = self._written_actions[outcome.pk] = []
         for index, wanted in enumerate(wanted_actions):
             action = actions[index] if index < len(actions) else ActionItem(outcome=outcome)
             values = action_fields(wanted)
@@ -218,7 +234,18 @@ class RecordsWriter:
                 values["superseded_by_id"] = None
             if wanted["fulfilled_by_document"] is None:
                 values["fulfilled_by_document_id"] = None
-            self._save_if_changed(action, values)
+            if self._records_status_change(action, values["status"], wanted["updates"]):
+                assign(action, values)
+                action.change_status(
+                    values["status"],
+                    by=self.user,
+                    note=IMPORT_STATUS_NOTE,
+                    date=timezone.localdate(self.records.now),
+                )
+                self._saved.add((ActionItem, action.pk))
+            else:
+                self._save_if_changed(action, values)
+            written.append(action)
             themes = set_links(action.themes, self._ids(self.theme_ids, wanted["themes"]))
             if self._write_owners(action, wanted) or themes:
                 self._touch(action)
@@ -243,16 +270,26 @@ class RecordsWriter:
             changed = save_if_changed(ownership, {"role": role}) or changed
         return changed
 
+    @staticmethod
+    def _records_status_change(action, status, wanted_updates):
+        """Whether the import moves an existing action to ``status`` without the file's updates
+        saying so last, so that the change needs its own entry on the timeline."""
+        if action.pk is None or action.status == status:
+            return False
+        return not wanted_updates or wanted_updates[-1]["status"] != status
+
     def _write_updates(self, action, wanted_updates):
-        updates = sorted(action.progress_updates.all(), key=lambda update: update.pk)
-        for index, wanted in enumerate(wanted_updates):
-            update = updates[index] if index < len(updates) else ProgressUpdate(action_item=action)
+        """Add the file's updates the action's timeline lacks; those on it stay as they are."""
+        missing, _kept = match_timeline(
+            action.progress_updates.all(),
+            wanted_updates,
+            key=lambda update: (update.date, update.status, update.note),
+        )
+        for wanted in missing:
             values = update_fields(wanted)
             values["meeting_id"] = self.meeting_ids.get(wanted["meeting"])
             values["recorded_by_id"] = self.user_ids.get(wanted["recorded_by"])
-            save_if_changed(update, values)
-        for update in updates[len(wanted_updates) :]:
-            update.delete()
+            ProgressUpdate.objects.create(action_item=action, **values)
 
     # Second pass: links to documents and actions, which may sit in meetings written later.
 
@@ -268,7 +305,7 @@ class RecordsWriter:
             documents = [self._document(record["slug"], address).pk for address in wanted["documents"]]
             if set_links(outcome.documents, documents):
                 self._touch(outcome)
-            actions = sorted(outcome.action_items.all(), key=lambda action: action.pk)
+            actions = self._written_actions[outcome.pk]
             for action, wanted_action in zip(actions, wanted["actions"], strict=True):
                 document = self._document(record["slug"], wanted_action["fulfilled_by_document"])
                 superseded_by = self._action(wanted_action["superseded_by"])
