@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .api.filters import InvalidQuery, OpenMeetingFilter, apply_filters, bad_query_response, valid_filterset
-from .filters import ActionFilter
+from .filters import ActionFilter, query_with
 from .models import ActionItem, Meeting, ProgressUpdate
 
 
@@ -95,9 +95,7 @@ class MeetingFeed(FilteredFeed):
         return gettext("Each entry is a published meeting record, newest change first.")
 
     def link(self, filterset):
-        query = filterset.data.copy()
-        query.pop("page", None)
-        query = query.urlencode()
+        query = query_with(filterset.data, page=None).urlencode()
         return reverse("meetings:meeting_list") + (f"?{query}" if query else "")
 
     def items(self, filterset):

@@ -31,6 +31,20 @@ from .models import (
 SEARCH_MAX_LENGTH = 200
 
 
+def query_with(query, **changes):
+    """A copy of ``query`` (a QueryDict) with ``changes`` made; a value of None removes the parameter.
+
+    What ``{% querystring %}`` does in a template, for addresses built in Python.
+    """
+    query = query.copy()
+    for name, value in changes.items():
+        if value is None:
+            query.pop(name, None)
+        else:
+            query[name] = value
+    return query
+
+
 class CountryCodeField(ChoiceField):
     """A choice of country that accepts ``au`` for ``AU``: codes are typed either way."""
 

@@ -2,9 +2,11 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from meetings.filters import query_with
 from meetings.models import ActionItem
 from tests.factories import (
     ActionItemFactory,
@@ -443,3 +445,12 @@ def test_an_actions_deadline_reads_alike_on_the_tracker_its_meeting_and_its_owne
     assert expected[0] in pages[1].content.decode()
     assert expected[1] in pages[2].content.decode()
     assert all(text in pages[3].content.decode() for text in expected)
+
+
+def test_query_with_changes_a_copy_and_keeps_repeated_parameters():
+    query = QueryDict("theme=a&theme=b&page=3&group=owner")
+
+    changed = query_with(query, page=None, group="meeting", missing=None)
+
+    assert changed.urlencode() == "theme=a&theme=b&group=meeting"
+    assert query.urlencode() == "theme=a&theme=b&page=3&group=owner"

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
 
-from ..filters import SEARCH_MAX_LENGTH, ActionFilter, ParticipantFilter
+from ..filters import SEARCH_MAX_LENGTH, ActionFilter, ParticipantFilter, query_with
 from ..models import (
     ActionItem,
     ActionOwner,
@@ -99,9 +99,7 @@ def paginate(request, rows, page):
     results = list(rows[page.offset : page.offset + page.limit])
 
     def address(offset):
-        query = request.GET.copy()
-        query["limit"] = str(page.limit)
-        query["offset"] = str(offset)
+        query = query_with(request.GET, limit=str(page.limit), offset=str(offset))
         return f"{request.build_absolute_uri(request.path)}?{query.urlencode()}"
 
     following = page.offset + page.limit
@@ -332,8 +330,7 @@ def action_rows():
 )
 def action_list(request, filters: Query[ActionQuery], page: Query[PageQuery]):
     # The tracker page's ``group`` arranges that page; undeclared here, it is ignored like any other.
-    query = request.GET.copy()
-    query.pop("group", None)
+    query = query_with(request.GET, group=None)
     return paginate(request, apply_filters(ActionFilter, query, action_rows()), page)
 
 

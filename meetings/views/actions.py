@@ -9,7 +9,7 @@ from django_filters.views import FilterView
 
 from .. import charts, exports
 from ..api.filters import InvalidQuery, apply_filters, bad_query_response
-from ..filters import ActionFilter
+from ..filters import ActionFilter, query_with
 from ..models import ActionItem, ActionOwner, ActionStatus, ProgressUpdate
 
 # tracker_queryset is also imported from here by the meeting page's view.
@@ -79,10 +79,7 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
 
     def _export_query(self):
         """The filters of this page for the export links, without paging and grouping."""
-        query = self.request.GET.copy()
-        for name in (self.page_kwarg, "group"):
-            query.pop(name, None)
-        return query.urlencode()
+        return query_with(self.request.GET, **{self.page_kwarg: None, "group": None}).urlencode()
 
 
 class ActionChartsView(FilterView):
@@ -101,9 +98,7 @@ class ActionChartsView(FilterView):
         context["status_chart"] = charts.status_by_year(action_items)
         context["owner_chart"] = charts.owner_completion(action_items)
         context["overdue_chart"] = charts.overdue_over_time(action_items)
-        query = self.request.GET.copy()
-        query.pop("group", None)
-        context["list_query"] = query.urlencode()
+        context["list_query"] = query_with(self.request.GET, group=None).urlencode()
         return context
 
 

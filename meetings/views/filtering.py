@@ -1,5 +1,7 @@
 """The filters in force on a filtered list, shown as removable chips above its results."""
 
+from ..filters import query_with
+
 
 class ActiveFiltersMixin:
     """For a ``FilterView``: ``active_filters`` in the context, one per filter in force.
@@ -34,9 +36,7 @@ class ActiveFiltersMixin:
                 shown = {str(key): label for key, label in field.choices}.get(str(value), value)
             else:
                 shown = value
-            remaining = self.request.GET.copy()
-            remaining.pop(name, None)
-            remaining.pop(self.page_kwarg, None)
+            remaining = query_with(self.request.GET, **{name: None, self.page_kwarg: None})
             query = remaining.urlencode()
             active.append(
                 {
