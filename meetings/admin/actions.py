@@ -159,7 +159,7 @@ class ActionItemAdmin(HistoryAdmin):
         "outcome__meeting__meeting_type",
         "themes",
     ]
-    list_select_related = ["outcome__meeting"]
+    list_select_related = ["outcome__meeting", "due_at_next"]
     search_fields = [
         "title",
         "description",
@@ -213,10 +213,7 @@ class ActionItemAdmin(HistoryAdmin):
 
     @admin.display(description=_("due"), ordering="due_date")
     def due(self, action_item):
-        period = action_item.due_period
-        if period is None:
-            return action_item.due_as_published or "—"
-        return str(period)
+        return action_item.due_label or action_item.due_as_published or "—"
 
     @admin.display(description=_("overdue"))
     def overdue(self, action_item):

@@ -18,7 +18,7 @@ from ..models import (
     MeetingStatus,
     Outcome,
 )
-from .actions import tracker_queryset
+from ..tracker import tracker_queryset
 from .filtering import ActiveFiltersMixin
 from .pagination import ForgivingPaginationMixin
 
@@ -141,7 +141,7 @@ class MeetingDetailView(DetailView):
             Meeting.objects.all() if user.is_authenticated and user.is_staff else Meeting.objects.published()
         )
         published_meetings = Meeting.objects.published().select_related("meeting_type")
-        action_items = ActionItem.objects.prefetch_related(
+        action_items = ActionItem.objects.select_related("due_at_next").prefetch_related(
             Prefetch("ownerships", queryset=ActionOwner.objects.select_related("participant"))
         )
         return meetings.select_related("meeting_type", "parent", "convening_body").prefetch_related(

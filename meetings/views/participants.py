@@ -89,7 +89,7 @@ class ParticipantDetailView(DetailView):
             ActionOwner.objects.filter(
                 participant=participant, action_item__in=ActionItem.objects.published()
             )
-            .select_related("action_item__outcome__meeting")
+            .select_related("action_item__outcome__meeting", "action_item__due_at_next")
             .order_by("action_item__due_date", "action_item__pk")
         )
         context.update(
