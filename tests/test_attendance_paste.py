@@ -86,6 +86,8 @@ def read(text, known=SEED_KNOWN):
 
 
 def test_the_seed_page_holds_the_sentences_read_here():
+    if not SEED_PAGE.exists():
+        pytest.skip(f"{SEED_PAGE} is missing: the sentences are checked against the published page")
     page = " ".join(SEED_PAGE.read_text(encoding="utf-8").split())
     for sentence in SEED_SENTENCES.values():
         assert sentence in page
