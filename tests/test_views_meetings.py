@@ -455,3 +455,18 @@ def test_an_outcome_citing_a_draft_meetings_document_does_not_show_it(client):
 
     assert "Unpublished working paper" not in response.content.decode()
     assert "Co-Chairs&#x27; Statement of record" in response.content.decode()
+
+
+def test_the_list_shows_each_meetings_outcome_and_action_counts(client):
+    from tests.factories import ActionItemFactory, OutcomeFactory
+
+    meeting = MeetingFactory(title="Counted meeting")
+    first, second = OutcomeFactory(meeting=meeting), OutcomeFactory(meeting=meeting)
+    ActionItemFactory(outcome=first)
+    ActionItemFactory(outcome=first)
+    ActionItemFactory(outcome=second)
+    MeetingFactory(title="Meeting without outcomes")
+
+    response = client.get("/meetings/")
+
+    assert "2 outcomes, 3 follow-up actions" in " ".join(response.content.decode().split())

@@ -106,19 +106,36 @@ class MeetingListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
         return (
             Meeting.objects.published()
             .select_related("meeting_type")
-            .annotate(
-                outcome_count=Count("outcomes", distinct=True),
-                action_count=Count("outcomes__action_items", distinct=True),
-            )
             .order_by(F("start_date").desc(nulls_last=True), "-pk")
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        self.count_outcomes_and_actions(context["object_list"])
         if context["active_filters"] and not context["paginator"].count:
             self.count_without_each(context["active_filters"])
         context["group_by_year"] = self.filterset.sort_value in {"newest", "oldest"}
         return context
+
+    @staticmethod
+    def count_outcomes_and_actions(meetings):
+        """Outcome and action counts for the meetings of this page, in one query.
+
+        Counting them in the list's own query would join every action of every meeting before
+        paging, and again in the paginator's count: seconds on an archive of thousands.
+        """
+        meetings = list(meetings)  # evaluates the page's queryset once; the template reuses it
+        counts = {
+            pk: (outcome_count, action_count)
+            for pk, outcome_count, action_count in Meeting.objects.filter(pk__in=[m.pk for m in meetings])
+            .annotate(
+                outcome_count=Count("outcomes", distinct=True),
+                action_count=Count("outcomes__action_items", distinct=True),
+            )
+            .values_list("pk", "outcome_count", "action_count")
+        }
+        for meeting in meetings:
+            meeting.outcome_count, meeting.action_count = counts.get(meeting.pk, (0, 0))
 
     def count_without_each(self, active_filters):
         """For an empty result: how many meetings each filter's removal would bring back.
