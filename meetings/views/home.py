@@ -17,13 +17,14 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         published = Meeting.objects.published().select_related("meeting_type")
-        actions = ActionItem.objects.published()
+        # One aggregate over the published actions rather than a count per figure.
+        tallies = ActionItem.objects.published().status_tallies()
         context.update(
             upcoming_meetings=published.upcoming()[:4],
             latest_meetings=published.past()[:6],
-            open_action_count=actions.open().count(),
-            overdue_action_count=actions.overdue().count(),
-            completed_action_count=actions.filter(status=ActionStatus.COMPLETED).count(),
+            open_action_count=tallies["open"],
+            overdue_action_count=tallies["overdue"],
+            completed_action_count=tallies[ActionStatus.COMPLETED],
             meeting_types=MeetingType.objects.annotate(
                 published_count=Count("meetings", filter=Q(meetings__in=Meeting.objects.published()))
             ).filter(published_count__gt=0),
