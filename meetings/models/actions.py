@@ -37,10 +37,10 @@ class ActionItemQuerySet(models.QuerySet):
 
     def open(self):
         """Actions still to be done: not started or in progress."""
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(self.status_conditions()["open"])
 
     def closed(self):
-        return self.exclude(status__in=OPEN_STATUSES)
+        return self.exclude(self.status_conditions()["open"])
 
     def overdue(self, today=None):
         """Open actions whose due period ended before ``today``.
@@ -48,8 +48,7 @@ class ActionItemQuerySet(models.QuerySet):
         ``due_date`` is the last day of the period, so the last day itself is not overdue and the
         day after is.
         """
-        today = today or timezone.localdate()
-        return self.open().filter(due_date__lt=today)
+        return self.filter(self.status_conditions(today)["overdue"])
 
     @staticmethod
     def status_conditions(today=None, prefix=""):
