@@ -4,8 +4,6 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +17,7 @@ from tests.factories import (
     ParticipantFactory,
     ProgressUpdateFactory,
 )
+from tests.queries import queries_to_get
 
 pytestmark = pytest.mark.django_db
 
@@ -315,19 +314,12 @@ def _populate(meeting_count):
         action(meeting, "in_progress", owners=[owners[index % 4]], **due(2012))
 
 
-def _query_count(client, query):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(CHARTS, query)
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("query", [{}, {"status": "open", "q": "Action"}])
 def test_charts_queries_do_not_grow_with_the_number_of_meetings(client, query):
     _populate(5)
-    few = _query_count(client, query)
+    few = queries_to_get(client, CHARTS, query)
     _populate(45)
-    many = _query_count(client, query)
+    many = queries_to_get(client, CHARTS, query)
 
     assert few == many
     assert many <= 10

@@ -3,8 +3,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from meetings.models import ActionItem
 from tests.factories import (
@@ -16,6 +14,7 @@ from tests.factories import (
     OutcomeFactory,
     ParticipantFactory,
 )
+from tests.queries import queries_to_get
 
 pytestmark = pytest.mark.django_db
 
@@ -144,13 +143,6 @@ def test_scheduled_meeting_with_nothing_to_review_says_so(client, upcoming):
     assert "No open action is due by this meeting" in page
 
 
-def _query_count(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def test_review_queries_do_not_grow_with_the_number_of_actions(client, earlier, upcoming, ahg):
     def populate(count):
         for _ in range(count):
@@ -161,8 +153,8 @@ def test_review_queries_do_not_grow_with_the_number_of_actions(client, earlier, 
             ActionOwnerFactory(action_item=action_item, role="support")
 
     populate(5)
-    few = _query_count(client, upcoming.get_absolute_url())
+    few = queries_to_get(client, upcoming.get_absolute_url())
     populate(45)
-    many = _query_count(client, upcoming.get_absolute_url())
+    many = queries_to_get(client, upcoming.get_absolute_url())
 
     assert few == many

@@ -1,9 +1,7 @@
 import datetime
 
 import pytest
-from django.db import connection
 from django.http import QueryDict
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.filters import query_with
@@ -19,6 +17,7 @@ from tests.factories import (
     ProgressUpdateFactory,
     ThemeFactory,
 )
+from tests.queries import queries_to_get
 
 pytestmark = pytest.mark.django_db
 
@@ -321,21 +320,14 @@ def _populate(meeting_count):
         ProgressUpdateFactory(action_item=action_item, meeting=action_item.outcome.meeting)
 
 
-def _query_count(client, url, query=None):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, query or {})
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize(
     "query", [{}, {"group": "owner"}, {"group": "meeting", "status": "open", "q": "Action"}]
 )
 def test_tracker_queries_do_not_grow_with_the_number_of_meetings(client, query):
     _populate(5)
-    few = _query_count(client, LIST, query)
+    few = queries_to_get(client, LIST, query)
     _populate(45)
-    many = _query_count(client, LIST, query)
+    many = queries_to_get(client, LIST, query)
 
     assert few == many
     assert many <= 12
@@ -403,12 +395,12 @@ def test_action_of_a_draft_meeting_is_not_found(client):
 def test_action_page_queries_do_not_grow_with_its_timeline(client):
     action_item = make_action("Busy", owner=ParticipantFactory())
     ProgressUpdateFactory(action_item=action_item, meeting=MeetingFactory())
-    few = _query_count(client, action_item.get_absolute_url())
+    few = queries_to_get(client, action_item.get_absolute_url())
     for _ in range(20):
         ProgressUpdateFactory(action_item=action_item, meeting=MeetingFactory())
         ActionOwnerFactory(action_item=action_item, role="support")
 
-    assert _query_count(client, action_item.get_absolute_url()) == few
+    assert queries_to_get(client, action_item.get_absolute_url()) == few
 
 
 def test_due_at_next_meeting_reads_in_words(client):

@@ -21,6 +21,7 @@ from tests.factories import (
     ProgressUpdateFactory,
     ThemeFactory,
 )
+from tests.queries import queries_to_get
 
 pytestmark = pytest.mark.django_db
 
@@ -308,18 +309,10 @@ def test_change_lists_issue_no_query_per_row(editor_client, django_assert_max_nu
         for _ in range(count):
             populate_every_model()
 
-    def query_count():
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as captured:
-            assert editor_client.get(url).status_code == 200
-        return len(captured)
-
     build(3)
-    small = query_count()
+    small = queries_to_get(editor_client, url)
     build(27)
-    assert query_count() == small
+    assert queries_to_get(editor_client, url) == small
 
 
 def test_publish_and_unpublish_actions(editor_client):
