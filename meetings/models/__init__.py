@@ -13,6 +13,7 @@ from .meetings import Attendance, AttendanceRole, Meeting, MeetingFormat, Meetin
 from .outcomes import Document, DocumentKind, Outcome, OutcomeKind, OutcomeStrength, strength_of
 from .participants import Membership, MembershipStatus, Participant, ParticipantAlias, ParticipantKind
 from .reference import MeetingType, Theme
+from .versions import RecordVersion
 
 __all__ = [
     "OPEN_STATUSES",
@@ -39,6 +40,7 @@ __all__ = [
     "ParticipantAlias",
     "ParticipantKind",
     "ProgressUpdate",
+    "RecordVersion",
     "Theme",
     "strength_of",
 ]
