@@ -224,7 +224,8 @@ class ActionItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActionItemQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Owners are not among the links kept here: ActionOwner keeps its own history, roles included.
+    history = HistoricalRecords(m2m_fields=["themes"])
 
     class Meta:
         ordering = ["outcome", "position", "pk"]
@@ -405,6 +406,8 @@ class ActionOwner(models.Model):
     )
     role = models.CharField(_("role"), max_length=8, choices=OwnerRole, default=OwnerRole.LEAD)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["role", "participant__name"]
         verbose_name = _("owner")
@@ -454,6 +457,8 @@ class ProgressUpdate(models.Model):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["action_item", "date", "created_at", "pk"]

@@ -161,7 +161,8 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Each entry keeps the links as they were too, so that adding a theme is an entry of its own.
+    history = HistoricalRecords(m2m_fields=["themes", "related_meetings"])
 
     class Meta:
         ordering = ["-start_date", "-pk"]

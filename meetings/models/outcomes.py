@@ -121,7 +121,7 @@ class Outcome(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OutcomeQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=["concerns", "themes", "documents"])
 
     class Meta:
         ordering = ["meeting", "position", "pk"]

@@ -113,6 +113,8 @@ class ParticipantAlias(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("alias")
