@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format migrate demo admin check-migrations browser-test bench audit clean
+.PHONY: run test lint format migrate demo admin check-migrations browser-test bench audit observatory clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.13 is needed (pyenv reads .python-version)."; exit 1; }
@@ -52,6 +52,11 @@ format: $(STAMP)
 # Known vulnerabilities in the pinned dependencies (pip-audit); accepted ones in .ci/pip-audit-ignore.txt.
 audit: $(STAMP)
 	BIN=$(BIN) bash .ci/audit
+
+# Mozilla HTTP Observatory grade of the production set-up (gunicorn behind deploy/nginx, on ports 80
+# and 443 of this machine; needs root, nginx, node and npm). Not part of CI.
+observatory: $(STAMP)
+	BIN=$(BIN) bash .ci/observatory
 
 check-migrations: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
