@@ -185,8 +185,45 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # The reference data and the demo record (`make demo`) live at the project level, not in the app.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+
+def uploads_storage(environ):
+    """Where uploaded documents and images are kept, from ``DJANGO_STORAGE`` in ``environ``.
+
+    ``filesystem`` (the default): under MEDIA_ROOT, which several app servers must share. ``s3``: a
+    private S3 bucket (or any S3-compatible store through ``AWS_S3_ENDPOINT_URL``); credentials come
+    the usual AWS ways (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, a profile, an instance role).
+    Either way readers never get a storage address: files are streamed by the app's own views.
+    """
+    kind = environ.get("DJANGO_STORAGE", "").strip().lower() or "filesystem"
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"DJANGO_STORAGE must be 'filesystem' or 's3', not {kind!r}.")
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured("DJANGO_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME, the bucket's name.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "region_name": environ.get("AWS_S3_REGION_NAME", "").strip() or None,
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None,
+            "location": environ.get("AWS_LOCATION", "").strip().strip("/"),
+            # No ACL of ours: objects are as private as the bucket, which must block public access.
+            "default_acl": None,
+            # Names are random already; never replace an object that happens to exist.
+            "file_overwrite": False,
+            # Should an address of the bucket ever be handed out, it is signed and short-lived.
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # A file read to be served is held in memory up to 2 MB, on disk beyond.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": uploads_storage(os.environ),
     # Compressed files with content-hashed names, served by whitenoise with far-future caching.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -6,7 +6,7 @@ from .feeds import ActionProgressFeed, MeetingFeed
 from .sitemaps import SITEMAPS
 from .views.actions import ActionChartsView, ActionExportView
 from .views.calendars import MeetingCalendarDownloadView, MeetingCalendarView
-from .views.documents import DocumentFileView
+from .views.documents import DocumentFileView, MeetingImageView
 from .views.health import healthz
 from .views.home import FaviconView, robots_txt
 
@@ -25,6 +25,7 @@ urlpatterns = [
         MeetingCalendarDownloadView.as_view(),
         name="meeting_calendar_download",
     ),
+    path("meetings/<slug:slug>/image", MeetingImageView.as_view(), name="meeting_image"),
     path("participants/", views.ParticipantListView.as_view(), name="participant_list"),
     path("participants/<slug:slug>/", views.ParticipantDetailView.as_view(), name="participant_detail"),
     path("actions/", views.ActionListView.as_view(), name="action_list"),

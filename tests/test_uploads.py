@@ -182,3 +182,47 @@ def test_an_address_only_document_links_to_its_address():
         meeting=MeetingFactory(), title="Statement", url="https://example.org/s.pdf"
     )
     assert document.link == "https://example.org/s.pdf"
+
+
+def meeting_with_image(content, **fields):
+    meeting = MeetingFactory(**fields)
+    meeting.hero_image = SimpleUploadedFile("photo.png", content)
+    meeting.save()
+    return meeting
+
+
+def test_a_meeting_image_is_served_inline_by_the_app_with_the_type_of_its_content(client):
+    meeting = meeting_with_image(image("PNG"))
+
+    page = client.get(meeting.get_absolute_url())
+    response = client.get(reverse("meetings:meeting_image", args=[meeting.slug]))
+
+    assert f'src="/meetings/{meeting.slug}/image"' in page.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert "attachment" not in response.get("Content-Disposition", "")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == image("PNG")
+
+
+def test_a_drafts_image_is_not_served_to_the_public(editor_client):
+    meeting = meeting_with_image(image("PNG"), published_at=None)
+    address = reverse("meetings:meeting_image", args=[meeting.slug])
+
+    assert Client().get(address).status_code == 404
+    assert editor_client.get(address).status_code == 200
+
+
+def test_a_meeting_without_an_image_or_with_a_missing_or_foreign_file_has_none(client):
+    meeting = MeetingFactory()
+    address = reverse("meetings:meeting_image", args=[meeting.slug])
+    assert client.get(address).status_code == 404
+
+    meeting.hero_image.name = "meetings/2014/imported-long-ago.png"  # named by an import, never stored
+    meeting.save()
+    assert client.get(address).status_code == 404
+
+    meeting.hero_image.storage.save("meetings/2014/not-an-image.png", io.BytesIO(PDF))
+    meeting.hero_image.name = "meetings/2014/not-an-image.png"
+    meeting.save()
+    assert client.get(address).status_code == 404

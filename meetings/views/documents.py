@@ -1,30 +1,40 @@
-"""Uploaded documents, served as downloads with a type read from their content."""
+"""Uploaded files, served by the app with a type read from their content, wherever they are stored.
+
+Documents and meeting images are streamed from the storage (the file system or a private S3 bucket,
+balitracker/settings.py) by these views, never linked to the storage itself: every request checks
+that the meeting is public, and the answer carries our content type, disposition and headers.
+"""
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 from django.views import View
 
-from ..models import Document
-from ..uploads import CONTENT_TYPES, EXTENSIONS, sniff
+from ..models import Document, Meeting
+from ..uploads import CONTENT_TYPES, EXTENSIONS, IMAGE_TYPES, sniff
+
+
+def _visible(request, meeting):
+    """A file is public where its meeting is (or when it belongs to none); staff see drafts' too."""
+    staff = request.user.is_authenticated and request.user.is_staff
+    return meeting is None or meeting.is_published or staff
+
+
+def _open(field_file):
+    try:
+        return field_file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
 
 
 class DocumentFileView(View):
-    """``/documents/<id>/file/``: the uploaded file, as an attachment, never shown inline.
-
-    A file is public where its meeting is (or when it belongs to none); staff see drafts' files too.
-    """
+    """``/documents/<id>/file/``: the uploaded file, as an attachment, never shown inline."""
 
     def get(self, request, pk):
         document = get_object_or_404(Document.objects.select_related("meeting"), pk=pk)
-        staff = request.user.is_authenticated and request.user.is_staff
-        meeting = document.meeting
-        if not document.file or (meeting is not None and not meeting.is_published and not staff):
+        if not document.file or not _visible(request, document.meeting):
             raise Http404
-        try:
-            stored = document.file.open("rb")
-        except (FileNotFoundError, OSError):
-            raise Http404 from None
+        stored = _open(document.file)
         kind = sniff(stored)
         filename = f"{slugify(document.title)[:80] or 'document'}{EXTENSIONS.get(kind, '.bin')}"
         response = FileResponse(
@@ -33,5 +43,22 @@ class DocumentFileView(View):
             filename=filename,
             content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
         )
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class MeetingImageView(View):
+    """``/meetings/<slug>/image``: the meeting's image, inline, only if it really is an image."""
+
+    def get(self, request, slug):
+        meeting = get_object_or_404(Meeting, slug=slug)
+        if not meeting.hero_image or not _visible(request, meeting):
+            raise Http404
+        stored = _open(meeting.hero_image)
+        kind = sniff(stored)
+        if kind not in IMAGE_TYPES:
+            stored.close()
+            raise Http404
+        response = FileResponse(stored, content_type=CONTENT_TYPES[kind])
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
