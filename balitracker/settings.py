@@ -65,6 +65,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "balitracker.middleware.RejectNullCharactersMiddleware",
+    # CORS for the open data, outside the cache so that its 304s carry it too.
+    "meetings.opendata.OpenDataMiddleware",
+    # Anonymous reads of the public record from the cache, keyed by the record's version; ETag/304.
+    "meetings.caching.RecordCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,7 +82,6 @@ MIDDLEWARE = [
     "meetings.middleware.OldAddressRedirectMiddleware",
     # Answers a locked-out login with 429 (django-axes; see AXES_* below).
     "axes.middleware.AxesMiddleware",
-    "meetings.opendata.OpenDataMiddleware",
 ]
 
 ROOT_URLCONF = "balitracker.urls"

@@ -18,6 +18,7 @@ from meetings.models import (
     Participant,
     ParticipantAlias,
     ProgressUpdate,
+    RecordVersion,
     Theme,
 )
 
@@ -124,7 +125,8 @@ def test_first_ministerial_conference_participants_start_on_its_first_day(loaded
 
 
 def test_loading_twice_changes_and_duplicates_nothing(loaded):
-    models = list(apps.get_app_config("meetings").get_models())
+    # The record's version counts the saves of loading, which is its purpose, not a change of data.
+    models = [model for model in apps.get_app_config("meetings").get_models() if model is not RecordVersion]
 
     def snapshot():
         return {

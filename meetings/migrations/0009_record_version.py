@@ -4,6 +4,10 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def create_the_row(apps, schema_editor):
+    apps.get_model("meetings", "RecordVersion").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("meetings", "0008_upload_checks"),
@@ -39,4 +43,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "record versions",
             },
         ),
+        migrations.RunPython(create_the_row, migrations.RunPython.noop),
     ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from meetings import versions
 from meetings.due import DuePeriod, DuePrecision
 from meetings.models import (
     ActionItem,
@@ -96,6 +97,7 @@ class Command(BaseCommand):
             participants = self.participants()
             meeting_types = self.meeting_types()
             counts = self.generate(rng, meetings, participants, meeting_types)
+            versions.bump()  # bulk_create sends no signal: cached pages must not outlive the old record
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Generated {summary}."))
 

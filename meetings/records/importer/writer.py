@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from ... import versions
 from ...models import (
     ActionItem,
     ActionOwner,
@@ -162,12 +163,14 @@ class RecordsWriter:
             if alias.name not in wanted[alias.participant_id]:
                 alias.delete()
         present = set(existing.values_list("participant_id", "name"))
-        ParticipantAlias.objects.bulk_create(
+        added = ParticipantAlias.objects.bulk_create(
             ParticipantAlias(participant_id=participant_id, name=name)
             for participant_id, names in wanted.items()
             for name in sorted(names, key=alias_sort_key)
             if (participant_id, name) not in present
         )
+        if added:
+            versions.bump()  # bulk_create sends no signal
 
     def _write_meeting(self, record):
         meeting = Meeting.objects.get(slug=record["slug"])

@@ -1,0 +1,99 @@
+"""Public answers cached by the record's version, and answered 304 when the reader already has them.
+
+Every public page, feed, calendar and API answer depends on the record and on today's date only,
+the same for every anonymous reader. So the cache key is the record's version (meetings/versions.py)
+with the host and full path: an edit or a publication moves the version in the same transaction, and
+from that moment no reader is given a page cached before it. Entries of old versions are never looked
+up again and age out of the cache.
+
+Readers with a session (editors previewing drafts, staff banners) bypass the cache: what they see
+depends on who they are. Answers that set a cookie, stream, or are not 200 are never stored. The
+stored answer carries the headers the inner middleware added (CSP without a nonce: public pages keep
+their scripts and styles in static files, so one cached page is right for every reader).
+
+Conditional GET: the ETag is a digest of the version key, host and path, and Last-Modified is when
+the version last moved (or midnight, when date-derived states did), so a revalidation costs one query
+and no rendering. Browsers are told to revalidate every time (``no-cache``): a reader is never shown
+yesterday's record from their own cache either.
+"""
+
+import hashlib
+from email.utils import formatdate
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+
+from . import versions
+
+READ_METHODS = {"GET", "HEAD"}
+# Not the public record (the admin, the health check), files with their own headers, and the API's
+# description, whose ETag follows its content (meetings/opendata.py).
+EXEMPT_PREFIXES = ("/admin/", "/healthz", "/documents/", "/static/", "/media/", "/api/docs")
+EXEMPT_PATHS = {"/api/openapi.json"}
+# Answers bigger than this are rendered each time rather than filling the cache.
+MAX_CACHED_BYTES = 1024 * 1024
+# Entries of old versions are never read again; this only bounds how long they occupy the cache.
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def bypasses(request):
+    """Addresses outside the public record, and readers whose view depends on who they are."""
+    path = request.path_info
+    return (
+        request.method not in READ_METHODS
+        or path.startswith(EXEMPT_PREFIXES)
+        or path in EXEMPT_PATHS
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+    )
+
+
+def cacheable(request, response):
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and len(response.content) <= MAX_CACHED_BYTES
+        and "no-store" not in response.get("Cache-Control", "")
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+class RecordCacheMiddleware:
+    """Serves anonymous reads of the public record from the cache, keyed by the record's version."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if bypasses(request):
+            return self.get_response(request)
+        version = versions.current()
+        digest = hashlib.sha256(
+            f"{version.key}|{request.get_host()}|{request.get_full_path()}".encode()
+        ).hexdigest()[:32]
+        etag = f'"{digest}"'
+        last_modified = int(version.last_modified.timestamp())
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return self.validated(not_modified, etag, last_modified)
+        key = f"page:{digest}"
+        response = cache.get(key)
+        if response is not None:
+            response.headers["X-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if cacheable(request, response):
+            self.validated(response, etag, last_modified)
+            cache.set(key, response, CACHE_SECONDS)
+            response.headers["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def validated(response, etag, last_modified):
+        response.headers.setdefault("ETag", etag)
+        response.headers.setdefault("Last-Modified", formatdate(last_modified, usegmt=True))
+        patch_cache_control(response, no_cache=True)
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -1,0 +1,126 @@
+"""The record's version: one counter that moves with every change the public could see.
+
+Cached pages and ETags are keyed by it, so invalidation is a new key rather than a search for stale
+entries. The counter lives in the database, not in the cache, so that every app server (and every
+worker with a local-memory cache) sees an edit the moment it is committed: the bump is written in
+the same transaction as the change itself, and reading it is one query by primary key.
+
+Signals are used here, against the usual rule, because invalidation has to catch every write path:
+the admin's forms and inlines, bulk actions, the importer, many-to-many changes and cascaded
+deletes. Code that writes without signals (``bulk_create``, ``QuerySet.update``) calls ``bump()``.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models.functions import Now
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from .models import (
+    ActionItem,
+    ActionOwner,
+    Attendance,
+    Document,
+    Meeting,
+    MeetingType,
+    Membership,
+    OldAddress,
+    Outcome,
+    Participant,
+    ParticipantAlias,
+    ProgressUpdate,
+    RecordVersion,
+    Theme,
+)
+
+# Every model a public page, feed or API answer reads.
+PUBLIC_MODELS = (
+    ActionItem,
+    ActionOwner,
+    Attendance,
+    Document,
+    Meeting,
+    MeetingType,
+    Membership,
+    OldAddress,
+    Outcome,
+    Participant,
+    ParticipantAlias,
+    ProgressUpdate,
+    Theme,
+)
+
+ROW = 1
+
+
+@dataclass(frozen=True)
+class Version:
+    counter: int
+    changed_at: datetime
+    today: object
+
+    @property
+    def key(self):
+        """Moves with every change and every new day (overdue and upcoming are read from the date)."""
+        return f"{self.counter}.{self.today.isoformat()}"
+
+    @property
+    def last_modified(self):
+        """The later of the last change and the start of today, when date-derived states last moved."""
+        midnight = timezone.make_aware(datetime.combine(self.today, time.min))
+        return max(self.changed_at, midnight)
+
+
+def bump():
+    """Move the counter, and note when the next scheduled publication comes due."""
+    next_publication = (
+        Meeting.objects.scheduled_for_publication().order_by("published_at").values("published_at")[:1]
+    )
+    moved = RecordVersion.objects.filter(pk=ROW).update(
+        counter=F("counter") + 1, changed_at=Now(), next_publication_at=next_publication
+    )
+    if not moved:
+        RecordVersion.objects.get_or_create(
+            pk=ROW,
+            defaults={
+                "counter": 1,
+                "next_publication_at": Meeting.objects.scheduled_for_publication()
+                .order_by("published_at")
+                .values_list("published_at", flat=True)
+                .first(),
+            },
+        )
+
+
+def current():
+    """The version now: one query, two more when a scheduled publication has just come due."""
+    # The database's clock decides whether a publication is due, as it does in `published()`.
+    publication_due = ExpressionWrapper(Q(next_publication_at__lte=Now()), output_field=BooleanField())
+    row = (
+        RecordVersion.objects.filter(pk=ROW)
+        .annotate(publication_due=publication_due)
+        .values_list("counter", "changed_at", "publication_due")
+        .first()
+    )
+    if row is None or row[2]:
+        bump()
+        row = RecordVersion.objects.filter(pk=ROW).values_list("counter", "changed_at").get()
+    return Version(counter=row[0], changed_at=row[1], today=timezone.localdate())
+
+
+def record_changed(sender, **kwargs):
+    if kwargs.get("action", "post_").startswith("post_"):
+        bump()
+
+
+def connect():
+    for model in PUBLIC_MODELS:
+        uid = f"meetings.versions.{model._meta.label_lower}"
+        post_save.connect(record_changed, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(record_changed, sender=model, dispatch_uid=f"{uid}.delete")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                record_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}"
+            )

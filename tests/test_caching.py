@@ -1,0 +1,210 @@
+"""Anonymous readers are served from the cache, and no change ever leaves them a stale page."""
+
+import datetime
+import io
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings import versions
+from tests.factories import (
+    ActionItemFactory,
+    AttendanceFactory,
+    MeetingFactory,
+    OutcomeFactory,
+    ParticipantAliasFactory,
+    ParticipantFactory,
+    ThemeFactory,
+)
+from tests.test_locking import form_data
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/",
+    "/meetings/",
+    "/meetings/?year=2014",
+    "/meetings/meeting-cached/",
+    "/participants/",
+    "/participants/cached-state/",
+    "/actions/",
+    "/actions/?status=overdue",
+    "/search/?q=cached",
+    "/feeds/meetings/",
+    "/feeds/actions/",
+    "/api/meetings/",
+    "/calendar.ics",
+]
+
+
+@pytest.fixture
+def meeting():
+    meeting = MeetingFactory(slug="meeting-cached", title="The cached meeting", summary="Words once cached.")
+    state = ParticipantFactory(slug="cached-state", name="Cachedland")
+    AttendanceFactory(meeting=meeting, participant=state)
+    outcome = OutcomeFactory(meeting=meeting, text="An outcome about cached things.")
+    ActionItemFactory(outcome=outcome, title="Cached action")
+    return meeting
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_second_anonymous_read_is_the_same_answer_from_the_cache_for_one_query(client, meeting, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["X-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(url)
+    assert again["X-Cache"] == "hit"
+    assert len(captured) == 1
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def rename_meeting(meeting):
+    meeting.title = "The renamed meeting"
+    meeting.save()
+
+
+def add_attendance(meeting):
+    AttendanceFactory(meeting=meeting, participant=ParticipantFactory(name="Newcomerland"))
+
+
+def delete_outcome(meeting):
+    meeting.outcomes.get().delete()
+
+
+def add_theme(meeting):
+    meeting.themes.add(ThemeFactory(name="Freshly added theme"))
+
+
+def rename_participant(meeting):
+    state = meeting.attendances.get().participant
+    state.name = "Renamedland"
+    state.save()
+
+
+def add_alias(meeting):
+    ParticipantAliasFactory(participant=meeting.attendances.get().participant, name="Also Cachedland")
+
+
+def complete_action(meeting):
+    action = meeting.outcomes.get().action_items.get()
+    action.change_status("completed", by=None, note="Done.")
+
+
+def unpublish(meeting):
+    meeting.published_at = None
+    meeting.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "url"),
+    [
+        (rename_meeting, "/meetings/meeting-cached/"),
+        (add_attendance, "/meetings/meeting-cached/"),
+        (delete_outcome, "/meetings/meeting-cached/"),
+        (add_theme, "/meetings/meeting-cached/"),
+        (rename_participant, "/meetings/meeting-cached/"),
+        (add_alias, "/participants/cached-state/"),
+        (complete_action, "/actions/"),
+        (unpublish, "/meetings/"),
+    ],
+)
+def test_every_kind_of_change_is_seen_by_the_next_reader(client, meeting, change, url):
+    cached = client.get(url)
+    assert client.get(url)["X-Cache"] == "hit"
+    change(meeting)
+    fresh = client.get(url)
+    assert fresh.get("X-Cache") != "hit"
+    assert fresh.content != cached.content
+
+
+def test_an_edit_through_the_admin_is_seen_by_the_next_anonymous_reader(editor_client):
+    # A meeting without inline rows: the helper posts back the meeting's own fields only.
+    meeting = MeetingFactory(title="The cached meeting")
+    reader = Client()
+    page = meeting.get_absolute_url()
+    assert "The cached meeting" in reader.get(page).text
+    assert reader.get(page)["X-Cache"] == "hit"
+    change_url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    response = editor_client.post(
+        change_url, {**form_data(editor_client.get(change_url)), "title": "Retitled in the admin"}
+    )
+    assert response.status_code == 302
+    assert "Retitled in the admin" in reader.get(page).text
+    assert "Retitled in the admin" in reader.get("/meetings/").text
+
+
+def test_a_scheduled_publication_appears_the_moment_it_comes_due(client, meeting):
+    MeetingFactory(title="Published on the dot", published_at=timezone.now() + datetime.timedelta(seconds=1))
+    assert "Published on the dot" not in client.get("/meetings/").text
+    assert client.get("/meetings/")["X-Cache"] == "hit"
+    time.sleep(1.1)
+    assert "Published on the dot" in client.get("/meetings/").text
+
+
+def test_a_new_day_gives_new_pages(client, meeting, monkeypatch):
+    """Overdue and upcoming are read from the date: yesterday's pages are not today's."""
+    client.get("/actions/?status=overdue")
+    assert client.get("/actions/?status=overdue")["X-Cache"] == "hit"
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(versions.timezone, "localdate", lambda *args: tomorrow)
+    assert client.get("/actions/?status=overdue")["X-Cache"] == "miss"
+
+
+def test_editors_bypass_the_cache_and_their_drafts_never_reach_it(editor_client, meeting):
+    MeetingFactory(slug="draft-only", title="A draft", published_at=None)
+    staff_view = editor_client.get("/meetings/draft-only/")
+    assert staff_view.status_code == 200
+    assert "X-Cache" not in staff_view
+    reader = Client()
+    assert reader.get("/meetings/draft-only/").status_code == 404
+    assert "A draft" not in reader.get("/meetings/").text
+
+
+@pytest.mark.parametrize("url", ["/meetings/nowhere/", "/api/meetings/?year=abc", "/admin/login/"])
+def test_errors_and_the_admin_are_never_served_from_the_cache(client, meeting, url):
+    client.get(url)
+    assert client.get(url).get("X-Cache") != "hit"
+
+
+def test_cached_pages_carry_no_per_request_nonce(client, meeting):
+    policies = {client.get("/meetings/meeting-cached/")["Content-Security-Policy"] for _ in range(3)}
+    assert len(policies) == 1
+    assert "nonce" not in policies.pop()
+
+
+def test_a_reader_who_has_the_page_gets_304_for_one_query(client, meeting):
+    first = client.get("/meetings/meeting-cached/")
+    assert first["Cache-Control"] == "no-cache"
+    with CaptureQueriesContext(connection) as captured:
+        by_etag = client.get("/meetings/meeting-cached/", headers={"if-none-match": first["ETag"]})
+    assert by_etag.status_code == 304
+    assert len(captured) == 1
+    by_date = client.get("/meetings/meeting-cached/", headers={"if-modified-since": first["Last-Modified"]})
+    assert by_date.status_code == 304
+    rename_meeting(meeting)
+    after_edit = client.get("/meetings/meeting-cached/", headers={"if-none-match": first["ETag"]})
+    assert after_edit.status_code == 200
+
+
+def test_the_version_moves_with_the_change_and_not_without_it(meeting):
+    before = versions.current().counter
+    with transaction.atomic():
+        rename_meeting(meeting)
+        assert versions.current().counter > before
+        transaction.set_rollback(True)
+    assert versions.current().counter == before
+
+
+def test_generated_records_move_the_version(meeting):
+    before = versions.current().counter
+    call_command("generate_records", "--meetings", "2", "--seed", "3", stdout=io.StringIO())
+    assert versions.current().counter > before
