@@ -4,7 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains
 
+from meetings import participation
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -17,6 +20,7 @@ from tests.factories import (
     ParticipantAliasFactory,
     ParticipantFactory,
 )
+from tests.queries import queries_to_get
 
 pytestmark = pytest.mark.django_db
 
@@ -165,57 +169,198 @@ def test_participant_page_shows_membership_history(client):
     assert "TIP WG" in content
 
 
-def test_participant_page_lists_meetings_attended_by_year_with_role(client):
-    canada = ParticipantFactory(name="Canada", country="CA")
+def test_participant_page_counts_meetings_attended_by_year_with_roles(client):
+    canada = ParticipantFactory(name="Canada", slug="canada", country="CA")
     AttendanceFactory(
         participant=canada,
         role="observer",
         meeting=MeetingFactory(title="Eighth AHG", start_date=datetime.date(2014, 8, 6)),
     )
     AttendanceFactory(
+        participant=canada, role="member", meeting=MeetingFactory(start_date=datetime.date(2014, 3, 1))
+    )
+    AttendanceFactory(
+        participant=canada, role="member", meeting=MeetingFactory(start_date=datetime.date(2014, 1, 9))
+    )
+    AttendanceFactory(
         participant=canada,
         role="member",
         meeting=MeetingFactory(title="Fifth MC", start_date=datetime.date(2013, 4, 2)),
     )
+    AttendanceFactory(participant=canada, meeting=MeetingFactory(title="Undated", start_date=None))
     AttendanceFactory(participant=canada, meeting=MeetingFactory(title="Unpublished", published_at=None))
     response = client.get(detail_url(canada))
-    content = response.content.decode()
-    assert [year["year"] for year in response.context["attendances_by_year"]] == [2014, 2013]
-    assert content.index("Eighth AHG") < content.index("Fifth MC")
-    assert "Observer" in content
-    assert "Unpublished" not in content
-
-
-def test_participant_page_groups_owned_actions_by_status(client):
-    rso = ForumBodyFactory(name="Regional Support Office", short_name="RSO")
-    meeting = MeetingFactory()
-    for title, status in [
-        ("Write guides", "in_progress"),
-        ("Review RILON", "completed"),
-        ("Plan", "not_started"),
-    ]:
-        action = ActionItemFactory(outcome=OutcomeFactory(meeting=meeting), title=title, status=status)
-        ActionOwnerFactory(action_item=action, participant=rso)
-    hidden = ActionItemFactory(
-        outcome=OutcomeFactory(meeting=MeetingFactory(published_at=None)), title="Hidden"
+    years = response.context["attendance_by_year"]
+    assert [(year.year, year.meetings) for year in years] == [(2014, 3), (2013, 1), (None, 1)]
+    assert [(role["label"], role["meetings"]) for role in years[0].roles] == [("Member", 2), ("Observer", 1)]
+    assert response.context["meetings_attended"] == 5
+    assertContains(
+        response,
+        """<tr><th scope="row">2014</th>
+        <td data-label="Meetings"><a href="/meetings/?participant=canada&amp;year=2014">3</a></td>
+        <td data-label="Attended as">Member 2 · Observer 1</td></tr>""",
+        html=True,
     )
-    ActionOwnerFactory(action_item=hidden, participant=rso)
+    assertContains(
+        response,
+        """<tr><th scope="row">Date not known</th><td data-label="Meetings">1</td>
+        <td data-label="Attended as">Member 1</td></tr>""",
+        html=True,
+    )
+    assert "Unpublished" not in response.text
+
+
+def test_participant_page_year_links_list_as_many_meetings_as_it_counts(client):
+    canada = ParticipantFactory(name="Canada", slug="canada")
+    for day in (datetime.date(2014, 8, 6), datetime.date(2014, 2, 1), datetime.date(2012, 5, 5)):
+        AttendanceFactory(participant=canada, meeting=MeetingFactory(start_date=day))
+    AttendanceFactory(meeting=MeetingFactory(start_date=datetime.date(2014, 5, 5)))  # someone else's
+    AttendanceFactory(participant=canada, meeting=MeetingFactory(published_at=None))
+    years = client.get(detail_url(canada)).context["attendance_by_year"]
+    assert [year.url for year in years] == [
+        "/meetings/?participant=canada&year=2014",
+        "/meetings/?participant=canada&year=2012",
+    ]
+    for year in years:
+        listed = client.get(year.url).context["paginator"].count
+        assert listed == year.meetings
+
+
+def test_participant_page_lists_its_latest_meetings_newest_first(client):
+    canada = ParticipantFactory(name="Canada")
+    for index in range(participation.RECENT_MEETINGS + 2):
+        AttendanceFactory(
+            participant=canada,
+            meeting=MeetingFactory(
+                title=f"Meeting day {index}",
+                start_date=datetime.date(2010, 1, 1) + datetime.timedelta(days=index),
+            ),
+        )
+    response = client.get(detail_url(canada))
+    titles = [attendance.meeting.title for attendance in response.context["recent_attendances"]]
+    newest = participation.RECENT_MEETINGS + 1
+    assert titles == [f"Meeting day {index}" for index in range(newest, 1, -1)]
+    assert "Meeting day 11" in response.text
+    assert "Meeting day 1<" not in response.text
+
+
+def own(participant, status, *, due=None, title=None, meeting=None, role="lead"):
+    action = ActionItemFactory(
+        outcome=OutcomeFactory(meeting=meeting or MeetingFactory()),
+        status=status,
+        title=title or f"A {status} action",
+        due_date=due,
+        due_precision="day" if due else "",
+    )
+    ActionOwnerFactory(action_item=action, participant=participant, role=role)
+    return action
+
+
+def test_participant_page_counts_owned_actions_by_status(client):
+    rso = ForumBodyFactory(name="Regional Support Office", short_name="RSO")
+    past, future = datetime.date(2015, 6, 30), timezone.localdate() + datetime.timedelta(days=30)
+    own(rso, "not_started", due=past)
+    own(rso, "not_started", due=future)
+    own(rso, "in_progress", due=past)
+    own(rso, "completed", due=past)
+    own(rso, "completed")
+    own(rso, "cancelled")
+    own(rso, "not_started", meeting=MeetingFactory(published_at=None), title="Hidden")
+    ActionItemFactory(status="not_started")  # nobody's
     response = client.get(detail_url(rso))
-    groups = response.context["actions_by_status"]
-    assert [group["status"] for group in groups] == ["not_started", "in_progress", "completed"]
+    counts = {tally["status"]: tally["count"] for tally in response.context["action_tallies"]}
+    assert counts == {
+        "open": 3,
+        "overdue": 2,
+        "not_started": 2,
+        "in_progress": 1,
+        "completed": 2,
+        "cancelled": 1,
+        "superseded": 0,
+    }
+    assert response.context["action_total"] == 6
     assert b"Hidden" not in response.content
+
+
+def test_participant_page_status_links_list_as_many_actions_as_it_counts(client):
+    rso = ForumBodyFactory(name="Regional Support Office", slug="rso")
+    other = ParticipantFactory()
+    past = datetime.date(2015, 6, 30)
+    for status in ["not_started", "not_started", "in_progress", "completed", "superseded"]:
+        own(rso, status, due=past)
+        own(other, status, due=past)
+    shared = own(rso, "in_progress", role="support")
+    ActionOwnerFactory(action_item=shared, participant=other)
+    own(rso, "cancelled", meeting=MeetingFactory(published_at=None))
+    response = client.get(detail_url(rso))
+    for tally in response.context["action_tallies"]:
+        assert tally["url"] == f"/actions/?owner=rso&status={tally['status']}"
+        assertContains(
+            response,
+            f'href="/actions/?owner=rso&amp;status={tally["status"]}"',
+            count=1,
+        )
+        listed = client.get(tally["url"]).context["paginator"].count
+        assert listed == tally["count"], tally["status"]
+
+
+def test_participant_page_lists_its_latest_open_actions_with_role(client):
+    rso = ForumBodyFactory(name="Regional Support Office")
+    own(rso, "completed", title="Done already", meeting=MeetingFactory(start_date=datetime.date(2020, 1, 1)))
+    own(rso, "in_progress", title="Old work", meeting=MeetingFactory(start_date=datetime.date(2005, 1, 1)))
+    for index in range(participation.RECENT_OPEN_ACTIONS):
+        own(
+            rso,
+            "not_started",
+            title=f"Recent work {index}",
+            meeting=MeetingFactory(start_date=datetime.date(2010, 1, 1) + datetime.timedelta(days=index)),
+            role="support" if index == 0 else "lead",
+        )
+    response = client.get(detail_url(rso))
+    ownerships = response.context["recent_open_ownerships"]
+    assert [ownership.action_item.title for ownership in ownerships] == [
+        f"Recent work {index}" for index in reversed(range(participation.RECENT_OPEN_ACTIONS))
+    ]
+    assert ownerships[-1].role == "support"
+    assert "Done already" not in response.text
+    assert "Old work" not in response.text
+
+
+def test_participant_page_without_a_record_says_so(client):
+    response = client.get(detail_url(ParticipantFactory()))
+    assert "No attendance at a published meeting is recorded." in response.text
+    assert "It owns no action in the published record." in response.text
 
 
 def test_unknown_participant_is_not_found(client):
     assert client.get(reverse("meetings:participant_detail", kwargs={"slug": "atlantis"})).status_code == 404
 
 
-def test_participant_page_query_count_does_not_grow_with_its_record(client):
+# The participant, its aliases, its current and past memberships, its attendance by year, its
+# latest meetings, its action tallies and its latest open actions; a forum body also its members.
+PARTICIPANT_PAGE_QUERIES = 8
+FORUM_BODY_PAGE_QUERIES = 9
+
+
+def page_queries(client, url):
+    """The queries of the page's own view: those of any request (robots.txt makes none) taken off."""
+    return queries_to_get(client, url) - queries_to_get(client, reverse("meetings:robots_txt"))
+
+
+@pytest.mark.parametrize("meetings", [5, 50])
+def test_participant_page_query_count_is_fixed_whatever_its_record(client, meetings):
     participant = ParticipantFactory()
     MembershipFactory(participant=participant)
-    attend_and_own(participant, 5)
-    few = count_queries(client, detail_url(participant))
-    attend_and_own(participant, 45, offset=5)
     MembershipFactory(participant=participant, status="observer", body=ForumBodyFactory())
-    many = count_queries(client, detail_url(participant))
-    assert few == many
+    ParticipantAliasFactory(participant=participant)
+    attend_and_own(participant, meetings)
+    assert page_queries(client, detail_url(participant)) == PARTICIPANT_PAGE_QUERIES
+
+
+@pytest.mark.parametrize("meetings", [5, 50])
+def test_forum_body_page_query_count_is_fixed_whatever_its_record(client, meetings):
+    body = ForumBodyFactory()
+    for _ in range(meetings // 5):
+        MembershipFactory(participant=ParticipantFactory(), body=body)
+    attend_and_own(body, meetings)
+    assert page_queries(client, detail_url(body)) == FORUM_BODY_PAGE_QUERIES

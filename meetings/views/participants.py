@@ -1,13 +1,11 @@
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from .. import participation
 from ..filters import ParticipantFilter
 from ..models import (
-    ActionItem,
-    ActionOwner,
-    ActionStatus,
     Attendance,
     Meeting,
     Membership,
@@ -60,7 +58,8 @@ class ParticipantListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterVi
 
 
 class ParticipantDetailView(DetailView):
-    """``/participants/<slug>/``: membership history, meetings attended year by year, actions owned."""
+    """``/participants/<slug>/``: membership history, and in summary the meetings attended year by
+    year and the actions owned by status, with the latest of each (``meetings.participation``)."""
 
     template_name = "meetings/participant_detail.html"
 
@@ -80,21 +79,15 @@ class ParticipantDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         participant = self.object
-        attendances = (
-            Attendance.objects.filter(participant=participant, meeting__in=Meeting.objects.published())
-            .select_related("meeting__meeting_type")
-            .order_by(F("meeting__start_date").desc(nulls_last=True), "-meeting__pk")
-        )
-        ownerships = (
-            ActionOwner.objects.filter(
-                participant=participant, action_item__in=ActionItem.objects.published()
-            )
-            .select_related("action_item__outcome__meeting", "action_item__due_at_next")
-            .order_by("action_item__due_date", "action_item__pk")
-        )
+        years = participation.attendance_by_year(participant)
+        action_total, action_tallies = participation.action_tallies(participant)
         context.update(
-            attendances_by_year=self.group_by_year(attendances),
-            actions_by_status=self.group_by_status(ownerships),
+            attendance_by_year=years,
+            meetings_attended=sum(year.meetings for year in years),
+            recent_attendances=participation.recent_attendances(participant),
+            action_total=action_total,
+            action_tallies=action_tallies,
+            recent_open_ownerships=participation.recent_open_ownerships(participant),
             body_members=(
                 Membership.objects.current(timezone.localdate())
                 .filter(body=participant)
@@ -105,26 +98,3 @@ class ParticipantDetailView(DetailView):
             ),
         )
         return context
-
-    @staticmethod
-    def group_by_year(attendances):
-        years = []
-        for attendance in attendances:
-            start = attendance.meeting.start_date
-            year = start.year if start else None
-            if not years or years[-1]["year"] != year:
-                years.append({"year": year, "attendances": []})
-            years[-1]["attendances"].append(attendance)
-        return years
-
-    @staticmethod
-    def group_by_status(ownerships):
-        """Actions by status, open ones first; each ownership carries its role (lead or support)."""
-        by_status = {}
-        for ownership in ownerships:
-            by_status.setdefault(ownership.action_item.status, []).append(ownership)
-        return [
-            {"status": status.value, "label": status.label, "ownerships": by_status[status.value]}
-            for status in ActionStatus
-            if status.value in by_status
-        ]

@@ -1,0 +1,156 @@
+"""A participant's record in summary, as its public page shows it.
+
+A member state attends thousands of meetings and owns thousands of actions over the years, so its
+page counts them (grouped queries) and lists only the latest few; every figure links to the public
+list that shows its rows: ``/meetings/?participant=&year=`` and ``/actions/?owner=&status=``, which
+count the same records (published ones, by the same filters).
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, F
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActionItem, ActionOwner, ActionStatus, Attendance, AttendanceRole, Meeting
+
+RECENT_MEETINGS = 10
+RECENT_OPEN_ACTIONS = 10
+
+
+def list_url(name, **query):
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+class Year(ExtractYear):
+    """The year of a date; on SQLite by its own ``strftime``, not Django's Python function, which is
+    called once a row: grouping a member state's 3,900 attendances took 25 ms that way, 16 ms this."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(STRFTIME('%%Y', {sql}) AS INTEGER)", params
+
+
+@dataclass
+class AttendanceYear:
+    """The meetings a participant attended in one year (None: date not known), by role."""
+
+    year: int | None
+    meetings: int = 0
+    roles: list = field(default_factory=list)
+    url: str = ""
+
+
+def published_attendances(participant):
+    return Attendance.objects.filter(participant=participant, meeting__in=Meeting.objects.published())
+
+
+def attendance_by_year(participant):
+    """Published meetings attended per year, newest year first, with the count in each role.
+
+    One grouped query. Each dated year links to the meeting list filtered by participant and year,
+    which lists as many meetings (one attendance per participant and meeting).
+    """
+    rows = (
+        published_attendances(participant)
+        .values("role", year=Year("meeting__start_date"))
+        .annotate(meetings=Count("pk"))
+        .order_by()
+    )
+    role_order = {role.value: position for position, role in enumerate(AttendanceRole)}
+    years = {}
+    for row in sorted(rows, key=lambda row: role_order.get(row["role"], len(role_order))):
+        year = years.setdefault(row["year"], AttendanceYear(row["year"]))
+        year.meetings += row["meetings"]
+        year.roles.append(
+            {"role": row["role"], "label": AttendanceRole(row["role"]).label, "meetings": row["meetings"]}
+        )
+    for year in years.values():
+        if year.year is not None:
+            year.url = list_url("meetings:meeting_list", participant=participant.slug, year=year.year)
+    return sorted(years.values(), key=lambda year: (year.year is None, -(year.year or 0)))
+
+
+def first_rows(queryset, ordering, limit):
+    """The first ``limit`` rows of ``queryset`` in ``ordering``, as one query.
+
+    The rows are sorted by their keys alone and only the chosen few are read whole: sorting the
+    thousands of rows of a member state with their related records' long texts (a meeting's body,
+    an action's description) is what costs, 20 to 35 ms a list at 10,000 meetings on SQLite.
+    """
+    chosen = queryset.order_by(*ordering).values("pk")[:limit]
+    return queryset.model.objects.filter(pk__in=chosen).order_by(*ordering)
+
+
+def recent_attendances(participant, limit=RECENT_MEETINGS):
+    """The latest published meetings the participant attended, with its role at each."""
+    ordering = (F("meeting__start_date").desc(nulls_last=True), "-meeting__pk")
+    return list(
+        first_rows(published_attendances(participant), ordering, limit).select_related(
+            "meeting__meeting_type"
+        )
+    )
+
+
+def owned_published(participant):
+    """The participant's ownerships of published actions: one per action, as an owner is named once.
+
+    Read from the participant's ownerships, not from every action with an ``Exists`` test: at 10,000
+    meetings (312,000 actions) that is 30 ms against 120 ms on SQLite. The tracker's ``owner`` filter
+    finds the same actions.
+    """
+    return ActionOwner.objects.filter(
+        participant=participant, action_item__outcome__meeting__in=Meeting.objects.published()
+    )
+
+
+# The tallies shown, in this order, each as the tracker's status filter value.
+TALLIES = [
+    ("open", _("Open"), _("Not started or in progress")),
+    ("overdue", _("Overdue"), _("Open past their timeframe")),
+    *((status.value, status.label, "") for status in ActionStatus),
+]
+
+
+def action_tallies(participant, today=None):
+    """The actions the participant owns, counted by status in one query.
+
+    Returns ``(total, tallies)``; each tally links to the tracker filtered by owner and status.
+    """
+    counts = (
+        owned_published(participant)
+        .order_by()
+        .aggregate(**ActionItem.objects.tally_aggregates(today, prefix="action_item__"))
+    )
+    tallies = [
+        {
+            "status": value,
+            "label": label,
+            "hint": hint,
+            "count": counts[value],
+            "url": list_url("meetings:action_list", owner=participant.slug, status=value),
+        }
+        for value, label, hint in TALLIES
+    ]
+    return counts["total"], tallies
+
+
+def recent_open_ownerships(participant, limit=RECENT_OPEN_ACTIONS):
+    """The participant's open actions set off most recently, each with its role (lead or support)."""
+    ordering = (
+        F("action_item__outcome__meeting__start_date").desc(nulls_last=True),
+        "-action_item__outcome__meeting__pk",
+        "action_item__outcome__position",
+        "action_item__position",
+        "action_item__pk",
+    )
+    open_ones = owned_published(participant).filter(
+        ActionItem.objects.status_conditions(prefix="action_item__")["open"]
+    )
+    return list(
+        first_rows(open_ones, ordering, limit).select_related(
+            "action_item__outcome__meeting", "action_item__due_at_next"
+        )
+    )
