@@ -124,6 +124,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous reads of the public record served from the cache (meetings/caching.py). Off: every page
+# is rendered, still with ETag and 304 (for measuring the uncached site, or ruling the cache out).
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
 
 # Outgoing mail (the action digest). Development prints messages to the console instead of sending.
 MAILERS = {

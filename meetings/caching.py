@@ -79,15 +79,16 @@ class RecordCacheMiddleware:
         if not_modified is not None:
             return self.validated(not_modified, etag, last_modified)
         key = f"page:{digest}"
-        response = cache.get(key)
+        response = cache.get(key) if settings.PAGE_CACHE else None
         if response is not None:
             response.headers["X-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if cacheable(request, response):
             self.validated(response, etag, last_modified)
-            cache.set(key, response, CACHE_SECONDS)
-            response.headers["X-Cache"] = "miss"
+            if settings.PAGE_CACHE:
+                cache.set(key, response, CACHE_SECONDS)
+                response.headers["X-Cache"] = "miss"
         return response
 
     @staticmethod

@@ -208,3 +208,12 @@ def test_generated_records_move_the_version(meeting):
     before = versions.current().counter
     call_command("generate_records", "--meetings", "2", "--seed", "3", stdout=io.StringIO())
     assert versions.current().counter > before
+
+
+def test_with_the_page_cache_off_pages_are_rendered_each_time_and_still_revalidate(client, meeting, settings):
+    settings.PAGE_CACHE = False
+    first = client.get("/meetings/meeting-cached/")
+    assert "X-Cache" not in client.get("/meetings/meeting-cached/")
+    assert (
+        client.get("/meetings/meeting-cached/", headers={"if-none-match": first["ETag"]}).status_code == 304
+    )
