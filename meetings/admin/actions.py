@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, ProgressUpdate
 from .filters import DueYearFilter, OverdueFilter
 from .history import HistoryAdmin
+from .timeline import HistoryPart
 
 
 def report_derived_due(model_admin, request, action_item, timeframe):
@@ -179,6 +180,7 @@ class ActionItemAdmin(HistoryAdmin):
         "themes",
     ]
     inlines = [ActionOwnerInline, ProgressUpdateInline]
+    history_parts = [HistoryPart(ActionOwner, "action_item"), HistoryPart(ProgressUpdate, "action_item")]
     form = ActionItemAdminForm
     actions = ["mark_in_progress", "mark_completed", "mark_cancelled"]
     save_on_top = True

@@ -8,6 +8,7 @@ from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
 from .actions import report_derived_due
 from .history import HistoryAdmin
 from .publishing import LockedWithMeetingAdmin
+from .timeline import HistoryPart
 
 
 class ActionItemInlineForm(forms.ModelForm):
@@ -77,6 +78,7 @@ class OutcomeAdmin(LockedWithMeetingAdmin, HistoryAdmin):
     autocomplete_fields = ["meeting", "concerns", "themes", "documents"]
     fields = ["meeting", ("position", "kind"), "text", "addressed_to", "concerns", "themes", "documents"]
     inlines = [ActionItemInline]
+    history_parts = [HistoryPart(ActionItem, "outcome")]
     save_on_top = True
 
     def get_queryset(self, request):

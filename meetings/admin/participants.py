@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Membership, MembershipStatus, Participant, ParticipantAlias
 from .filters import ForumMembershipFilter
 from .history import HistoryAdmin
+from .timeline import HistoryPart
 
 
 class ParticipantAliasInline(admin.TabularInline):
@@ -29,6 +30,7 @@ class ParticipantAdmin(HistoryAdmin):
     search_fields = ["name", "short_name", "slug", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ParticipantAliasInline, MembershipInline]
+    history_parts = [HistoryPart(ParticipantAlias, "participant"), HistoryPart(Membership, "participant")]
     fieldsets = [
         (None, {"fields": ["kind", "name", "short_name", "slug", "country"]}),
         (_("About"), {"fields": ["description", "website", "contact_email"]}),
