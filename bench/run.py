@@ -6,9 +6,11 @@
 
 It prepares the database once (migrate, reference and demo records, `generate_records`), collects
 static files, starts gunicorn with 2 sync workers on loopback, then loads each page with wrk from this
-second process (16 connections; the admin change lists with 1, as an editor sees them). For every page
-it prints the median requests per second of the runs, p50 and p99 latency, and the rate as a ratio of
-the static file's, which is the ceiling of the same server on the same machine. Worker memory (resident
+second process (16 connections; the admin change lists with 1, as an editor sees them). It does so
+twice, each with its own server: "uncached" with the page cache off (DJANGO_PAGE_CACHE=0), every page
+rendered, and "cached", anonymous pages served from the page cache. For every page it prints the
+median requests per second of the runs, p50 and p99 latency, and the rate as a ratio of the static
+file's, which is the ceiling of the same server on the same machine. Worker memory (resident
 set) is sampled throughout. Results are written as Markdown to bench/results-<database>.md.
 """
 
@@ -34,16 +36,21 @@ BASE = f"http://127.0.0.1:{PORT}"
 
 
 @dataclass
-class Target:
-    name: str
-    path: str
-    connections: int = 16
-    editor: bool = False
+class Measurement:
     rates: list = field(default_factory=list)
     p50: list = field(default_factory=list)
     p99: list = field(default_factory=list)
     errors: int = 0
     status: int = 0
+
+
+@dataclass
+class Target:
+    name: str
+    path: str
+    connections: int = 16
+    editor: bool = False
+    modes: dict = field(default_factory=dict)
 
 
 def parse_args():
@@ -57,6 +64,11 @@ def parse_args():
     parser.add_argument("--duration", type=int, default=10, help="seconds per run and page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--cache", action="store_true", help="use Redis (REDIS_URL) as the cache")
+    parser.add_argument(
+        "--modes",
+        default="uncached,cached",
+        help="uncached (DJANGO_PAGE_CACHE=0), cached (anonymous pages from the page cache), or both",
+    )
     parser.add_argument("--prepare-only", action="store_true", help="build the database and stop")
     return parser.parse_args()
 
@@ -166,19 +178,18 @@ def targets(facts):
 
 
 def start_server(env):
+    """gunicorn as deployed (deploy/gunicorn.conf.py), with 2 workers on a loopback port."""
     server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "balitracker.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
+        [str(Path(PYTHON).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "balitracker.wsgi"],
         cwd=ROOT,
-        env=env,
+        env={
+            **env,
+            "WEB_CONCURRENCY": "2",
+            "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+            "GUNICORN_ACCESS_LOG": "0",
+            # No recycling: a worker replaced mid-run would hide memory growth and cost a restart.
+            "GUNICORN_MAX_REQUESTS": "0",
+        },
     )
     for _ in range(100):
         try:
@@ -194,9 +205,9 @@ def start_server(env):
 class MemorySampler(threading.Thread):
     """Records the largest resident set of each gunicorn worker while the load runs."""
 
-    def __init__(self, master_pid):
+    def __init__(self):
         super().__init__(daemon=True)
-        self.master_pid = master_pid
+        self.master_pids = []
         self.peak_kib = {}
         self.running = True
 
@@ -213,11 +224,14 @@ class MemorySampler(threading.Thread):
             time.sleep(0.5)
 
     def workers(self):
-        children = Path(f"/proc/{self.master_pid}/task/{self.master_pid}/children")
-        try:
-            return [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            return []
+        pids = []
+        for master in list(self.master_pids):
+            try:
+                children = Path(f"/proc/{master}/task/{master}/children").read_text()
+                pids += [int(pid) for pid in children.split()]
+            except OSError:
+                continue
+        return pids
 
 
 def status_of(target, cookie):
@@ -227,13 +241,15 @@ def status_of(target, cookie):
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+    except OSError:  # timed out, or the worker was killed for taking longer than its timeout
+        return 0
 
 
 def to_ms(value, unit):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def load(target, args, cookie):
+def load(target, measurement, args, cookie):
     command = [
         "wrk",
         f"-t{min(2, target.connections)}",
@@ -246,12 +262,12 @@ def load(target, args, cookie):
     if target.editor:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, BASE + target.path], capture_output=True, text=True, check=True).stdout
-    target.rates.append(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)))
-    for percentile, bucket in (("50%", target.p50), ("99%", target.p99)):
+    measurement.rates.append(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)))
+    for percentile, bucket in (("50%", measurement.p50), ("99%", measurement.p99)):
         value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", output).groups()
         bucket.append(to_ms(value, unit))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    target.errors += int(errors.group(1)) if errors else 0
+    measurement.errors += int(errors.group(1)) if errors else 0
 
 
 def machine():
@@ -267,8 +283,34 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, Python {platform.python_version()}"
 
 
-def report(args, facts, all_targets, sampler):
-    static_rate = statistics.median(all_targets[0].rates)
+def summary(target, mode, static_rate):
+    """One mode's cells: req/s, p50, p99, ratio to the static file, and failures."""
+    measurement = target.modes.get(mode)
+    if measurement is None:
+        return ["", "", "", "", ""]
+    if not measurement.rates:
+        return ["—", "—", "—", "—", f"HTTP {measurement.status}" if measurement.status else "timed out"]
+    rate = statistics.median(measurement.rates)
+    return [
+        f"{rate:,.0f}",
+        f"{statistics.median(measurement.p50):.1f}",
+        f"{statistics.median(measurement.p99):.1f}",
+        f"{rate / static_rate:.3f}" if static_rate else "—",
+        str(measurement.errors),
+    ]
+
+
+def report(args, facts, all_targets, sampler, modes):
+    static = all_targets[0]
+    static_rates = {
+        mode: statistics.median(static.modes[mode].rates) if static.modes.get(mode) else 0 for mode in modes
+    }
+    ceilings = static_rates.items()
+    header = "| page | conns |"
+    rule = "|---|---:|"
+    for mode in modes:
+        header += f" {mode} req/s | p50 ms | p99 ms | ratio to static | non-2xx |"
+        rule += "---:|---:|---:|---:|---:|"
     lines = [
         f"# Benchmark: {args.database}, {facts['generated']} generated meetings",
         "",
@@ -276,23 +318,20 @@ def report(args, facts, all_targets, sampler):
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- gunicorn, 2 sync workers; wrk on loopback, {args.runs} runs of {args.duration} s per page; "
         "medians of the runs. Admin change lists: 1 connection, logged in as an editor.",
+        "- uncached: `DJANGO_PAGE_CACHE=0`, every page rendered. cached: anonymous pages from the page "
+        "cache (one primary-key query for the record's version per request). Each mode has its own "
+        "server and its own static-file ceiling.",
         f"- Cache: {'Redis' if args.cache else 'local memory (per worker)'}",
+        "- Static file ceiling: " + ", ".join(f"{mode} {rate:,.0f} req/s" for mode, rate in ceilings),
         "",
-        "| page | conns | req/s | p50 ms | p99 ms | ratio to static | HTTP | non-2xx |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        header,
+        rule,
     ]
     for target in all_targets:
-        if not target.rates:
-            lines.append(
-                f"| {target.name} | {target.connections} | — | — | — | — | {target.status} | not loaded |"
-            )
-            continue
-        rate = statistics.median(target.rates)
-        p50, p99 = statistics.median(target.p50), statistics.median(target.p99)
-        lines.append(
-            f"| {target.name} | {target.connections} | {rate:,.0f} | {p50:.1f} | {p99:.1f} | "
-            f"{rate / static_rate:.3f} | {target.status} | {target.errors} |"
-        )
+        cells = [target.name, str(target.connections)]
+        for mode in modes:
+            cells += summary(target, mode, static_rates[mode])
+        lines.append("| " + " | ".join(cells) + " |")
     peaks = sorted(sampler.peak_kib.values())
     lines += [
         "",
@@ -305,33 +344,49 @@ def report(args, facts, all_targets, sampler):
     print(f"Written to {output.relative_to(ROOT)}")
 
 
+def measure(mode, args, env, facts, all_targets, sampler):
+    """Start a server for ``mode`` and load each page it applies to."""
+    server = start_server({**env, "DJANGO_PAGE_CACHE": "0" if mode == "uncached" else "1"})
+    sampler.master_pids.append(server.pid)
+    try:
+        for target in all_targets:
+            if mode == "cached" and target.editor:
+                continue  # editors' pages are never cached: the uncached figures are theirs
+            measurement = target.modes[mode] = Measurement()
+            measurement.status = status_of(target, facts["cookie"])
+            if measurement.status != 200:
+                answer = measurement.status or "nothing within 30 s"
+                print(f"skipping {target.name}: {target.path} answered {answer}")
+                continue
+            for run in range(args.runs):
+                load(target, measurement, args, facts["cookie"])
+                print(f"{mode} {target.name}: run {run + 1}: {measurement.rates[-1]:,.0f} req/s", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main():
     args = parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
+    modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    if not modes or set(modes) - {"uncached", "cached"}:
+        raise SystemExit("--modes takes uncached, cached or both, separated by a comma")
     env = environment(args)
     facts = prepare(args, env)
     if args.prepare_only:
         print(f"Prepared {facts['generated']} generated meetings on {args.database}.")
         return
-    server = start_server(env)
-    sampler = MemorySampler(server.pid)
+    sampler = MemorySampler()
     sampler.start()
     all_targets = targets(facts)
     try:
-        for target in all_targets:
-            target.status = status_of(target, facts["cookie"])
-            if target.status != 200:
-                print(f"skipping {target.name}: {target.path} answered {target.status}")
-                continue
-            for run in range(args.runs):
-                load(target, args, facts["cookie"])
-                print(f"{target.name}: run {run + 1}: {target.rates[-1]:,.0f} req/s", flush=True)
+        for mode in modes:
+            measure(mode, args, env, facts, all_targets, sampler)
     finally:
         sampler.running = False
-        server.terminate()
-        server.wait(timeout=30)
-    report(args, facts, all_targets, sampler)
+    report(args, facts, all_targets, sampler, modes)
 
 
 if __name__ == "__main__":
