@@ -8,11 +8,12 @@ fields still apply.
 import django_filters as filters
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.fields import ChoiceField
 
-from . import search
+from . import search, versions
 from .models import (
     OPEN_STATUSES,
     ActionItem,
@@ -58,20 +59,29 @@ class CountryFilter(filters.ChoiceFilter):
 
 def meeting_years():
     """The years that have published meetings, newest first, as select choices."""
-    dates = Meeting.objects.published().dates("start_date", "year", order="DESC")
-    return [(str(day.year), str(day.year)) for day in dates]
+
+    def years():
+        dates = Meeting.objects.published().dates("start_date", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in dates]
+
+    # A DISTINCT over every meeting on each filtered page: remembered until the record changes.
+    return versions.cached("meeting-years", years)
 
 
 def meeting_countries():
     """The countries that have hosted published meetings, by name."""
-    codes = (
-        Meeting.objects.published()
-        .exclude(country="")
-        .values_list("country", flat=True)
-        .distinct()
-        .order_by()
-    )
-    return sorted(((code, countries.name(code) or code) for code in codes), key=lambda choice: choice[1])
+
+    def hosts():
+        codes = (
+            Meeting.objects.published()
+            .exclude(country="")
+            .values_list("country", flat=True)
+            .distinct()
+            .order_by()
+        )
+        return sorted(((code, countries.name(code) or code) for code in codes), key=lambda choice: choice[1])
+
+    return versions.cached(f"meeting-countries:{get_language()}", hosts)
 
 
 class MeetingFilter(filters.FilterSet):

@@ -10,9 +10,12 @@ the admin's forms and inlines, bulk actions, the importer, many-to-many changes 
 deletes. Code that writes without signals (``bulk_create``, ``QuerySet.update``) calls ``bump()``.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from django.core.cache import cache
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -53,6 +56,10 @@ PUBLIC_MODELS = (
 )
 
 ROW = 1
+# Old versions' entries are never read again; this only bounds how long they occupy the cache.
+CACHE_SECONDS = 24 * 60 * 60
+# The version read at the start of this request, so that one request reads it once.
+request_version = ContextVar("request_version", default=None)
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,22 @@ def current():
         bump()
         row = RecordVersion.objects.filter(pk=ROW).values_list("counter", "changed_at").get()
     return Version(counter=row[0], changed_at=row[1], today=timezone.localdate())
+
+
+@contextmanager
+def reading(version):
+    """Within the block, ``cached()`` keys by ``version`` instead of reading it again."""
+    token = request_version.set(version)
+    try:
+        yield version
+    finally:
+        request_version.reset(token)
+
+
+def cached(name, compute):
+    """``compute()``, remembered until the record changes or the day does: no stale answer, ever."""
+    version = request_version.get() or current()
+    return cache.get_or_set(f"record:{name}:{version.key}", compute, CACHE_SECONDS)
 
 
 def record_changed(sender, **kwargs):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import versions
+from meetings.filters import meeting_countries, meeting_years
 from tests.factories import (
     ActionItemFactory,
     AttendanceFactory,
@@ -217,3 +218,21 @@ def test_with_the_page_cache_off_pages_are_rendered_each_time_and_still_revalida
     assert (
         client.get("/meetings/meeting-cached/", headers={"if-none-match": first["ETag"]}).status_code == 304
     )
+
+
+def test_filter_choices_are_remembered_until_the_record_changes(meeting):
+    assert ("2014", "2014") in meeting_years()
+    with CaptureQueriesContext(connection) as captured:
+        assert meeting_years() == [("2014", "2014")]
+    assert len(captured) == 1  # the version, not the meetings
+    MeetingFactory(start_date=datetime.date(2019, 3, 1), country="ID")
+    assert meeting_years() == [("2019", "2019"), ("2014", "2014")]
+    assert ("ID", "Indonesia") in meeting_countries()
+
+
+def test_within_a_request_the_version_is_read_once(client, meeting):
+    client.get("/meetings/")
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/meetings/?type=nope")
+    versions_read = [query for query in captured if "meetings_recordversion" in query["sql"]]
+    assert len(versions_read) == 1
