@@ -28,6 +28,7 @@ from .models import (
     ParticipantKind,
     Theme,
 )
+from .widgets import FilterForm
 
 SEARCH_MAX_LENGTH = 200
 
@@ -142,6 +143,7 @@ class MeetingFilter(filters.FilterSet):
 
     class Meta:
         model = Meeting
+        form = FilterForm
         fields = ["q", "year", "type", "country", "participant", "theme", "status", "sort"]
 
     def filter_words(self, queryset, name, value):
@@ -189,6 +191,7 @@ class ParticipantFilter(filters.FilterSet):
 
     class Meta:
         model = Participant
+        form = FilterForm
         fields = ["q", "kind", "status"]
 
     def filter_name(self, queryset, name, value):
@@ -282,6 +285,7 @@ class ActionFilter(filters.FilterSet):
 
     class Meta:
         model = ActionItem
+        form = FilterForm
         fields = ["q", "status", "owner", "meeting", "type", "theme", "due_after", "due_before", "group"]
 
     def filter_words(self, queryset, name, value):
