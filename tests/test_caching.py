@@ -236,3 +236,18 @@ def test_within_a_request_the_version_is_read_once(client, meeting):
         client.get("/meetings/?type=nope")
     versions_read = [query for query in captured if "meetings_recordversion" in query["sql"]]
     assert len(versions_read) == 1
+
+
+def test_meetings_attended_on_the_participant_list_follow_every_change(client, meeting, settings):
+    settings.PAGE_CACHE = False  # the remembered counts alone, not the page
+
+    def attended():
+        listed = client.get("/participants/").context["object_list"]
+        return next(participant.meeting_count for participant in listed if participant.slug == "cached-state")
+
+    assert attended() == 1
+    state = meeting.attendances.get().participant
+    AttendanceFactory(meeting=MeetingFactory(), participant=state)
+    assert attended() == 2
+    AttendanceFactory(meeting=MeetingFactory(published_at=None), participant=state)
+    assert attended() == 2
