@@ -1,6 +1,6 @@
 import re
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django.views.generic import DetailView
@@ -161,6 +161,7 @@ class MeetingDetailView(DetailView):
         action_items = ActionItem.objects.select_related("due_at_next").prefetch_related(
             Prefetch("ownerships", queryset=ActionOwner.objects.select_related("participant"))
         )
+        meetings = meetings.annotate(**self.neighbours())
         return meetings.select_related("meeting_type", "parent", "convening_body").prefetch_related(
             "themes",
             "documents",
@@ -199,8 +200,8 @@ class MeetingDetailView(DetailView):
             attendance_count=sum(len(group["attendances"]) for group in attendance_groups),
             date_as_published_differs=bool(meeting.date_as_published)
             and re.sub(r"\b0(\d)", r"\1", meeting.date_as_published.strip()) != meeting.dates_display,
-            previous_meeting=self.neighbour(meeting, before=True),
-            next_meeting=self.neighbour(meeting, before=False),
+            previous_meeting=self.neighbour(meeting, "previous"),
+            next_meeting=self.neighbour(meeting, "next"),
             event_json_ld=self.event_json_ld(meeting),
             parent_meeting=meeting.parent if meeting.parent and meeting.parent.is_published else None,
         )
@@ -209,20 +210,34 @@ class MeetingDetailView(DetailView):
         return context
 
     @staticmethod
-    def neighbour(meeting, *, before):
-        """The published meeting of the same type just before or after this one, by date."""
-        if not meeting.start_date:
-            return None
+    def neighbours():
+        """The published meetings of the same type just before and after, by date, as columns of
+        the meeting's own row: six index probes in its query instead of two queries more."""
         same_type = (
-            Meeting.objects.published().filter(meeting_type=meeting.meeting_type_id).exclude(pk=meeting.pk)
+            Meeting.objects.published()
+            .filter(meeting_type=OuterRef("meeting_type"))
+            .exclude(pk=OuterRef("pk"))
         )
-        if before:
-            earlier = Q(start_date__lt=meeting.start_date) | Q(
-                start_date=meeting.start_date, pk__lt=meeting.pk
-            )
-            return same_type.filter(earlier).order_by("-start_date", "-pk").first()
-        later = Q(start_date__gt=meeting.start_date) | Q(start_date=meeting.start_date, pk__gt=meeting.pk)
-        return same_type.filter(later).order_by("start_date", "pk").first()
+        earlier = same_type.filter(
+            Q(start_date__lt=OuterRef("start_date"))
+            | Q(start_date=OuterRef("start_date"), pk__lt=OuterRef("pk"))
+        ).order_by("-start_date", "-pk")
+        later = same_type.filter(
+            Q(start_date__gt=OuterRef("start_date"))
+            | Q(start_date=OuterRef("start_date"), pk__gt=OuterRef("pk"))
+        ).order_by("start_date", "pk")
+        return {
+            f"{side}_{field}": Subquery(meetings.values(field)[:1])
+            for side, meetings in (("previous", earlier), ("next", later))
+            for field in ("pk", "slug", "title")
+        }
+
+    @staticmethod
+    def neighbour(meeting, side):
+        pk = getattr(meeting, f"{side}_pk")
+        if pk is None:
+            return None
+        return Meeting(pk=pk, slug=getattr(meeting, f"{side}_slug"), title=getattr(meeting, f"{side}_title"))
 
     def event_json_ld(self, meeting):
         """schema.org ``Event`` data for search engines and citation tools."""
