@@ -332,5 +332,7 @@ def test_reference_vocabularies(loaded):
 
 def test_every_loaded_instance_passes_full_clean(loaded):
     for model in apps.get_app_config("meetings").get_models():
+        if hasattr(model, "instance_type"):
+            continue  # history rows, written by the history as links are set, not loaded
         for instance in model._default_manager.all():
             instance.full_clean()
