@@ -2,16 +2,16 @@
 
 Every public page, feed, calendar and API answer depends on the record and on today's date only,
 the same for every anonymous reader. So the cache key is the record's version (meetings/versions.py)
-with the host and full path: an edit or a publication moves the version in the same transaction, and
-from that moment no reader is given a page cached before it. Entries of old versions are never looked
-up again and age out of the cache.
+with the scheme, host and full path (absolute links differ between them): an edit or a publication
+moves the version in the same transaction, and from that moment no reader is given a page cached
+before it. Entries of old versions are never looked up again and age out of the cache.
 
 Readers with a session (editors previewing drafts, staff banners) bypass the cache: what they see
 depends on who they are. Answers that set a cookie, stream, or are not 200 are never stored. The
 stored answer carries the headers the inner middleware added (CSP without a nonce: public pages keep
 their scripts and styles in static files, so one cached page is right for every reader).
 
-Conditional GET: the ETag is a digest of the version key, host and path, and Last-Modified is when
+Conditional GET: the ETag is a digest of the version key, scheme, host and path, and Last-Modified is when
 the version last moved (or midnight, when date-derived states did), so a revalidation costs one query
 and no rendering. Browsers are told to revalidate every time (``no-cache``): a reader is never shown
 yesterday's record from their own cache either.
@@ -69,7 +69,7 @@ class RecordCacheMiddleware:
             return self.get_response(request)
         version = versions.current()
         digest = hashlib.sha256(
-            f"{version.key}|{request.get_host()}|{request.get_full_path()}".encode()
+            f"{version.key}|{request.scheme}|{request.get_host()}|{request.get_full_path()}".encode()
         ).hexdigest()[:32]
         etag = f'"{digest}"'
         last_modified = int(version.last_modified.timestamp())

@@ -251,3 +251,11 @@ def test_meetings_attended_on_the_participant_list_follow_every_change(client, m
     assert attended() == 2
     AttendanceFactory(meeting=MeetingFactory(published_at=None), participant=state)
     assert attended() == 2
+
+
+def test_http_and_https_readers_get_their_own_pages(client, meeting):
+    """Absolute links (canonical, JSON-LD, feeds) name the scheme the page was asked for."""
+    client.get("/meetings/meeting-cached/")
+    secure = client.get("/meetings/meeting-cached/", secure=True)
+    assert secure["X-Cache"] == "miss"
+    assert b"https://testserver/meetings/meeting-cached/" in secure.content
