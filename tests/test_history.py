@@ -735,3 +735,34 @@ def test_a_version_of_another_kind_of_record_that_is_no_version_is_not_found(edi
     outcome = OutcomeFactory()
     url = f"/admin/meetings/outcome/{outcome.pk}/history/{version_id}/"
     assert editor_client.get(url).status_code == 404
+
+
+def test_a_version_saved_from_the_meeting_page_includes_the_rows_saved_with_it(editor_client):
+    meeting = MeetingFactory(published_at=None)
+    australia, indonesia = (
+        ParticipantFactory(name="Australia"),
+        ParticipantFactory(name="Indonesia", country="ID"),
+    )
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+
+    def add_attendance(participant):
+        editor_client.post(
+            url,
+            change_form_data(
+                meeting,
+                **inline_management("attendances", 1),
+                **{"attendances-0-participant": participant.pk, "attendances-0-role": "member"},
+                **{"attendances-0-position": "0"},
+            ),
+        )
+
+    add_attendance(australia)
+    version = meeting.history.first()
+    assert Attendance.history.get(participant=australia).history_date == version.history_date
+    add_attendance(indonesia)
+
+    plan = editor_client.get(revert_url(meeting, version)).context["plan"]
+
+    attendance = plan.sections[0]
+    assert [row.label for row in attendance.removed] == ["Indonesia (Member)"]
+    assert attendance.rows == attendance.removed
