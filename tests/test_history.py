@@ -766,3 +766,18 @@ def test_a_version_saved_from_the_meeting_page_includes_the_rows_saved_with_it(e
     attendance = plan.sections[0]
     assert [row.label for row in attendance.removed] == ["Indonesia (Member)"]
     assert attendance.rows == attendance.removed
+
+
+def test_an_imported_alias_is_kept_in_history_with_who_imported_it(django_user_model):
+    from meetings.models import ParticipantAlias
+    from meetings.records import RecordsImport, build_records
+
+    importer = django_user_model.objects.create_user("importer", password="a-long-password-9")
+    participant = ParticipantFactory(slug="aliased-state")
+    document = build_records(meeting_slugs=[])
+    record = next(record for record in document["participants"] if record["slug"] == "aliased-state")
+    record["aliases"] = ["Aliased Republic"]
+    RecordsImport(document).apply(user=importer)
+    entry = ParticipantAlias.objects.get(participant=participant).history.get()
+    assert entry.history_type == "+"
+    assert entry.history_user == importer

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 
 from ... import versions
 from ...models import (
@@ -163,11 +164,15 @@ class RecordsWriter:
             if alias.name not in wanted[alias.participant_id]:
                 alias.delete()
         present = set(existing.values_list("participant_id", "name"))
-        added = ParticipantAlias.objects.bulk_create(
-            ParticipantAlias(participant_id=participant_id, name=name)
-            for participant_id, names in wanted.items()
-            for name in sorted(names, key=alias_sort_key)
-            if (participant_id, name) not in present
+        added = bulk_create_with_history(
+            [
+                ParticipantAlias(participant_id=participant_id, name=name)
+                for participant_id, names in wanted.items()
+                for name in sorted(names, key=alias_sort_key)
+                if (participant_id, name) not in present
+            ],
+            ParticipantAlias,
+            default_user=self.user,
         )
         if added:
             versions.bump()  # bulk_create sends no signal
