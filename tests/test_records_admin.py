@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import reverse
 
 from meetings.models import Meeting
 from meetings.records import build_records, dumps
+from meetings.records import views as records_views
 from tests.factories import AttendanceFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,39 @@ def test_export_downloads_the_whole_record(editor_client):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="balitracker-records-')
     assert response.content.decode() == dumps(build_records())
+
+
+def test_export_of_a_record_too_big_for_one_download_offers_it_year_by_year(editor_client, monkeypatch):
+    monkeypatch.setattr(records_views, "MAX_EXPORT_MEETINGS", 2)
+    for day in (1, 2, 3):
+        MeetingFactory(start_date=datetime.date(2014, 3, day))
+    MeetingFactory(slug="the-2015-one", start_date=datetime.date(2015, 5, 1))
+    response = editor_client.get(reverse("records_export"))
+    assert response.status_code == 200
+    assert "Content-Disposition" not in response
+    page = response.content.decode()
+    assert "The record holds 4 meetings." in page
+    assert "python manage.py export_records" in page
+    assert '<a href="?year=2015">' in page
+    assert '<a href="?year=2014">' not in page
+
+    one_year = editor_client.get(reverse("records_export"), {"year": "2015"})
+    assert one_year["Content-Disposition"].startswith('attachment; filename="balitracker-records-2015-')
+    assert [meeting["slug"] for meeting in json.loads(one_year.content)["meetings"]] == ["the-2015-one"]
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("abc", "“abc” is not a year."),
+        ("2014", "2014 has 3 meetings, more than one download holds (2)."),
+        ("1999", "No meeting is dated 1999: there is nothing to export for it."),
+    ],
+)
+def test_export_of_a_year_that_cannot_be_downloaded_says_why(editor_client, monkeypatch, year, message):
+    monkeypatch.setattr(records_views, "MAX_EXPORT_MEETINGS", 2)
+    for day in (1, 2, 3):
+        MeetingFactory(start_date=datetime.date(2014, 3, day))
+    response = editor_client.get(reverse("records_export"), {"year": year})
+    assert response.status_code == 400
+    assert message in response.content.decode()
