@@ -9,7 +9,7 @@ count the same records (published ones, by the same filters).
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -85,13 +85,15 @@ def first_rows(queryset, ordering, limit):
 
 
 def recent_attendances(participant, limit=RECENT_MEETINGS):
-    """The latest published meetings the participant attended, with its role at each."""
-    ordering = (F("meeting__start_date").desc(nulls_last=True), "-meeting__pk")
-    return list(
-        first_rows(published_attendances(participant), ordering, limit).select_related(
-            "meeting__meeting_type"
-        )
-    )
+    """The latest published meetings the participant attended, with its role at each.
+
+    Only dated meetings are "latest" (those of unknown date are counted under their own heading),
+    so the meetings' date index serves the order: PostgreSQL cannot walk it with undated meetings
+    last (30 ms against 3 ms for a member state at 10,000 meetings).
+    """
+    dated = published_attendances(participant).filter(meeting__start_date__isnull=False)
+    ordering = ("-meeting__start_date", "-meeting__pk")
+    return list(first_rows(dated, ordering, limit).select_related("meeting__meeting_type"))
 
 
 def owned_published(participant):
@@ -138,16 +140,18 @@ def action_tallies(participant, today=None):
 
 
 def recent_open_ownerships(participant, limit=RECENT_OPEN_ACTIONS):
-    """The participant's open actions set off most recently, each with its role (lead or support)."""
+    """The participant's open actions set off most recently (at dated meetings, as for the latest
+    meetings), each with its role (lead or support)."""
     ordering = (
-        F("action_item__outcome__meeting__start_date").desc(nulls_last=True),
+        "-action_item__outcome__meeting__start_date",
         "-action_item__outcome__meeting__pk",
         "action_item__outcome__position",
         "action_item__position",
         "action_item__pk",
     )
     open_ones = owned_published(participant).filter(
-        ActionItem.objects.status_conditions(prefix="action_item__")["open"]
+        ActionItem.objects.status_conditions(prefix="action_item__")["open"],
+        action_item__outcome__meeting__start_date__isnull=False,
     )
     return list(
         first_rows(open_ones, ordering, limit).select_related(

@@ -228,8 +228,9 @@ def test_participant_page_year_links_list_as_many_meetings_as_it_counts(client):
         assert listed == year.meetings
 
 
-def test_participant_page_lists_its_latest_meetings_newest_first(client):
+def test_participant_page_lists_its_latest_dated_meetings_newest_first(client):
     canada = ParticipantFactory(name="Canada")
+    AttendanceFactory(participant=canada, meeting=MeetingFactory(title="Date unknown", start_date=None))
     for index in range(participation.RECENT_MEETINGS + 2):
         AttendanceFactory(
             participant=canada,
@@ -244,6 +245,7 @@ def test_participant_page_lists_its_latest_meetings_newest_first(client):
     assert titles == [f"Meeting day {index}" for index in range(newest, 1, -1)]
     assert "Meeting day 11" in response.text
     assert "Meeting day 1<" not in response.text
+    assert "Date unknown" not in response.text  # counted under "Date not known" in the year table
 
 
 def own(participant, status, *, due=None, title=None, meeting=None, role="lead"):
@@ -308,6 +310,7 @@ def test_participant_page_status_links_list_as_many_actions_as_it_counts(client)
 
 def test_participant_page_lists_its_latest_open_actions_with_role(client):
     rso = ForumBodyFactory(name="Regional Support Office")
+    own(rso, "not_started", title="From an undated meeting", meeting=MeetingFactory(start_date=None))
     own(rso, "completed", title="Done already", meeting=MeetingFactory(start_date=datetime.date(2020, 1, 1)))
     own(rso, "in_progress", title="Old work", meeting=MeetingFactory(start_date=datetime.date(2005, 1, 1)))
     for index in range(participation.RECENT_OPEN_ACTIONS):
@@ -326,6 +329,7 @@ def test_participant_page_lists_its_latest_open_actions_with_role(client):
     assert ownerships[-1].role == "support"
     assert "Done already" not in response.text
     assert "Old work" not in response.text
+    assert "From an undated meeting" not in response.text
 
 
 def test_participant_page_without_a_record_says_so(client):
