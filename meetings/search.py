@@ -1,33 +1,44 @@
 """Search across the published record: meetings, outcomes, action items and documents.
 
 On PostgreSQL the search is full-text (English stemming, ``websearch_to_tsquery`` syntax: quoted
-phrases, ``or``, ``-word``), ranked, and served by GIN expression indexes: migration
-``0002_search_indexes`` indexes exactly the vectors built by ``search_vector`` below, so a change to
-``SEARCH_FIELDS`` needs a new migration with the new expressions. Elsewhere (SQLite) every word must
-appear in one of the fields, newest records first. Action items are also found by the text of their
-outcome and their owners' names, which are not indexed. Either way the results have the same shape and
-the matching words are highlighted by the same code, on text escaped first.
+phrases, ``or``, ``-word``) and ranked. Each searched table stores its weighted tsvector in a
+``search_document`` column with a GIN index (migration ``0011_search_documents``): generated from
+the fields of ``SEARCH_FIELDS`` for meetings, outcomes and documents; for action items, which are
+also found by the text of their outcome and their owners' names, kept up to date by the database.
+So a change to ``SEARCH_FIELDS`` needs a new migration with the new expressions. Elsewhere (SQLite)
+every word must appear in one of the fields, newest records first. Either way the results have the
+same shape and the matching words are highlighted by the same code, on text escaped first.
+
+A word common in the record matches tens of thousands of rows, and the page shows twenty of each
+kind. So counts stop at ``COUNT_LIMIT`` ("more than 1,000"), and on PostgreSQL only the newest
+``RANK_POOL`` matches are ranked: the work of a search is bounded by what the page shows, not by
+the size of the record.
 """
 
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q, StringAgg, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import DateTimeField, Exists, Expression, Func, OuterRef, Q
+from django.db.models.expressions import Col
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionItem, ActionOwner, Document, Meeting, Outcome
+from .models import ActionItem, ActionOwner, Document, Meeting, Outcome, Participant
 
 SEARCH_CONFIG = "english"
 # Longer queries are cut here: nobody types more, and every word costs a condition.
 MAX_QUERY_LENGTH = 200
 RESULTS_PER_KIND = 20
+# Counts stop here: past it the page says "more than 1,000", and counting costs no more.
+COUNT_LIMIT = 1000
+# PostgreSQL ranks the newest this many matches of a kind, not all of them.
+RANK_POOL = 200
 EXCERPT_LENGTH = 240
 
 # Fields searched for each kind, by weight: A counts most in the ranking, C least.
@@ -40,7 +51,10 @@ SEARCH_FIELDS = {
 
 
 def search_vector(kind):
-    """The weighted tsvector of one kind; the GIN index of its table holds this very expression."""
+    """The weighted tsvector of a kind's own fields, as its stored search document holds it.
+
+    An action item's document also holds its outcome's text and its owners' names, weighted D.
+    """
     vector = None
     for weight, fields in SEARCH_FIELDS[kind]:
         part = SearchVector(*fields, config=SEARCH_CONFIG, weight=weight)
@@ -52,40 +66,39 @@ def searched_fields(kind):
     return [name for _weight, fields in SEARCH_FIELDS[kind] for name in fields]
 
 
+class StoredSearchDocument(Expression):
+    """The stored search document (PostgreSQL, migration 0011) of the rows a query selects.
+
+    The column is kept by the database, not by Django, so no model field loads it with every row;
+    this resolves to the column of the query's own table, under whatever alias a subquery gives it.
+    """
+
+    output_field = SearchVectorField()
+    column = "search_document"
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        target = SearchVectorField(null=True)
+        target.set_attributes_from_name(self.column)
+        target.model = query.model  # not added to the model: only named, for hashing and errors
+        return Col(query.get_initial_alias(), target)
+
+
 # An action is also found by the words of the outcome that set it off and by its owners' names, as
-# the tracker's filter promises. That text lives in other tables, so it is added to the indexed
-# vector at query time (weighted lowest) and, without full text, tested row by row.
+# the tracker's filter promises. Without full text, a search that may read every action tests each
+# outcome's text once (the list of outcomes that contain the word), not once per action; one that
+# reads a few actions of common words tests the text of their own outcomes only.
 
 
-def owner_names():
-    """An action's owners' names and short names as one text, for its search vector."""
-    return Subquery(
-        ActionOwner.objects.filter(action_item=OuterRef("pk"))
-        .order_by()
-        .values("action_item")
-        .annotate(
-            names=StringAgg(Concat("participant__name", Value(" "), "participant__short_name"), Value(" "))
-        )
-        .values("names")
-    )
-
-
-def full_text_vector(kind):
-    """The vector a kind is searched by on PostgreSQL: the indexed one, with an action's context."""
-    vector = search_vector(kind)
-    if kind == "actions":
-        vector += SearchVector("outcome__text", owner_names(), config=SEARCH_CONFIG, weight="D")
-    return vector
-
-
-def related_text_condition(kind, term):
+def related_text_condition(kind, term, few_rows=False):
     """Without full text: the records of ``kind`` whose related text contains ``term``."""
     if kind != "actions":
         return Q()
-    owners = ActionOwner.objects.filter(action_item=OuterRef("pk")).filter(
-        Q(participant__name__icontains=term) | Q(participant__short_name__icontains=term)
-    )
-    return Q(outcome__text__icontains=term) | Exists(owners)
+    participants = Participant.objects.filter(Q(name__icontains=term) | Q(short_name__icontains=term))
+    owned = ActionOwner.objects.filter(participant__in=participants.values("pk")).values("action_item")
+    if few_rows:
+        return Q(outcome__text__icontains=term) | Q(pk__in=owned)
+    outcomes = Outcome.objects.filter(text__icontains=term).values("pk")
+    return Q(outcome__in=outcomes) | Q(pk__in=owned)
 
 
 # Query parsing --------------------------------------------------------------------------------
@@ -241,15 +254,22 @@ class Hit:
 
 @dataclass
 class ResultGroup:
+    """The results of one kind: ``count`` matches, or more than that when ``count_is_floor``."""
+
     kind: str
     heading: str
     count: int
     hits: list
     more_url: str = ""
+    count_is_floor: bool = False
 
     @property
     def shown(self):
         return len(self.hits)
+
+    @property
+    def has_more(self):
+        return self.count_is_floor or self.shown < self.count
 
 
 @dataclass
@@ -262,6 +282,11 @@ class SearchResults:
     @property
     def total(self):
         return sum(group.count for group in self.groups)
+
+    @property
+    def total_is_floor(self):
+        """True when some kind matched more than it counted: the total is then "more than"."""
+        return any(group.count_is_floor for group in self.groups)
 
     @property
     def groups_with_hits(self):
@@ -314,12 +339,30 @@ def document_hit(document, pattern):
 
 @dataclass(frozen=True)
 class SearchKind:
+    """One kind of record searched: its published rows, their order and how one reads as a result.
+
+    ``meeting`` is the path from a record to its meeting ("" for meetings themselves): records are
+    listed newest meeting first, and a meeting's records together.
+    """
+
     key: str
     heading: str
-    queryset: object
-    ordering: tuple
+    model: type
+    related: tuple
     make_hit: object
     list_url_name: str = ""
+    meeting: str = ""
+    within_meeting: tuple = ()
+
+    @property
+    def queryset(self):
+        return self.model.objects.published().select_related(*self.related)
+
+    @property
+    def ordering(self):
+        if not self.meeting:
+            return ("-start_date", "-pk")
+        return (f"-{self.meeting}__start_date", f"-{self.meeting}__pk", *self.within_meeting)
 
 
 def search_kinds():
@@ -327,48 +370,70 @@ def search_kinds():
         SearchKind(
             "meetings",
             _("Meetings"),
-            Meeting.objects.published().select_related("meeting_type"),
-            ("-start_date", "-pk"),
+            Meeting,
+            ("meeting_type",),
             meeting_hit,
             "meetings:meeting_list",
         ),
         SearchKind(
             "outcomes",
             _("Outcomes"),
-            Outcome.objects.published().select_related("meeting"),
-            ("-meeting__start_date", "meeting_id", "position"),
+            Outcome,
+            ("meeting",),
             outcome_hit,
+            meeting="meeting",
+            within_meeting=("position", "pk"),
         ),
         SearchKind(
             "actions",
             _("Action items"),
-            ActionItem.objects.published().select_related("outcome__meeting"),
-            ("-outcome__meeting__start_date", "outcome__position", "position", "pk"),
+            ActionItem,
+            ("outcome__meeting",),
             action_hit,
             "meetings:action_list",
+            meeting="outcome__meeting",
+            within_meeting=("outcome__position", "position", "pk"),
         ),
         SearchKind(
             "documents",
             _("Documents"),
-            Document.objects.published().select_related("meeting"),
-            ("-meeting__start_date", "position", "title"),
+            Document,
+            ("meeting",),
             document_hit,
+            meeting="meeting",
+            within_meeting=("position", "title", "pk"),
         ),
     ]
 
 
-def full_text_matches(kind, queryset, query, ordering):
-    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    matches = queryset.alias(search_vector=full_text_vector(kind)).filter(search_vector=search_query)
-    ranked = matches.annotate(rank=SearchRank(F("search_vector"), search_query)).order_by("-rank", *ordering)
-    return matches, ranked
+def full_text_query(query):
+    return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
 
 
-def word_matches(kind, queryset, parsed, ordering):
+def full_text_matches(queryset, search_query):
+    """The records of ``queryset`` whose stored document matches: a GIN index scan."""
+    return queryset.alias(search_document=StoredSearchDocument()).filter(search_document=search_query)
+
+
+def ranked(queryset, matches, search_query, ordering, limit):
+    """The ``limit`` best ranked of the newest ``RANK_POOL`` matches, ties newest first.
+
+    Ranking reads every row it ranks, so it is limited to a pool taken in the kind's order first,
+    which an index walk that stops when the pool is full can serve.
+    """
+    pool = matches.order_by(*ordering).values("pk")[:RANK_POOL]
+    return (
+        queryset.filter(pk__in=pool)
+        .annotate(rank=SearchRank(StoredSearchDocument(), search_query))
+        .order_by("-rank", *ordering)[:limit]
+    )
+
+
+def word_matches(kind, queryset, parsed, few_rows=False):
     fields = searched_fields(kind)
 
     def anywhere(term):
-        condition = related_text_condition(kind, term)
+        condition = related_text_condition(kind, term, few_rows)
         for name in fields:
             condition |= Q(**{f"{name}__icontains": term})
         return condition
@@ -380,7 +445,65 @@ def word_matches(kind, queryset, parsed, ordering):
         queryset = queryset.filter(condition)
     for term in parsed.excluded:
         queryset = queryset.exclude(anywhere(term))
-    return queryset, queryset.order_by(*ordering)
+    return queryset
+
+
+def first_word_matches(kind, parsed, limit):
+    """Without full text: how many records match (up to ``COUNT_LIMIT``) and the first ``limit``.
+
+    Returns ``(count, count_is_floor, first)``. One pass collects the keys of the matches and stops
+    after ``COUNT_LIMIT`` + 1. When that is all of them, the first are ordered from those keys.
+    When there are more, they come from the newest meetings that have a match, each tested until
+    its first: no query reads and sorts every match of a common word. (SQLite plans a query from
+    its most selective-looking condition, so the rows of those meetings are tested without the
+    publication test, which they pass, and which would have it read every published meeting.)
+    """
+    matches = word_matches(kind.key, kind.queryset, parsed)
+    found = list(matches.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+    count, count_is_floor = min(len(found), COUNT_LIMIT), len(found) > COUNT_LIMIT
+    if not count_is_floor:
+        first = kind.model.objects.filter(pk__in=found)
+    elif kind.meeting:
+        in_meeting = kind.model.objects.filter(**{kind.meeting: OuterRef("pk")})
+        newest = (
+            published_newest_first()
+            .filter(Exists(word_matches(kind.key, in_meeting, parsed, few_rows=True)))
+            .values("pk")[:limit]
+        )
+        rows = kind.model.objects.filter(**{f"{kind.meeting}__in": newest})
+        first = word_matches(kind.key, rows, parsed, few_rows=True)
+    else:
+        first = word_matches(kind.key, published_newest_first(), parsed)
+    return count, count_is_floor, first.select_related(*kind.related).order_by(*kind.ordering)[:limit]
+
+
+class Unindexed(Func):
+    """A column's value in a form SQLite does not look up by an index: unary plus (SQLite only)."""
+
+    template = "+%(expressions)s"
+
+
+def published_newest_first():
+    """Published meetings, newest first, read in the order of the date index until enough are found.
+
+    ``Meeting.objects.published()`` as SQLite reads it best for this: with the publication time
+    indexed, SQLite would read every published meeting through that index, then sort them all.
+    """
+    published_at = Unindexed("published_at", output_field=DateTimeField())
+    return (
+        Meeting.objects.alias(published_on=published_at)
+        .filter(published_on__isnull=False, published_on__lte=Now())
+        .order_by("-start_date", "-pk")
+    )
+
+
+def count_up_to(matches, limit):
+    """How many ``matches`` there are, counting no further than ``limit`` + 1.
+
+    Returns ``(count, is_floor)``: ``(1000, True)`` when there are more than 1,000.
+    """
+    count = matches.order_by()[: limit + 1].count()
+    return min(count, limit), count > limit
 
 
 def matching(kind, queryset, raw_query):
@@ -395,10 +518,8 @@ def matching(kind, queryset, raw_query):
     if not parsed.required and not parsed.excluded:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        matches, _ranked = full_text_matches(kind, queryset, query, ())
-    else:
-        matches, _ordered = word_matches(kind, queryset, parsed, ())
-    return matches
+        return full_text_matches(queryset, full_text_query(query))
+    return word_matches(kind, queryset, parsed)
 
 
 def search_record(raw_query, limit=RESULTS_PER_KIND):
@@ -411,13 +532,17 @@ def search_record(raw_query, limit=RESULTS_PER_KIND):
     pattern = highlight_pattern(parsed.terms)
     for kind in search_kinds():
         if connections[kind.queryset.db].vendor == "postgresql":
-            matches, ordered = full_text_matches(kind.key, kind.queryset, query, kind.ordering)
+            search_query = full_text_query(query)
+            matches = full_text_matches(kind.queryset, search_query)
+            first = ranked(kind.queryset, matches, search_query, kind.ordering, limit)
+            count, count_is_floor = count_up_to(matches, COUNT_LIMIT)
         else:
-            matches, ordered = word_matches(kind.key, kind.queryset, parsed, kind.ordering)
-        count = matches.count()
-        hits = [kind.make_hit(record, pattern) for record in ordered[:limit]] if count else []
+            count, count_is_floor, first = first_word_matches(kind, parsed, limit)
+        hits = [kind.make_hit(record, pattern) for record in first] if count else []
         more_url = ""
-        if kind.list_url_name and count > len(hits):
+        if kind.list_url_name and (count_is_floor or count > len(hits)):
             more_url = f"{reverse(kind.list_url_name)}?{urlencode({'q': query})}"
-        results.groups.append(ResultGroup(kind.key, kind.heading, count, hits, more_url))
+        results.groups.append(
+            ResultGroup(kind.key, kind.heading, count, hits, more_url, count_is_floor=count_is_floor)
+        )
     return results
