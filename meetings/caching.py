@@ -11,6 +11,11 @@ depends on who they are. Answers that set a cookie, stream, or are not 200 are n
 stored answer carries the headers the inner middleware added (CSP without a nonce: public pages keep
 their scripts and styles in static files, so one cached page is right for every reader).
 
+A new release (other code, templates or static files) starts with new keys: a page cached by the
+previous release would link to static files that are gone. The release is ``DJANGO_RELEASE`` where
+the deployment sets it, otherwise a digest of the code, templates and static manifest this process
+runs; servers of two releases behind one balancer keep apart during a rolling deploy.
+
 Conditional GET: the ETag is a digest of the version key, scheme, host and path, and Last-Modified is when
 the version last moved (or midnight, when date-derived states did), so a revalidation costs one query
 and no rendering. Browsers are told to revalidate every time (``no-cache``): a reader is never shown
@@ -18,7 +23,10 @@ yesterday's record from their own cache either.
 """
 
 import hashlib
+import os
 from email.utils import formatdate
+from functools import cache as once
+from itertools import chain
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,6 +41,25 @@ EXEMPT_PREFIXES = ("/admin/", "/healthz", "/documents/", "/static/", "/media/", 
 EXEMPT_PATHS = {"/api/openapi.json"}
 # Answers bigger than this are rendered each time rather than filling the cache.
 MAX_CACHED_BYTES = 1024 * 1024
+
+
+@once
+def release():
+    """What distinguishes this release's pages from another's (see the module's docstring)."""
+    if os.environ.get("DJANGO_RELEASE"):
+        return os.environ["DJANGO_RELEASE"]
+    base = settings.BASE_DIR
+    digest = hashlib.sha256()
+    files = chain(
+        base.glob("balitracker/*.py"),
+        base.glob("meetings/**/*.py"),
+        base.glob("templates/**/*.html"),
+        [settings.STATIC_ROOT / "staticfiles.json"],
+    )
+    for path in sorted(files):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def bypasses(request):
@@ -69,7 +96,7 @@ class RecordCacheMiddleware:
             return self.get_response(request)
         version = versions.current()
         digest = hashlib.sha256(
-            f"{version.key}|{request.scheme}|{request.get_host()}|{request.get_full_path()}".encode()
+            f"{release()}|{version.key}|{request.scheme}|{request.get_host()}|{request.get_full_path()}".encode()
         ).hexdigest()[:32]
         etag = f'"{digest}"'
         last_modified = int(version.last_modified.timestamp())

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import versions
+from meetings import caching, versions
 from meetings.filters import meeting_countries, meeting_years
 from tests.factories import (
     ActionItemFactory,
@@ -259,3 +259,24 @@ def test_http_and_https_readers_get_their_own_pages(client, meeting):
     secure = client.get("/meetings/meeting-cached/", secure=True)
     assert secure["X-Cache"] == "miss"
     assert b"https://testserver/meetings/meeting-cached/" in secure.content
+
+
+def test_a_new_release_neither_serves_nor_validates_the_previous_releases_pages(client, meeting, monkeypatch):
+    monkeypatch.setenv("DJANGO_RELEASE", "release-1")
+    caching.release.cache_clear()
+    first = client.get("/meetings/meeting-cached/")
+    assert client.get("/meetings/meeting-cached/")["X-Cache"] == "hit"
+    monkeypatch.setenv("DJANGO_RELEASE", "release-2")
+    caching.release.cache_clear()
+    after_deploy = client.get("/meetings/meeting-cached/", headers={"if-none-match": first["ETag"]})
+    assert after_deploy.status_code == 200
+    assert after_deploy["X-Cache"] == "miss"
+    monkeypatch.delenv("DJANGO_RELEASE")
+    caching.release.cache_clear()
+
+
+def test_without_a_release_name_the_release_is_a_digest_of_the_code(monkeypatch):
+    monkeypatch.delenv("DJANGO_RELEASE", raising=False)
+    caching.release.cache_clear()
+    assert len(caching.release()) == 12
+    caching.release.cache_clear()
