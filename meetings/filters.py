@@ -5,7 +5,10 @@ invalid field is left out of the filtering and its error is shown beside it, whi
 fields still apply.
 """
 
+import copy
+
 import django_filters as filters
+from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -45,6 +48,28 @@ def query_with(query, **changes):
         else:
             query[name] = value
     return query
+
+
+class ChosenOnlySelect(forms.Select):
+    """A select of model choices that offers only the choice in force, and the empty one.
+
+    For a filter among thousands of records (the tracker's meeting): rendering every one made the
+    form most of the page (10,000 meetings, 860 KB, a second to render). The form still shows the
+    filter in force and can clear it; a record is chosen by a link to the filtered list.
+    """
+
+    def optgroups(self, name, value, attrs=None):
+        offered = copy.copy(self.choices)
+        chosen = [item for item in value if item]
+        key = offered.field.to_field_name or "pk"
+        offered.queryset = (
+            offered.queryset.filter(**{f"{key}__in": chosen}) if chosen else offered.queryset.none()
+        )
+        every, self.choices = self.choices, offered
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = every
 
 
 class CountryCodeField(ChoiceField):
@@ -247,6 +272,8 @@ class ActionFilter(filters.FilterSet):
         queryset=Meeting.objects.published().order_by(F("start_date").desc(nulls_last=True), "-pk"),
         to_field_name="slug",
         empty_label=_("Any meeting"),
+        widget=ChosenOnlySelect,
+        help_text=_("To choose one, group the list by meeting and follow the meeting's link."),
     )
     type = filters.ModelChoiceFilter(
         label=_("Meeting type"),

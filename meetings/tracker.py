@@ -13,7 +13,7 @@ from .models import ActionItem, ActionOwner
 def tracker_queryset():
     """Published actions with what a list row shows, soonest deadline first, undated last."""
     return (
-        ActionItem.objects.published()
+        ActionItem.objects.published_for_listing()
         .select_related("outcome__meeting__meeting_type", "due_at_next")
         .prefetch_related(
             Prefetch(

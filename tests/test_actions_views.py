@@ -1,11 +1,15 @@
 import datetime
+from html.parser import HTMLParser
 
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings.filters import query_with
 from meetings.models import ActionItem
+from meetings.tracker import tracker_queryset
+from meetings.views.actions import ActionListView
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -44,6 +48,104 @@ def test_tracker_lists_only_published_actions(client):
 
     assert response.status_code == 200
     assert titles(response) == ["Public"]
+
+
+def test_counts_and_pages_leave_out_actions_of_drafts_and_scheduled_meetings(client):
+    make_action("Public", status="completed")
+    make_action("Draft", meeting=MeetingFactory(published_at=None))
+    scheduled = MeetingFactory(published_at=timezone.now() + datetime.timedelta(days=7))
+    make_action("Scheduled", meeting=scheduled, status="completed")
+
+    response = client.get(LIST, {"status": "completed"})
+
+    counts = {count["value"]: count["count"] for count in response.context["status_counts"]}
+    assert (response.context["status_total"], counts["completed"], counts["not_started"]) == (1, 1, 0)
+    assert response.context["paginator"].count == 1
+    assert titles(response) == ["Public"]
+
+
+def test_published_status_tallies_equal_the_tallies_of_the_published_actions():
+    today = datetime.date(2016, 1, 1)
+    late = {"due_date": datetime.date(2015, 12, 31), "due_precision": "day"}
+    make_action("Late", **late)
+    make_action("Done", status="completed")
+    make_action("Draft's late one", meeting=MeetingFactory(published_at=None), **late)
+    scheduled = MeetingFactory(published_at=timezone.now() + datetime.timedelta(days=7))
+    make_action("Scheduled's", meeting=scheduled, status="cancelled")
+
+    tallies = ActionItem.objects.published_status_tallies(today)
+
+    assert tallies == ActionItem.objects.published().status_tallies(today)
+    assert (tallies["total"], tallies["overdue"], tallies["cancelled"]) == (2, 1, 0)
+
+
+class SelectOptions(HTMLParser):
+    """The labels of the options of one select in a page."""
+
+    def __init__(self, name):
+        super().__init__()
+        self.name, self.inside, self.labels = name, False, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "select":
+            self.inside = dict(attrs).get("name") == self.name
+        elif tag == "option" and self.inside:
+            self.labels.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.inside = False
+
+    def handle_data(self, data):
+        if self.inside and self.labels:
+            self.labels[-1] += data.strip()
+
+
+def options_of(response, name):
+    parser = SelectOptions(name)
+    parser.feed(response.content.decode())
+    return parser.labels
+
+
+def test_meeting_filter_offers_the_meeting_in_force_not_every_meeting(client):
+    chosen = MeetingFactory(title="Eighth AHG SOM", slug="eighth-ahg")
+    make_action("From the eighth", meeting=chosen)
+    make_action("From another", meeting=MeetingFactory(title="Another meeting"))
+
+    unfiltered = client.get(LIST)
+    filtered = client.get(LIST, {"meeting": "eighth-ahg"})
+
+    assert options_of(unfiltered, "meeting") == ["Any meeting"]
+    assert options_of(filtered, "meeting") == ["Any meeting", "Eighth AHG SOM"]
+    assert titles(filtered) == ["From the eighth"]
+
+
+def test_every_page_lists_the_actions_in_tracker_order_whichever_end_it_is_read_from(client, monkeypatch):
+    monkeypatch.setattr(ActionListView, "paginate_by", 3)
+    earlier = MeetingFactory(start_date=datetime.date(2013, 1, 1))
+    later = MeetingFactory(start_date=datetime.date(2014, 1, 1))
+    for index, (due_date, meeting) in enumerate(
+        [
+            (datetime.date(2015, 6, 30), later),
+            (datetime.date(2015, 6, 30), earlier),
+            (datetime.date(2014, 12, 31), later),
+            (None, later),
+            (datetime.date(2016, 12, 31), earlier),
+            (None, earlier),
+            (datetime.date(2015, 6, 30), later),
+            (datetime.date(2014, 3, 31), earlier),
+        ]
+    ):
+        precision = "day" if due_date else ""
+        make_action(f"Action {index}", meeting=meeting, due_date=due_date, due_precision=precision)
+    in_order = [action_item.title for action_item in tracker_queryset()]
+
+    pages = [client.get(LIST, {"page": number}) for number in (1, 2, 3)]
+
+    assert [row.title for page in pages for row in page.context["object_list"]] == in_order
+    assert in_order[-2:] == ["Action 5", "Action 3"]
+    last = client.get(LIST, {"page": "last"})
+    assert [row.title for row in last.context["object_list"]] == in_order[6:]
 
 
 def test_status_badges_read_as_text(client):

@@ -33,7 +33,22 @@ OPEN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 class ActionItemQuerySet(models.QuerySet):
     def published(self):
+        """Actions of published meetings.
+
+        Written as ``outcome.meeting_id IN (published meetings)``, the shape in which a count or an
+        aggregate over many actions reads fastest. A list read in order a page at a time wants
+        ``published_for_listing()``.
+        """
         return self.filter(outcome__meeting__in=Meeting.objects.published())
+
+    def published_for_listing(self):
+        """The actions of ``published()``, tested on each action's own meeting row.
+
+        The shape a list read in order, a page at a time, needs: the database walks the index of
+        the ordering and checks each action's meeting as it reaches it (the row joins the meeting
+        anyway). Given ``published()``, SQLite starts from the meetings and sorts every action.
+        """
+        return self.filter(Meeting.objects.published_condition("outcome__meeting__"))
 
     def open(self):
         """Actions still to be done: not started or in progress."""
@@ -70,10 +85,13 @@ class ActionItemQuerySet(models.QuerySet):
     @staticmethod
     def tally_aggregates(today=None, prefix=""):
         """``total`` and a count per ``status_conditions``, for ``aggregate()`` or grouped ``annotate()``."""
+        # Counting the status, which every action has, rather than the key: over the actions
+        # alone, the index of due dates and statuses then holds all the query reads.
+        counted = f"{prefix}status"
         return {
-            "total": models.Count("pk"),
+            "total": models.Count(counted),
             **{
-                name: models.Count("pk", filter=condition)
+                name: models.Count(counted, filter=condition)
                 for name, condition in ActionItemQuerySet.status_conditions(today, prefix).items()
             },
         }
@@ -84,6 +102,19 @@ class ActionItemQuerySet(models.QuerySet):
         One aggregate query: ``{"total": 9, "not_started": 2, ..., "open": 5, "overdue": 1, ...}``.
         """
         return self.order_by().aggregate(**self.tally_aggregates(today))
+
+    def published_status_tallies(self, today=None):
+        """``published().status_tallies()``, counted without joining every action to its meeting.
+
+        The tallies of all these actions less those of the meetings not published (drafts and
+        meetings scheduled for publication, few at any time). The first reads the actions alone:
+        unfiltered, an index-only scan of ``action_due_date_status``, where ``published()`` joins
+        each action to its outcome and its meeting. Two aggregate queries.
+        """
+        today = today or timezone.localdate()
+        everything = self.status_tallies(today)
+        unpublished = self.filter(outcome__meeting__in=Meeting.objects.unpublished()).status_tallies(today)
+        return {name: count - unpublished[name] for name, count in everything.items()}
 
     def due_between(self, start, end):
         return self.filter(due_date__gte=start, due_date__lte=end)
@@ -232,7 +263,10 @@ class ActionItem(models.Model):
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
         indexes = [
-            models.Index(fields=["status", "due_date"], name="action_status_due_date"),
+            # Due date first: the tracker lists in due-date order and filters by status within it
+            # (a status-first index leads SQLite to sort every open action for one page of the
+            # overdue list). Holding both columns, it also serves the tallies as an index-only scan.
+            models.Index(fields=["due_date", "status"], name="action_due_date_status"),
         ]
         constraints = [
             choices_constraint("action_status_valid", "status", ActionStatus),

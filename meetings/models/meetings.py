@@ -33,11 +33,23 @@ class MeetingFormat(models.TextChoices):
 
 
 class MeetingQuerySet(models.QuerySet):
-    def published(self):
-        """Meetings the public may see: publication time set and reached."""
+    @staticmethod
+    def published_condition(prefix=""):
+        """What ``published()`` asks of a meeting, as a condition.
+
+        ``prefix`` reaches the meeting from another model: ``"outcome__meeting__"`` from an action.
+        """
         # Now() is evaluated by the database when the query runs, so a queryset built once (a
         # filter's choices, a module-level constant) still sees scheduled publications come due.
-        return self.filter(published_at__isnull=False, published_at__lte=Now())
+        return Q(**{f"{prefix}published_at__isnull": False, f"{prefix}published_at__lte": Now()})
+
+    def published(self):
+        """Meetings the public may see: publication time set and reached."""
+        return self.filter(self.published_condition())
+
+    def unpublished(self):
+        """Every meeting ``published()`` leaves out: drafts and those scheduled for publication."""
+        return self.exclude(self.published_condition())
 
     def drafts(self):
         return self.filter(published_at__isnull=True)
@@ -173,6 +185,9 @@ class Meeting(models.Model):
             models.Index(F("start_date").desc(), F("id").desc(), name="meeting_start_date_desc"),
             models.Index(fields=["meeting_type", "number"], name="meeting_type_number"),
             models.Index(fields=["published_at"], name="meeting_published_at"),
+            # The public list's country and status filters.
+            models.Index(fields=["country"], name="meeting_country"),
+            models.Index(fields=["status"], name="meeting_status"),
         ]
         constraints = [
             choices_constraint("meeting_status_valid", "status", MeetingStatus),
@@ -365,7 +380,11 @@ class Attendance(models.Model):
             ),
             choices_constraint("attendance_role_valid", "role", AttendanceRole),
         ]
-        indexes = [models.Index(fields=["participant", "role"], name="attendance_participant_role")]
+        indexes = [
+            models.Index(fields=["participant", "role"], name="attendance_participant_role"),
+            # A meeting's attendance in its order (its page, the admin list).
+            models.Index(fields=["meeting", "position"], name="attendance_meeting_position"),
+        ]
 
     def __str__(self):
         return f"{self.participant} ({self.get_role_display()})"

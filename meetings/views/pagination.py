@@ -1,7 +1,41 @@
-"""Pagination that explains a page out of range instead of answering 404."""
+"""Pagination that explains a page out of range instead of answering 404, and one that reads the
+pages near the end of a long list from its end."""
 
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+
+class CountedPaginator(Paginator):
+    """A paginator given its count, which reads each page from the nearer end of the list.
+
+    The count comes from the caller, who has it already (the tracker's tallies), so it is not asked
+    of the database again. A page in the second half (``page=last``) is read in the reverse order
+    and turned round: the database then skips the rows after it instead of every row before it,
+    which ``OFFSET`` reads and drops one by one. The ordering must be total (end with the primary
+    key), so that the reverse order is its exact mirror.
+    """
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.given_count = count
+
+    @cached_property
+    def count(self):
+        return self.given_count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        if bottom <= self.count - top:
+            return self._get_page(self.object_list[bottom:top], number, self)
+        rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
+        rows.reverse()
+        return self._get_page(rows, number, self)
 
 
 class ForgivingPaginationMixin:
