@@ -315,6 +315,60 @@ def test_change_lists_issue_no_query_per_row(editor_client, django_assert_max_nu
     assert queries_to_get(editor_client, url) == small
 
 
+def changelist(client, model, **query):
+    opts = model._meta
+    return client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), query)
+
+
+def test_meeting_change_list_counts_each_meetings_attendance_and_outcomes_and_sorts_by_them(editor_client):
+    busy = MeetingFactory(title="Busy")
+    for _ in range(3):
+        AttendanceFactory(meeting=busy)
+    OutcomeFactory(meeting=busy)
+    quiet = MeetingFactory(title="Quiet")
+    OutcomeFactory(meeting=quiet)
+    OutcomeFactory(meeting=quiet)
+
+    by_attendance = changelist(editor_client, Meeting, o="-9").context["cl"].result_list
+
+    assert [(row.title, row.attendance_count, row.outcome_count) for row in by_attendance] == [
+        ("Busy", 3, 1),
+        ("Quiet", 0, 2),
+    ]
+    by_outcomes = changelist(editor_client, Meeting, o="10").context["cl"].result_list
+    assert [row.title for row in by_outcomes] == ["Busy", "Quiet"]
+
+
+def test_attendance_change_list_pages_newest_meetings_first_each_in_its_order(editor_client, monkeypatch):
+    monkeypatch.setattr(admin.site._registry[Attendance], "list_per_page", 2)
+    older = MeetingFactory(title="Older", start_date=datetime.date(2013, 4, 2))
+    newer = MeetingFactory(title="Newer", start_date=datetime.date(2016, 3, 23))
+    for meeting in (older, newer):
+        for position in (2, 1):
+            AttendanceFactory(meeting=meeting, position=position, person=f"{meeting.title} {position}")
+
+    pages = [changelist(editor_client, Attendance, p=number) for number in (1, 2)]
+
+    listed = [row.person for page in pages for row in page.context["cl"].result_list]
+    assert listed == ["Newer 1", "Newer 2", "Older 1", "Older 2"]
+
+
+def test_action_change_list_offers_the_owners_and_due_years_the_actions_have(editor_client):
+    owner = ParticipantFactory(name="Regional Support Office")
+    ParticipantFactory(name="Owns nothing")
+    ActionOwnerFactory(
+        action_item=ActionItemFactory(due_date=datetime.date(2017, 12, 31), due_precision="year"),
+        participant=owner,
+    )
+    ActionItemFactory(due_date=datetime.date(2015, 6, 30), due_precision="half")
+    ActionItemFactory()
+
+    filters = {spec.title: spec for spec in changelist(editor_client, ActionItem).context["cl"].filter_specs}
+
+    assert [label for _value, label in filters["owners"].lookup_choices] == ["Regional Support Office"]
+    assert [value for value, _label in filters["due year"].lookup_choices] == ["2017", "2016", "2015"]
+
+
 def test_publish_and_unpublish_actions(editor_client):
     draft = MeetingFactory(published_at=None)
     url = reverse("admin:meetings_meeting_changelist")

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, ProgressUpdate
-from .filters import DueYearFilter, OverdueFilter
+from .filters import DueYearFilter, OverdueFilter, OwnerFilter
 from .history import HistoryAdmin
+from .pagination import KeysFirstPaginator
 from .timeline import HistoryPart
 
 
@@ -156,7 +157,7 @@ class ActionItemAdmin(HistoryAdmin):
         OverdueFilter,
         "due_precision",
         DueYearFilter,
-        ("owners", admin.RelatedOnlyFieldListFilter),
+        ("owners", OwnerFilter),
         "outcome__meeting__meeting_type",
         "themes",
     ]
@@ -180,6 +181,12 @@ class ActionItemAdmin(HistoryAdmin):
         "themes",
     ]
     inlines = [ActionOwnerInline, ProgressUpdateInline]
+    # The latest outcomes' actions first, each outcome's in their order, read from the index of
+    # the action's outcome. Ordered by the meetings' dates (the model's ordering), SQLite sorts
+    # every action for each page (300 ms at 312,000 actions, keys alone).
+    ordering = ["-outcome_id", "position", "pk"]
+    paginator = KeysFirstPaginator
+    show_full_result_count = False
     history_parts = [HistoryPart(ActionOwner, "action_item"), HistoryPart(ProgressUpdate, "action_item")]
     form = ActionItemAdminForm
     actions = ["mark_in_progress", "mark_completed", "mark_cancelled"]

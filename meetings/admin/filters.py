@@ -1,11 +1,12 @@
 """Change-list filters the built-in ones do not cover."""
 
 from django.contrib import admin
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Membership
+from ..models import ActionOwner, Membership
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -16,15 +17,17 @@ class YearFilter(admin.SimpleListFilter):
     date_field = "start_date"
 
     def lookups(self, request, model_admin):
-        years = (
-            model_admin.get_queryset(request)
-            .exclude(**{f"{self.date_field}__isnull": True})
+        return [(str(year), str(year)) for year in self.years(model_admin.get_queryset(request))]
+
+    def years(self, queryset):
+        """The years to offer, newest first."""
+        return (
+            queryset.exclude(**{f"{self.date_field}__isnull": True})
             .annotate(filter_year=ExtractYear(self.date_field))
             .order_by("-filter_year")
             .values_list("filter_year", flat=True)
             .distinct()
         )
-        return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -34,9 +37,38 @@ class YearFilter(admin.SimpleListFilter):
 
 
 class DueYearFilter(YearFilter):
+    """Filter actions by the year they are due, offering every year from the latest to the earliest.
+
+    The first and last due dates come from the ends of an index; finding the years that have
+    actions would read every action (0.5 s at 312,000 actions on SQLite, its year function called
+    on each). A year between them without a deadline lists nothing.
+    """
+
     title = _("due year")
     parameter_name = "due_year"
     date_field = "due_date"
+
+    def years(self, queryset):
+        # One end per query: SQLite reads MIN() or MAX() alone from the index, both at once from
+        # the whole table.
+        first = queryset.aggregate(first=Min(self.date_field))["first"]
+        if first is None:
+            return []
+        last = queryset.aggregate(last=Max(self.date_field))["last"]
+        return range(last.year, first.year - 1, -1)
+
+
+class OwnerFilter(admin.RelatedFieldListFilter):
+    """Filter actions by owner, offering the participants who own one.
+
+    Each participant is looked up in the index of owners, where ``RelatedOnlyFieldListFilter``
+    would join every action to its owners and keep the distinct ones.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        owners = Q(Exists(ActionOwner.objects.filter(participant=OuterRef("pk"))))
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to=owners, ordering=ordering)
 
 
 class PublicationFilter(admin.SimpleListFilter):

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Func, IntegerField, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,10 +20,17 @@ from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outc
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
 from .locking import MeetingAdminForm
+from .pagination import KeysFirstPaginator
 from .paste import paste_attendance_view
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
 from .revert import MeetingRevert, StaleRevert, selected, when
 from .timeline import HistoryPart
+
+
+def count_of(rows):
+    """How many ``rows`` there are, as a correlated subquery for ``annotate()``."""
+    counted = rows.order_by().annotate(row_count=Func("pk", function="COUNT")).values("row_count")
+    return Subquery(counted, output_field=IntegerField())
 
 
 class AttendanceInline(LockedWithMeetingInline, admin.TabularInline):
@@ -75,14 +82,14 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 @admin.register(Meeting)
 class MeetingAdmin(HistoryAdmin):
     form = MeetingAdminForm
-    ordering = ["-start_date", "-pk"]  # the counts group the rows, which drops the model's ordering
+    ordering = ["-start_date", "-pk"]
     list_display = [
         "title",
         "meeting_type",
         "number",
         "start_date",
         "city",
-        "country",
+        "country_name",
         "status",
         "publication",
         "attendance_count",
@@ -132,12 +139,15 @@ class MeetingAdmin(HistoryAdmin):
     ]
 
     def get_queryset(self, request):
+        # Counted per meeting in a subquery, not by joining the rows and grouping: the list counts
+        # only its page's meetings, and its total, the year filter and the date hierarchy read
+        # the meetings table alone (a join of every attendance and outcome, 30 s at 10,000 meetings).
         return (
             super()
             .get_queryset(request)
             .annotate(
-                attendance_count=Count("attendances", distinct=True),
-                outcome_count=Count("outcomes", distinct=True),
+                attendance_count=count_of(Attendance.objects.filter(meeting=OuterRef("pk"))),
+                outcome_count=count_of(Outcome.objects.filter(meeting=OuterRef("pk"))),
             )
         )
 
@@ -264,6 +274,12 @@ class MeetingAdmin(HistoryAdmin):
         # Actions due "at the next meeting of this type" take this meeting's date once it is set.
         ActionItem.objects.filter(due_at_next=obj.meeting_type).date_by_next_meetings()
 
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, meeting):
+        # By the field's own lookup, not the admin's: that flattens the list of every country once
+        # per row (half the time of a page of 100 meetings).
+        return meeting.country.name or self.get_empty_value_display()
+
     @admin.display(description=_("publication"), ordering="published_at")
     def publication(self, meeting):
         return {"draft": _("Draft"), "scheduled": _("Scheduled"), "published": _("Published")}[
@@ -315,7 +331,7 @@ def permission_name(permission):
 def _set_published_at(request, meetings, published_at):
     """Save each meeting (not a bulk update) so that its history says who published it, and when."""
     with transaction.atomic():
-        # The admin's queryset counts rows (GROUP BY), which FOR UPDATE does not allow: lock by id.
+        # Lock the meetings alone, by id, without the admin queryset's counts of their rows.
         ids = list(meetings.values_list("pk", flat=True))
         meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids))
         for meeting in meetings:
@@ -332,6 +348,12 @@ class AttendanceAdmin(LockedWithMeetingAdmin, HistoryAdmin):
     list_select_related = ["participant", "meeting"]
     search_fields = ["participant__name", "participant__short_name", "meeting__title", "person"]
     autocomplete_fields = ["meeting", "participant"]
+    # Newest meetings first, each in its order: the index of meetings by date and
+    # attendance_meeting_position give this order, where the model's ordering (by participant name
+    # within a position too) has every row sorted for each page.
+    ordering = ["meeting", "position", "pk"]
+    paginator = KeysFirstPaginator
+    show_full_result_count = False
 
 
 @admin.register(Document)
