@@ -540,9 +540,9 @@ def test_the_revert_page_lists_what_would_change_and_writes_nothing(editor_clien
         "<li><strong>Themes:</strong> adds Trafficking in persons; removes People smuggling</li>",
         html=True,
     )
-    assertContains(response, "<h3>1 removed (added since)</h3>", html=True, count=2)
+    assertContains(response, "<h3>1 removed (added since this version)</h3>", html=True, count=2)
     assertContains(response, '<ul class="revert-removed"><li>New Zealand (Member)</li></ul>', html=True)
-    assertContains(response, "<h3>1 back (deleted since)</h3>", html=True, count=2)
+    assertContains(response, "<h3>1 brought back (deleted since this version)</h3>", html=True, count=2)
     assertContains(response, "<h3>1 changed back</h3>", html=True)
     assertContains(response, "<li><strong>Role:</strong> Observer (now) → Co-Chair</li>", html=True)
     content = response.content.decode()

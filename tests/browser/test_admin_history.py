@@ -1,0 +1,283 @@
+"""History pages of the admin in a real browser: one timeline per record, and a meeting's revert.
+
+A meeting, a participant and an action item are given a history by an editor: their parts added,
+changed and removed. The editor then walks the revert of a meeting:
+a wrong save in the admin, the meeting's history, an earlier version, the confirmation that lists
+what would change, the revert, the meeting as it was.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+
+from meetings.models import Attendance, Meeting, MeetingType, Participant, ParticipantAlias, Theme
+from meetings.roles import EDITOR
+from tests.factories import (
+    ActionItemFactory,
+    ActionOwnerFactory,
+    AttendanceFactory,
+    DocumentFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OutcomeFactory,
+    ProgressUpdateFactory,
+)
+
+from .conftest import DESKTOP, PHONE, new_page
+from .test_pages import OVERFLOWING_ELEMENTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
+
+PASSWORD = "a-long-password-1"
+TITLE = "Technical Experts Group on Irregular Movement: Workshop on Document Fraud"
+
+
+def history_models():
+    """The models of history entries (not of the links they keep, which follow their entry)."""
+    return [
+        model
+        for model in apps.get_app_config("meetings").get_models()
+        if any(field.name == "history_user" for field in model._meta.fields)
+    ]
+
+
+def entered_by(user):
+    """Give the history written since the last call ``user``, as if entered in the admin.
+
+    (Its dates stay as they are: links are known to be kept from the migration that began keeping
+    them, which ran as the test database was made.)
+    """
+    for model in history_models():
+        model.objects.filter(history_user=None).update(history_user=user)
+
+
+@pytest.fixture
+def editor(site, django_user_model):
+    user = django_user_model.objects.create_user("editor", "editor@example.org", PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITOR))
+    return user
+
+
+@pytest.fixture
+def draft_meeting(editor):
+    """A draft meeting entered with its parts; its version of then is the right one."""
+    australia = Participant.objects.get(slug="australia")
+    indonesia = Participant.objects.get(slug="indonesia")
+    meeting = MeetingFactory(
+        meeting_type=MeetingType.objects.order_by("pk").first(),
+        title=TITLE,
+        slug="tech-experts-group-document-fraud-workshop",
+        published_at=None,
+        summary="Officials from twelve member states examined forged and altered travel documents.",
+        themes=[Theme.objects.get(slug="border-management")],
+    )
+    AttendanceFactory(meeting=meeting, participant=australia, role="co_chair", note="Co-Chair")
+    AttendanceFactory(meeting=meeting, participant=indonesia, role="co_chair", note="Co-Chair")
+    AttendanceFactory(meeting=meeting, participant=Participant.objects.get(slug="thailand"), role="host")
+    outcome = OutcomeFactory(
+        meeting=meeting,
+        position=1,
+        kind="agreed",
+        text="Members agreed to share specimen documents through the Regional Support Office.",
+    )
+    action_item = ActionItemFactory(outcome=outcome, title="Set up a shared library of specimen documents")
+    ActionOwnerFactory(action_item=action_item, participant=australia)
+    DocumentFactory(meeting=meeting, title="Co-Chairs' Statement")
+    meeting.save()  # the version that holds the meeting with its parts
+    entered_by(editor)
+    return meeting
+
+
+@pytest.fixture
+def version_before_edits(draft_meeting):
+    return draft_meeting.history.first()
+
+
+@pytest.fixture
+def meeting_history(draft_meeting, version_before_edits, editor):
+    """The draft meeting edited again: summary, themes, attendance and outcomes."""
+    meeting = draft_meeting
+    meeting.summary = "Officials examined travel documents."
+    meeting.save()
+    meeting.themes.add(Theme.objects.get(slug="people-smuggling"))
+    thailand = meeting.attendances.get(participant__slug="thailand")
+    thailand.role, thailand.note = "member", ""
+    thailand.save()
+    meeting.attendances.get(participant__slug="indonesia").delete()
+    AttendanceFactory(
+        meeting=meeting, participant=Participant.objects.get(slug="new-zealand"), role="observer"
+    )
+    meeting.outcomes.get(position=1).delete()  # and its action item with it
+    OutcomeFactory(meeting=meeting, position=1, kind="noted", text="Members noted the rise in forged visas.")
+    entered_by(editor)
+    return meeting
+
+
+@pytest.fixture
+def participant_history(editor):
+    """Viet Nam's other names and memberships, added then changed."""
+    participant = Participant.objects.get(slug="viet-nam")
+    alias = ParticipantAlias.objects.create(participant=participant, name="Việt Nam")
+    MembershipFactory(participant=participant, status="observer", start_date=datetime.date(2002, 2, 26))
+    entered_by(editor)
+    alias.name = "Socialist Republic of Viet Nam"
+    alias.save()
+    participant.description = "A founding member of the forum, and co-host of its 2009 workshop on returns."
+    participant.save()
+    entered_by(editor)
+    return participant
+
+
+@pytest.fixture
+def action_item_history(draft_meeting, editor):
+    """The draft meeting's action item: an owner added, its status and due date set, progress reported."""
+    action_item = draft_meeting.outcomes.get().action_items.get()
+    ActionOwnerFactory(
+        action_item=action_item, participant=Participant.objects.get(slug="indonesia"), role="support"
+    )
+    action_item.status = "in_progress"
+    action_item.due_as_published = "first half of 2015"
+    action_item.due_date, action_item.due_precision = datetime.date(2015, 6, 30), "half"
+    action_item.save()
+    ProgressUpdateFactory(
+        action_item=action_item,
+        status="in_progress",
+        note="The Regional Support Office collected the first forty specimens from six member states.",
+    )
+    entered_by(editor)
+    return action_item
+
+
+def log_in(page, site):
+    page.goto(site + "/admin/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+@pytest.fixture
+def editor_pages(browser, site, editor):
+    """A desktop and a phone page, each logged in as the editor."""
+    pages = {}
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        pages[name] = new_page(browser, viewport)
+        log_in(pages[name], site)
+    yield pages
+    for page in pages.values():
+        page.context.close()
+
+
+def check_page(page, screenshot, axe_violations, name):
+    """Screenshot; no serious accessibility violation; at a phone's width, no sideways scroll."""
+    screenshot(page, name)
+    violations = axe_violations(page)
+    assert not violations, f"axe-core found serious or critical violations on {page.url}:\n{violations}"
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    overflowing = page.evaluate(OVERFLOWING_ELEMENTS) if scroll_width > width else []
+    assert scroll_width <= width, (
+        f"{page.url} is {scroll_width} px wide at {width} px; sticking out: {overflowing}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("model_name", "record", "parts"),
+    [
+        (
+            "meeting",
+            "meeting_history",
+            ["New Zealand", "Indonesia", "Members noted the rise in forged visas."],
+        ),
+        ("participant", "participant_history", ["Socialist Republic of Viet Nam", "Observer"]),
+        ("actionitem", "action_item_history", ["Indonesia", "Progress update"]),
+    ],
+)
+def test_a_history_page_reads_as_one_timeline_at_both_widths(
+    request, site, editor_pages, screenshot, axe_violations, model_name, record, parts
+):
+    from playwright.sync_api import expect
+
+    record = request.getfixturevalue(record)
+    for page in editor_pages.values():
+        page.goto(f"{site}/admin/meetings/{model_name}/{record.pk}/history/")
+        history = page.locator("#change-history")
+        expect(history.locator("tbody tr").first).to_contain_text("editor")
+        for part in parts:
+            expect(history).to_contain_text(part)
+        check_page(page, screenshot, axe_violations, f"admin-history-{model_name}")
+
+
+def test_editor_reverts_a_wrong_save_from_the_meeting_s_history(
+    site, draft_meeting, editor_pages, screenshot, axe_violations
+):
+    from playwright.sync_api import expect
+
+    page = editor_pages["desktop"]
+    meeting = draft_meeting
+    # The wrong save: the summary cut short, Indonesia's attendance deleted.
+    page.goto(f"{site}/admin/meetings/meeting/{meeting.pk}/change/")
+    page.locator("#id_summary").fill("Officials met.")
+    indonesia = page.locator("#attendances-group tr.form-row").filter(
+        has=page.locator(".select2-selection__rendered[title='Indonesia']")
+    )
+    indonesia.locator("input[name$='-DELETE']").check()
+    page.locator("input[name='_continue']").first.click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+    assert not Attendance.objects.filter(meeting=meeting, participant__slug="indonesia").exists()
+
+    # The meeting's history, newest first: the wrong save on top, the version entered before below.
+    page.locator(".object-tools").get_by_role("link", name="History").click()
+    page.wait_for_url(re.compile(rf"/admin/meetings/meeting/{meeting.pk}/history/$"))
+    versions = page.locator("#change-history tbody tr").filter(has=page.get_by_role("link", name=TITLE))
+    expect(versions.first).to_contain_text("Summary")
+    versions.nth(1).get_by_role("link", name=TITLE).click()
+
+    # The confirmation says what would change, and nothing is written yet.
+    page.wait_for_url(re.compile(rf"/admin/meetings/meeting/{meeting.pk}/history/\d+/$"))
+    plan = page.locator("#content-main")
+    expect(plan.locator("#revert-meeting")).to_contain_text("Summary: Officials met. (now) →")
+    expect(plan.locator(".revert-restored")).to_contain_text("Indonesia (Co-Chair)")
+    check_page(page, screenshot, axe_violations, "admin-revert-confirmation")
+    phone = editor_pages["phone"]
+    phone.goto(page.url)
+    check_page(phone, screenshot, axe_violations, "admin-revert-confirmation")
+    meeting.refresh_from_db()
+    assert meeting.summary == "Officials met."
+
+    page.get_by_role("button", name="Revert").click()
+    page.wait_for_url(re.compile(rf"/admin/meetings/meeting/{meeting.pk}/change/$"))
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    expect(page.locator("#id_summary")).to_have_value(
+        "Officials from twelve member states examined forged and altered travel documents."
+    )
+    expect(page.locator("#attendances-group .select2-selection__rendered[title='Indonesia']")).to_have_count(
+        1
+    )
+    screenshot(page, "admin-revert-done")
+    meeting.refresh_from_db()
+    assert meeting.summary.startswith("Officials from twelve member states")
+    assert meeting.attendances.filter(participant__slug="indonesia", role="co_chair").exists()
+    assert Meeting.objects.get(pk=meeting.pk).history.first().history_change_reason.startswith("Reverted to")
+
+
+def test_a_revert_of_many_changes_lists_them_readably_at_both_widths(
+    site, meeting_history, version_before_edits, editor_pages, screenshot, axe_violations
+):
+    from playwright.sync_api import expect
+
+    url = f"{site}/admin/meetings/meeting/{meeting_history.pk}/history/{version_before_edits.history_id}/"
+    for page in editor_pages.values():
+        page.goto(url)
+        plan = page.locator("#content-main")
+        expect(plan.locator("#revert-meeting")).to_contain_text("Themes: removes People smuggling")
+        expect(plan.locator(".revert-removed").first).to_contain_text("New Zealand (Observer)")
+        expect(plan.locator(".revert-restored").first).to_contain_text("Indonesia (Co-Chair)")
+        expect(plan.locator(".revert-changed")).to_contain_text("Role: Member (now) → Host")
+        expect(plan.locator(".revert-restored").last).to_contain_text(
+            "Set up a shared library of specimen documents"
+        )
+        check_page(page, screenshot, axe_violations, "admin-revert-many-changes")
