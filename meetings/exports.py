@@ -1,7 +1,10 @@
 """The action tracker out of the site: CSV and XLSX of the filtered list, and an iCalendar of deadlines.
 
-Each builder takes the actions already filtered (the same filter set as the page) and returns
-bytes or text; the views only pick the format and set the headers.
+Each builder takes the actions already filtered (the same filter set as the page); the views only
+pick the format and set the headers. Files hold at most MAX_ROWS actions: a long archive has
+hundreds of thousands, which no request should try to write (the whole tracker as XLSX took a
+worker past 1.5 GB and past its timeout). CSV is written as it is read, a chunk of rows at a time;
+XLSX through openpyxl's write-only mode, which keeps no cells in memory.
 """
 
 import csv
@@ -10,10 +13,16 @@ import io
 import icalendar
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from . import calendars
 from .models import ActionStatus
+
+# The most actions one file holds; a larger export is refused with the count and how to narrow it.
+MAX_ROWS = 20_000
+# Rows read from the database at a time (with their owners), so memory stays flat however long.
+CHUNK = 1_000
 
 COLUMNS = [
     "id",
@@ -85,26 +94,35 @@ def action_row(action_item, absolute_url, today):
     ]
 
 
+class Echo:
+    """A file-like object that hands back what is written, for csv.writer feeding a stream."""
+
+    def write(self, value):
+        return value
+
+
 def actions_csv(action_items, absolute_url):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
+    """The CSV as an iterator of lines, read from the database a chunk at a time."""
+    writer = csv.writer(Echo())
     today = timezone.localdate()
-    for action_item in action_items:
-        writer.writerow(spreadsheet_row(action_item, absolute_url, today))
-    return buffer.getvalue()
+    yield writer.writerow(COLUMNS)
+    for action_item in action_items.iterator(chunk_size=CHUNK):
+        yield writer.writerow(spreadsheet_row(action_item, absolute_url, today))
 
 
 def actions_xlsx(action_items, absolute_url):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Actions"
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Actions")
     sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
     today = timezone.localdate()
-    for action_item in action_items:
+    for action_item in action_items.iterator(chunk_size=CHUNK):
         sheet.append(spreadsheet_row(action_item, absolute_url, today))
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -127,7 +145,7 @@ def actions_calendar(action_items, absolute_url):
     calendar updates entries in place when a deadline is edited.
     """
     calendar = calendars.new_calendar("Action tracker", "Bali Process actions")
-    for action_item in action_items:
+    for action_item in action_items.iterator(chunk_size=CHUNK):
         url = absolute_url(action_item.get_absolute_url())
         updated_at = action_item.updated_at
         summary = action_item.title

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from meetings import versions
+from meetings import exports, versions
 from meetings.models import ActionItem
 from tests.factories import (
     ActionItemFactory,
@@ -58,7 +58,7 @@ def tracker():
 
 def read_csv(response):
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
 
 
 def test_csv_has_every_published_action_with_its_facts(client, tracker):
@@ -266,3 +266,22 @@ def test_progress_feed_answers_a_bad_filter_with_400(client):
     response = client.get(f"{FEED}?owner=nobody")
     assert response.status_code == 400
     assert "owner=nobody" in response.content.decode()
+
+
+def test_csv_is_streamed_a_chunk_of_rows_at_a_time(client, tracker):
+    response = client.get(CSV)
+    assert response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="actions.csv"'
+
+
+@pytest.mark.parametrize("url", [CSV, XLSX, ICS])
+def test_an_export_larger_than_a_file_holds_is_refused_with_how_to_narrow_it(
+    client, tracker, monkeypatch, url
+):
+    monkeypatch.setattr(exports, "MAX_ROWS", 2)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.content.decode().startswith(
+        "More than 2 actions meet these filters; one file holds at most 2."
+    )
+    assert client.get(url, {"owner": "rso"}).status_code == 200

@@ -1,7 +1,7 @@
 """The public action tracker: the filtered list, its counts and groupings, and one action's page."""
 
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, View
@@ -196,8 +196,18 @@ class ActionExportView(View):
             action_items = apply_filters(ActionFilter, request.GET, queryset)
         except InvalidQuery as error:
             return bad_query_response(error, "Some filters could not be used, so nothing was exported: ")
+        if action_items.order_by()[: exports.MAX_ROWS + 1].count() > exports.MAX_ROWS:
+            return HttpResponseBadRequest(
+                f"More than {exports.MAX_ROWS:,} actions meet these filters; one file holds at most "
+                f"{exports.MAX_ROWS:,}. Narrow them (by status, owner, meeting, theme or due dates) and "
+                "export again, or read every action a page at a time from /api/actions/.\n",
+                content_type="text/plain; charset=utf-8",
+            )
         content_type, filename, build = self.formats[self.export_format]
-        response = HttpResponse(build(action_items, request.build_absolute_uri), content_type=content_type)
+        content = build(action_items, request.build_absolute_uri)
+        # CSV goes out as it is written, a chunk of rows at a time; the others are built whole.
+        answer = StreamingHttpResponse if self.export_format == "csv" else HttpResponse
+        response = answer(content, content_type=content_type)
         if filename:
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
