@@ -6,6 +6,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView, TemplateView
 
+from .. import versions
 from ..models import ActionItem, ActionStatus, Meeting, MeetingType
 
 
@@ -17,19 +18,23 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         published = Meeting.objects.published().select_related("meeting_type")
-        # One aggregate over the published actions rather than a count per figure.
-        tallies = ActionItem.objects.published().status_tallies()
+        # Aggregates over every action and meeting: counted once per change of the record (or day).
+        tallies = versions.cached("home-tallies", ActionItem.objects.published_status_tallies)
         context.update(
             upcoming_meetings=published.upcoming()[:4],
             latest_meetings=published.past()[:6],
             open_action_count=tallies["open"],
             overdue_action_count=tallies["overdue"],
             completed_action_count=tallies[ActionStatus.COMPLETED],
-            meeting_types=MeetingType.objects.annotate(
-                published_count=Count("meetings", filter=Q(meetings__in=Meeting.objects.published()))
-            ).filter(published_count__gt=0),
+            meeting_types=versions.cached("home-meeting-types", published_meeting_types),
         )
         return context
+
+
+def published_meeting_types():
+    """The meeting types with published meetings, each with how many."""
+    published = Count("meetings", filter=Q(meetings__in=Meeting.objects.published()))
+    return list(MeetingType.objects.annotate(published_count=published).filter(published_count__gt=0))
 
 
 @require_GET
