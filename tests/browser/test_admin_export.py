@@ -1,0 +1,114 @@
+"""The admin's records export in a real browser, when the record is more than one download holds.
+
+The limit is set low (``MAX_EXPORT_MEETINGS``) and meetings are spread over years so that one year
+has too many for a download, others can be downloaded, and some meetings have no date yet.
+"""
+
+import datetime
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from meetings.models import MeetingType
+from meetings.records import views as records_views
+from meetings.roles import EDITOR
+from tests.factories import MeetingFactory
+
+from .conftest import DESKTOP, PHONE, new_page
+from .test_admin_history import check_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
+
+PASSWORD = "a-long-password-1"
+LIMIT = 5
+# Meetings added to the demo record's three of 2014, by year (None: no date yet).
+MEETINGS_BY_YEAR = {2016: 3, 2015: LIMIT + 1, 2013: 1, None: 2}
+
+
+@pytest.fixture
+def large_record(site, monkeypatch):
+    monkeypatch.setattr(records_views, "MAX_EXPORT_MEETINGS", LIMIT)
+    meeting_type = MeetingType.objects.order_by("pk").first()
+    for year, count in MEETINGS_BY_YEAR.items():
+        for number in range(count):
+            MeetingFactory(
+                meeting_type=meeting_type,
+                start_date=datetime.date(year, 1 + number, 10) if year else None,
+            )
+
+
+@pytest.fixture
+def editor_page(browser, site, django_user_model):
+    user = django_user_model.objects.create_user("editor", "editor@example.org", PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITOR))
+    pages = []
+
+    def open_as_editor(viewport):
+        page = new_page(browser, viewport)
+        page.goto(site + "/admin/login/")
+        page.get_by_label("Username").fill("editor")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/admin/$"))
+        pages.append(page)
+        return page
+
+    yield open_as_editor
+    for page in pages:
+        page.context.close()
+
+
+def test_editor_exports_a_large_record_year_by_year(
+    large_record, site, editor_page, screenshot, axe_violations
+):
+    from playwright.sync_api import expect
+
+    page = editor_page(DESKTOP)
+    page.goto(site + "/admin/meetings/meeting/")
+    page.locator(".object-tools").get_by_role("link", name="Export records").click()
+    page.wait_for_url(re.compile(r"/admin/records/export/$"))
+
+    content = page.locator("#content")
+    expect(content.get_by_role("heading", level=1)).to_have_text("Export records")
+    expect(content).to_contain_text("The record holds 15 meetings.")
+    years = content.get_by_role("table", name="Meetings by year")
+    expect(years.locator("tbody tr")).to_have_count(4)
+    expect(years.get_by_role("row", name=re.compile("^2015"))).to_contain_text("too many for one download")
+    expect(content).to_contain_text("2 meetings have no date yet")
+    check_page(page, screenshot, axe_violations, "admin-export-by-year")
+
+    with page.expect_download() as download:
+        years.get_by_role("link", name="Records of 2016").click()
+    saved = download.value
+    assert re.fullmatch(r"balitracker-records-2016-\d{4}-\d\d-\d\d\.json", saved.suggested_filename)
+    records = json.loads(Path(saved.path()).read_text(encoding="utf-8"))
+    assert len(records["meetings"]) == MEETINGS_BY_YEAR[2016]
+
+
+def test_export_page_fits_a_phone(large_record, site, editor_page, screenshot, axe_violations):
+    page = editor_page(PHONE)
+    page.goto(site + "/admin/records/export/")
+    check_page(page, screenshot, axe_violations, "admin-export-by-year")
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("2015", f"2015 has {LIMIT + 1} meetings, more than one download holds ({LIMIT})."),
+        ("abc", "“abc” is not a year."),
+    ],
+)
+def test_a_year_that_cannot_be_downloaded_says_why(
+    large_record, site, editor_page, screenshot, axe_violations, year, message
+):
+    from playwright.sync_api import expect
+
+    for viewport in (DESKTOP, PHONE):
+        page = editor_page(viewport)
+        response = page.goto(f"{site}/admin/records/export/?year={year}")
+        assert response.status == 400
+        expect(page.locator(".errornote")).to_have_text(message)
+        check_page(page, screenshot, axe_violations, f"admin-export-refused-{year}")
