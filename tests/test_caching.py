@@ -16,6 +16,7 @@ from meetings import caching, versions
 from meetings.filters import meeting_countries, meeting_years
 from tests.factories import (
     ActionItemFactory,
+    ActionOwnerFactory,
     AttendanceFactory,
     MeetingFactory,
     OutcomeFactory,
@@ -280,3 +281,20 @@ def test_without_a_release_name_the_release_is_a_digest_of_the_code(monkeypatch)
     caching.release.cache_clear()
     assert len(caching.release()) == 12
     caching.release.cache_clear()
+
+
+def test_tracker_tallies_are_remembered_for_each_set_of_filters_apart(client, settings):
+    settings.PAGE_CACHE = False  # the remembered tallies alone, not the page
+    outcome = OutcomeFactory(meeting=MeetingFactory())
+    first, second = ParticipantFactory(slug="first-owner"), ParticipantFactory(slug="second-owner")
+    ActionOwnerFactory(action_item=ActionItemFactory(outcome=outcome), participant=first)
+    for _ in range(2):
+        ActionOwnerFactory(action_item=ActionItemFactory(outcome=outcome), participant=second)
+
+    def total(query):
+        return client.get("/actions/", query).context["status_total"]
+
+    assert (total({"owner": "first-owner"}), total({"owner": "second-owner"}), total({})) == (1, 2, 3)
+    assert (total({"owner": "first-owner"}), total({"owner": "second-owner"}), total({})) == (1, 2, 3)
+    ActionOwnerFactory(action_item=ActionItemFactory(outcome=outcome), participant=first)
+    assert (total({"owner": "first-owner"}), total({})) == (2, 4)

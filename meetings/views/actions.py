@@ -1,5 +1,7 @@
 """The public action tracker: the filtered list, its counts and groupings, and one action's page."""
 
+import hashlib
+
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone
@@ -7,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, View
 from django_filters.views import FilterView
 
-from .. import charts, exports
+from .. import charts, exports, versions
 from ..api.filters import InvalidQuery, apply_filters, bad_query_response
 from ..filters import ActionFilter, query_with
 from ..models import ActionItem, ActionOwner, ActionStatus, ProgressUpdate
@@ -25,11 +27,21 @@ def status_counts(filterset):
     applied to the actions table itself and the unpublished ones taken away
     (``published_status_tallies``), rather than every action joined to its meeting.
     """
-    action_items = ActionItem.objects.all()
-    for name, value in valid_filters(filterset).items():
-        if name not in {"status", "group"} and value not in (None, ""):
+    applied = {
+        name: value
+        for name, value in valid_filters(filterset).items()
+        if name not in {"status", "group"} and value not in (None, "")
+    }
+
+    def count():
+        action_items = ActionItem.objects.all()
+        for name, value in applied.items():
             action_items = filterset.filters[name].filter(action_items, value)
-    tallies = action_items.published_status_tallies()
+        return action_items.published_status_tallies()
+
+    # An aggregate over every action that meets the filters: counted once per change of the record.
+    described = repr(sorted((name, getattr(value, "pk", value)) for name, value in applied.items()))
+    tallies = versions.cached(f"action-tallies:{hashlib.sha256(described.encode()).hexdigest()}", count)
     counts = [
         {"value": "open", "label": _("Open"), "count": tallies["open"]},
         {"value": "overdue", "label": _("Overdue"), "count": tallies["overdue"]},
