@@ -10,7 +10,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .api.filters import InvalidQuery, OpenMeetingFilter, apply_filters, bad_query_response, valid_filterset
+from .api.filters import InvalidQuery, OpenMeetingFilter, bad_query_response, valid_filterset
 from .filters import ActionFilter, query_with
 from .models import ActionItem, Meeting, ProgressUpdate
 
@@ -35,18 +35,30 @@ class ActionProgressFeed(FilteredFeed):
     subtitle = _("Each entry is a dated update on an action: its status, a note and where it was reported.")
 
     def get_object(self, request, *args, **kwargs):
-        """The tracker's filters (``?owner=rso``, ``?status=open``...): progress on those actions only."""
-        return apply_filters(ActionFilter, request.GET, ActionItem.objects.published())
+        """The tracker's filters (``?owner=rso``, ``?status=open``...): progress on those actions only.
+
+        None when no filter is given: then every published action's progress is read.
+        """
+        filterset = valid_filterset(ActionFilter, request.GET, ActionItem.objects.published())
+        if not any(value not in (None, "") for value in filterset.form.cleaned_data.values()):
+            return None
+        return filterset.qs
 
     def link(self, action_items):
         return reverse("meetings:action_list")
 
     def items(self, action_items):
-        return (
-            ProgressUpdate.objects.filter(action_item__in=action_items.order_by().values("pk"))
-            .select_related("action_item", "meeting")
-            .order_by("-date", "-created_at", "-pk")[: self.item_count]
-        )
+        if action_items is None:
+            # Unfiltered: walk the newest updates by their index, checking each one's meeting, and
+            # stop after a page, rather than first collecting every published action.
+            updates = ProgressUpdate.objects.filter(
+                Meeting.objects.published_condition("action_item__outcome__meeting__")
+            )
+        else:
+            updates = ProgressUpdate.objects.filter(action_item__in=action_items.order_by().values("pk"))
+        return updates.select_related("action_item", "meeting").order_by("-date", "-created_at", "-pk")[
+            : self.item_count
+        ]
 
     def item_title(self, update):
         return f"{update.action_item.title}: {update.get_status_display()}"

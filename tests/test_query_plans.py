@@ -136,3 +136,16 @@ def test_status_tallies_read_only_the_index_of_due_dates_and_statuses():
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "Index Only Scan using action_due_date_status" in plan
+
+
+@pytest.mark.usefixtures("record")
+def test_progress_feed_reads_the_newest_updates_from_their_index():
+    from meetings.feeds import ActionProgressFeed
+    from tests.factories import ProgressUpdateFactory
+
+    ProgressUpdateFactory(action_item=ActionItem.objects.get())
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = plan_of(ActionProgressFeed().items(None))
+
+    assert "Index Scan using progress_update_newest" in plan

@@ -499,6 +499,10 @@ class ProgressUpdate(models.Model):
         get_latest_by = ["date", "created_at"]
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
+        indexes = [
+            # The progress feed reads the newest updates first and stops after a page.
+            models.Index(fields=["-date", "-created_at", "-id"], name="progress_update_newest"),
+        ]
         constraints = [
             choices_constraint("progress_update_status_valid", "status", ActionStatus),
             models.CheckConstraint(
