@@ -111,6 +111,15 @@ def ensure_postgres_database(env):
             connection.execute("CREATE DATABASE balitracker_bench")
 
 
+def analyse_postgres_database():
+    """Planner statistics, as autovacuum would have gathered them on a server that had been running."""
+    import psycopg
+
+    address = "postgresql://postgres@127.0.0.1:5432/balitracker_bench"
+    with psycopg.connect(address, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+
+
 PREPARE = """
 import json
 from django.contrib.auth import get_user_model
@@ -150,6 +159,8 @@ def prepare(args, env):
             env, "generate_records", "--meetings", str(args.meetings), "--seed", str(args.seed), "--replace"
         )
         facts = json.loads(manage(env, "shell", "-c", PREPARE, capture=True).strip().splitlines()[-1])
+    if args.database == "postgres":
+        analyse_postgres_database()
     manage(env, "collectstatic", "--no-input", "-v0")
     manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())
     facts["static"] = manifest["paths"]["css/site.css"]
