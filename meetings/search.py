@@ -21,9 +21,8 @@ from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connections
-from django.db.models import DateTimeField, Exists, Expression, Func, OuterRef, Q
+from django.db.models import Exists, Expression, OuterRef, Q
 from django.db.models.expressions import Col
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -477,24 +476,9 @@ def first_word_matches(kind, parsed, limit):
     return count, count_is_floor, first.select_related(*kind.related).order_by(*kind.ordering)[:limit]
 
 
-class Unindexed(Func):
-    """A column's value in a form SQLite does not look up by an index: unary plus (SQLite only)."""
-
-    template = "+%(expressions)s"
-
-
 def published_newest_first():
-    """Published meetings, newest first, read in the order of the date index until enough are found.
-
-    ``Meeting.objects.published()`` as SQLite reads it best for this: with the publication time
-    indexed, SQLite would read every published meeting through that index, then sort them all.
-    """
-    published_at = Unindexed("published_at", output_field=DateTimeField())
-    return (
-        Meeting.objects.alias(published_on=published_at)
-        .filter(published_on__isnull=False, published_on__lte=Now())
-        .order_by("-start_date", "-pk")
-    )
+    """Published meetings, newest first, read in the order of the date index until enough are found."""
+    return Meeting.objects.published_for_listing().order_by("-start_date", "-pk")
 
 
 def count_up_to(matches, limit):

@@ -104,7 +104,7 @@ class MeetingListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
 
     def get_queryset(self):
         return (
-            Meeting.objects.published()
+            Meeting.objects.published_for_listing()
             .select_related("meeting_type")
             .order_by(F("start_date").desc(nulls_last=True), "-pk")
         )
