@@ -425,7 +425,7 @@ def a_busy_action_item(changes):
 @pytest.mark.parametrize(
     ("model_name", "build", "queries"),
     [
-        ("meeting", a_busy_meeting, 19),
+        ("meeting", a_busy_meeting, 18),
         ("participant", a_busy_participant, 10),
         ("actionitem", a_busy_action_item, 12),
     ],

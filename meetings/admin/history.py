@@ -90,9 +90,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     The page is one timeline of the record and of its parts (``history_parts``): a participant's
     other names, an action's owners and progress updates, a meeting's attendance, outcomes and
-    documents. Revert opens the chosen version in the change form; saving it makes it the current
-    version (and a new entry in the history). A meeting's revert restores its parts too (see
-    ``revert``).
+    documents. Following one of the record's own entries reverts to that version: for meetings,
+    outcomes, action items and participants, a confirmation page lists what would change, parts
+    included, before anything is written (``revert.RevertAdmin``); other records open the version in
+    the change form, and saving it makes it the current version (and a new entry in the history).
     """
 
     object_history_template = "admin/history/object_history.html"

@@ -1,14 +1,8 @@
 from functools import partial
 
-from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Func, IntegerField, OuterRef, Subquery
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -23,7 +17,7 @@ from .locking import MeetingAdminForm
 from .pagination import KeysFirstPaginator
 from .paste import paste_attendance_view
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
-from .revert import MeetingRevert, StaleRevert, selected, when
+from .revert import MeetingRevert, RevertAdmin
 from .timeline import HistoryPart
 
 
@@ -80,8 +74,11 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(HistoryAdmin):
+class MeetingAdmin(RevertAdmin, HistoryAdmin):
     form = MeetingAdminForm
+    revert_class = MeetingRevert
+    revert_template = "admin/meetings/meeting/revert.html"
+    meeting_lookup = "pk"
     ordering = ["-start_date", "-pk"]
     list_display = [
         "title",
@@ -174,94 +171,6 @@ class MeetingAdmin(HistoryAdmin):
         )
         return [paste, *super().get_urls()]
 
-    def revert_disabled(self, request, obj=None):
-        current = Meeting.objects.filter(pk=obj.pk).first() if obj is not None else None
-        return super().revert_disabled(request, obj) or locked_for(request, current)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """Revert to a version: a page lists what would change (nothing is written), then a POST
-        writes it all in one transaction. See ``revert`` for what a revert does."""
-        request.current_app = self.admin_site.name
-        pk = self._history_pk(object_id)
-        if not version_id.isdigit():
-            raise Http404
-        version = get_object_or_404(
-            Meeting.history.select_related(*selected(Meeting)), id=pk, history_id=int(version_id)
-        )
-        history_url = reverse("admin:meetings_meeting_history", args=[pk])
-        meeting = Meeting.objects.select_related(*selected(Meeting)).filter(pk=pk).first()
-        if meeting is None:
-            self.message_user(request, _("This meeting was deleted: it cannot be reverted."), messages.ERROR)
-            return redirect(history_url)
-        if not self.has_view_or_change_permission(request, meeting):
-            raise PermissionDenied
-        plan = MeetingRevert(meeting, version)
-        refusals = self.revert_refusals(request, meeting, plan)
-        if request.method == "POST":
-            # The version may have been a draft; whether it can be restored depends on the meeting now.
-            if refusals:
-                raise PermissionDenied
-            form = RevertForm(request.POST)
-            try:
-                if not form.is_valid():
-                    raise StaleRevert
-                plan.apply(request.user, form.cleaned_data["digest"])
-            except StaleRevert:
-                self.message_user(
-                    request,
-                    _(
-                        "The record changed since this page was opened. Nothing was written: check what the "
-                        "revert would change now, then revert again."
-                    ),
-                    messages.WARNING,
-                )
-                meeting.refresh_from_db()
-                plan = MeetingRevert(meeting, version)
-            except IntegrityError as error:
-                self.message_user(
-                    request,
-                    _("The revert could not be written, and nothing was changed: %(error)s")
-                    % {"error": error},
-                    messages.ERROR,
-                )
-            else:
-                reason = plan.reason(request.user)
-                self.log_change(request, meeting, reason)
-                self.message_user(request, reason, messages.SUCCESS)
-                return redirect(reverse("admin:meetings_meeting_change", args=[pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Revert “%(meeting)s” to its version of %(date)s")
-            % {"meeting": meeting, "date": when(version.history_date)},
-            "opts": self.model._meta,
-            "original": meeting,
-            "version": version,
-            "plan": plan,
-            "refusals": refusals,
-            "revert_disabled": bool(refusals),
-            "form": RevertForm(initial={"digest": plan.digest()}),
-            "history_url": history_url,
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, "admin/meetings/meeting/revert.html", context)
-
-    def revert_refusals(self, request, meeting, plan):
-        """Why this user may not write ``plan``, in words (empty when they may)."""
-        if locked_for(request, meeting):
-            return [
-                _(
-                    "This meeting is public or scheduled to be: only a publisher may change it, and so "
-                    "revert it."
-                )
-            ]
-        if not self.has_change_permission(request, meeting):
-            return [_("You may not change meetings.")]
-        missing = [name for name in plan.needed_permissions() if not request.user.has_perm(name)]
-        if missing:
-            names = ", ".join(sorted(permission_name(name) for name in missing))
-            return [_("This revert needs permissions you do not have: %(names)s.") % {"names": names}]
-        return []
-
     def save_model(self, request, obj, form, change):
         if not can_publish(request):
             # On every path (the form, a revert to an older version): the publication time stays.
@@ -314,18 +223,6 @@ class MeetingAdmin(HistoryAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
-
-
-class RevertForm(forms.Form):
-    """The confirmation of a revert: the digest of the plan the editor saw."""
-
-    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-
-def permission_name(permission):
-    """``meetings.delete_attendance`` in words: "delete attendance"."""
-    action, _sep, model_name = permission.partition(".")[2].partition("_")
-    return f"{action} {apps.get_model('meetings', model_name)._meta.verbose_name}"
 
 
 def _set_published_at(request, meetings, published_at):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Membership, MembershipStatus, Participant, ParticipantAlias
 from .filters import ForumMembershipFilter
 from .history import HistoryAdmin
+from .revert import ParticipantRevert, RevertAdmin
 from .timeline import HistoryPart
 
 
@@ -23,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(HistoryAdmin):
+class ParticipantAdmin(RevertAdmin, HistoryAdmin):
     ordering = ["name"]  # the counts group the rows, which drops the model's ordering
     list_display = ["name", "short_name", "kind", "country", "forum_status", "meeting_count"]
     list_filter = ["kind", ForumMembershipFilter]
@@ -31,6 +32,7 @@ class ParticipantAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ParticipantAliasInline, MembershipInline]
     history_parts = [HistoryPart(ParticipantAlias, "participant"), HistoryPart(Membership, "participant")]
+    revert_class = ParticipantRevert
     fieldsets = [
         (None, {"fields": ["kind", "name", "short_name", "slug", "country"]}),
         (_("About"), {"fields": ["description", "website", "contact_email"]}),
