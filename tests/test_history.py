@@ -781,3 +781,55 @@ def test_an_imported_alias_is_kept_in_history_with_who_imported_it(django_user_m
     entry = ParticipantAlias.objects.get(participant=participant).history.get()
     assert entry.history_type == "+"
     assert entry.history_user == importer
+
+
+# Imports -----------------------------------------------------------------------------------------
+
+
+def test_an_import_of_one_changed_meeting_writes_one_history_entry_with_the_importing_user(
+    editor_client, django_user_model
+):
+    from meetings.records import RecordsImport
+
+    importer = django_user_model.objects.create_user("importer", password="a-long-password-9")
+    smuggling = ThemeFactory(name="People smuggling", slug="people-smuggling")
+    trafficking = ThemeFactory(name="Trafficking in persons", slug="trafficking-in-persons")
+    parent = MeetingFactory(published_at=None, slug="parent-meeting")
+    meeting = MeetingFactory(
+        published_at=None, slug="changed-meeting", summary="Old words.", themes=[smuggling]
+    )
+    outcome = OutcomeFactory(meeting=meeting, position=1, text="Members agreed.")
+    outcome.themes.add(smuggling)
+    action_item = ActionItemFactory(outcome=outcome, title="Meet again")
+    document = build_records(meeting_slugs=["changed-meeting"])
+    record = next(record for record in document["meetings"] if record["slug"] == "changed-meeting")
+    record["summary"] = "New words."
+    record["parent"] = "parent-meeting"
+    record["themes"] = ["trafficking-in-persons"]
+    record["outcomes"][0]["themes"] = ["trafficking-in-persons"]
+    record["outcomes"][0]["actions"][0]["themes"] = ["trafficking-in-persons"]
+    before = {model: model.history.count() for model in (Meeting, Outcome, ActionItem)}
+
+    RecordsImport(document).apply(user=importer)
+
+    assert {model: model.history.count() - count for model, count in before.items()} == {
+        Meeting: 1,
+        Outcome: 1,
+        ActionItem: 1,
+    }
+    latest = meeting.history.first()
+    assert (latest.history_user, latest.summary, latest.parent_id) == (importer, "New words.", parent.pk)
+    assert [link.theme for link in latest.themes.all()] == [trafficking]
+    assert [link.theme for link in outcome.history.first().themes.all()] == [trafficking]
+    assert [link.theme for link in action_item.history.first().themes.all()] == [trafficking]
+    assert {outcome.history.first().history_user, action_item.history.first().history_user} == {importer}
+    own = [
+        words
+        for what, _type, words in entries(history_page(editor_client, "meeting", meeting.pk))
+        if what == meeting.title
+    ]
+    assert own[0] == [
+        "Summary: Old words. → New words.",
+        f"Held under: — → {parent}",
+        "Themes: added Trafficking in persons; removed People smuggling",
+    ]

@@ -10,8 +10,13 @@ deleted. An import that changes an existing action's status goes through ``Actio
 (naming the import's user), unless the file's own latest update already records that status.
 
 A meeting, outcome or action item whose many-to-many links change is saved too, so that its
-``updated_at`` moves (and its history gains a row): the open data's ETag and ``export_records
---since`` read those, and would otherwise miss an import that changed links alone.
+``updated_at`` moves: the open data's ETag and ``export_records --since`` read those, and would
+otherwise miss an import that changed links alone.
+
+One import writes one history entry per row it changes, as one save of an admin page does: links are
+set without the entries django-simple-history would write per field and direction (removed, then
+added), and a row written again in the same import (its parent, links, or what the second pass
+links) updates the entry its first write made, links included, instead of adding another.
 """
 
 from contextlib import contextmanager
@@ -24,6 +29,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from ... import versions
+from ...admin.history_records import snapshot_links
 from ...models import (
     ActionItem,
     ActionOwner,
@@ -81,12 +87,26 @@ def history_user(user):
             context.request = previous
 
 
+@contextmanager
+def without_history(instance):
+    """Save ``instance`` or its links inside without a history entry (the writer keeps one itself)."""
+    instance.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving
+
+
 def set_links(related, ids):
-    """Make the many-to-many manager ``related`` hold exactly ``ids``; the ids it added or removed."""
+    """Make the many-to-many manager ``related`` hold exactly ``ids``; the ids it added or removed.
+
+    No history entry is written for the change: the row's own entry keeps its links (``_links_changed``).
+    """
     current = set(related.values_list("pk", flat=True))
     wanted = set(ids)
     if current != wanted:
-        related.set(wanted)
+        with without_history(related.instance):
+            related.set(wanted)
     return current ^ wanted
 
 
@@ -105,8 +125,9 @@ class RecordsWriter:
         self._outcome_ids = {}
         # Outcome pk -> its actions in the order the file's were written to them, for the second pass.
         self._written_actions = {}
-        # (model, pk) of the rows saved so far, whose ``updated_at`` has already moved.
-        self._saved = set()
+        # (model, pk) of the rows saved so far, whose ``updated_at`` has already moved, with the
+        # history entry that save wrote once it has been looked up (None until then).
+        self._saved = {}
 
     def write(self):
         records = self.records
@@ -145,14 +166,54 @@ class RecordsWriter:
         return [ids[slug] for slug in slugs]
 
     def _save_if_changed(self, instance, values):
-        if save_if_changed(instance, values):
-            self._saved.add((type(instance), instance.pk))
+        """Save ``instance`` if any of ``values`` changes it: its first save in this import writes its
+        history entry, a later one brings that entry up to date."""
+        key = (type(instance), instance.pk)
+        if instance.pk is None or key not in self._saved:
+            if save_if_changed(instance, values):
+                self._saved[(type(instance), instance.pk)] = None
+            return
+        with without_history(instance):
+            saved = save_if_changed(instance, values)
+        if saved:
+            self._update_entry(instance)
+
+    def _saved_once(self, instance):
+        """Note that ``instance`` was saved, with its history entry, by a path of its own."""
+        self._saved[(type(instance), instance.pk)] = None
+
+    def _entry(self, instance):
+        """The history entry this import wrote for ``instance``."""
+        key = (type(instance), instance.pk)
+        if self._saved[key] is None:
+            self._saved[key] = instance.history.first()
+        return self._saved[key]
+
+    def _update_entry(self, instance):
+        entry = self._entry(instance)
+        for model_field in entry.tracked_fields:
+            setattr(entry, model_field.attname, getattr(instance, model_field.attname))
+        entry.save()
+        snapshot_links(entry, instance)
+
+    def _links_changed(self, instance, fields):
+        """After a change to ``fields`` (link field names) of ``instance``: its entry keeps the links as
+        they now are, and its ``updated_at`` moves (a save, whose entry keeps them, if none was made yet).
+        """
+        key = (type(instance), instance.pk)
+        if key in self._saved:
+            model = type(instance)
+            snapshot_links(self._entry(instance), instance, [model._meta.get_field(name) for name in fields])
+        else:
+            instance.save(update_fields=["updated_at"])
+            self._saved[key] = None
 
     def _touch(self, instance):
-        """Move ``instance``'s ``updated_at`` after a change to its links, unless it was saved already."""
+        """Move ``instance``'s ``updated_at`` after a change to rows of its own (owners), unless it was
+        saved already."""
         if (type(instance), instance.pk) not in self._saved:
             instance.save(update_fields=["updated_at"])
-            self._saved.add((type(instance), instance.pk))
+            self._saved[(type(instance), instance.pk)] = None
 
     def _write_aliases(self, participants):
         # Every removal before any addition: an alias may move from one participant to another.
@@ -179,24 +240,21 @@ class RecordsWriter:
 
     def _write_meeting(self, record):
         meeting = Meeting.objects.get(slug=record["slug"])
-        parent_id = self.meeting_ids.get(record["parent"])
-        if meeting.parent_id != parent_id:
-            meeting.parent_id = parent_id
-            meeting.save(update_fields=["parent", "updated_at"])
-            self._saved.add((Meeting, meeting.pk))
+        self._save_if_changed(meeting, {"parent_id": self.meeting_ids.get(record["parent"])})
         themes = set_links(meeting.themes, self._ids(self.theme_ids, record["themes"]))
         related = set_links(meeting.related_meetings, self._ids(self.meeting_ids, record["related_meetings"]))
-        if themes or related:
-            self._touch(meeting)
+        changed = [name for name, ids in (("themes", themes), ("related_meetings", related)) if ids]
+        if changed:
+            self._links_changed(meeting, changed)
         # Related meetings go both ways: the other side of each link made or broken changed too.
         if related:
             for other in Meeting.objects.filter(pk__in=related).order_by("pk"):
-                self._touch(other)
+                self._links_changed(other, ["related_meetings"])
 
         documents = sorted(meeting.documents.all(), key=lambda doc: doc.pk)
         for index, wanted in enumerate(record["documents"]):
             document = documents[index] if index < len(documents) else Document(meeting=meeting)
-            save_if_changed(document, document_fields(wanted))
+            self._save_if_changed(document, document_fields(wanted))
         for document in documents[len(record["documents"]) :]:
             document.delete()
 
@@ -223,8 +281,9 @@ class RecordsWriter:
             self._save_if_changed(outcome, outcome_fields(wanted))
             concerns = set_links(outcome.concerns, self._ids(self.participant_ids, wanted["concerns"]))
             themes = set_links(outcome.themes, self._ids(self.theme_ids, wanted["themes"]))
-            if concerns or themes:
-                self._touch(outcome)
+            changed = [name for name, ids in (("concerns", concerns), ("themes", themes)) if ids]
+            if changed:
+                self._links_changed(outcome, changed)
             self._write_actions(outcome, wanted["actions"])
 
     def _write_actions(self, outcome, wanted_actions):
@@ -250,12 +309,13 @@ class RecordsWriter:
                     note=IMPORT_STATUS_NOTE,
                     date=timezone.localdate(self.records.now),
                 )
-                self._saved.add((ActionItem, action.pk))
+                self._saved_once(action)
             else:
                 self._save_if_changed(action, values)
             written.append(action)
-            themes = set_links(action.themes, self._ids(self.theme_ids, wanted["themes"]))
-            if self._write_owners(action, wanted) or themes:
+            if set_links(action.themes, self._ids(self.theme_ids, wanted["themes"])):
+                self._links_changed(action, ["themes"])
+            if self._write_owners(action, wanted):
                 self._touch(action)
             self._write_updates(action, wanted["updates"])
         for action in actions[len(wanted_actions) :]:
@@ -306,13 +366,13 @@ class RecordsWriter:
         documents = sorted(meeting.documents.all(), key=lambda doc: doc.pk)
         for document, wanted in zip(documents, record["documents"], strict=True):
             translation = self._document(record["slug"], wanted["translation_of"])
-            save_if_changed(document, {"translation_of_id": translation.pk if translation else None})
+            self._save_if_changed(document, {"translation_of_id": translation.pk if translation else None})
         outcomes = {outcome.position: outcome for outcome in meeting.outcomes.all()}
         for wanted in record["outcomes"]:
             outcome = outcomes[wanted["position"]]
             documents = [self._document(record["slug"], address).pk for address in wanted["documents"]]
             if set_links(outcome.documents, documents):
-                self._touch(outcome)
+                self._links_changed(outcome, ["documents"])
             actions = self._written_actions[outcome.pk]
             for action, wanted_action in zip(actions, wanted["actions"], strict=True):
                 document = self._document(record["slug"], wanted_action["fulfilled_by_document"])
