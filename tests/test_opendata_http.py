@@ -6,7 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meetings.models import Meeting
 from tests.factories import (
     ActionItemFactory,
     AttendanceFactory,

@@ -21,9 +21,9 @@ from meetings.models import (
     ProgressUpdate,
     Theme,
 )
-from meetings.versions import current as record_version
 from meetings.records import RecordsImport, RecordsInvalid, build_records, dumps, records_schema
 from meetings.records.schema import records_validator
+from meetings.versions import current as record_version
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
