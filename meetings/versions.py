@@ -22,38 +22,24 @@ from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from .models import (
-    ActionItem,
-    ActionOwner,
-    Attendance,
-    Document,
-    Meeting,
-    MeetingType,
-    Membership,
-    OldAddress,
-    Outcome,
-    Participant,
-    ParticipantAlias,
-    ProgressUpdate,
-    RecordVersion,
-    Theme,
-)
+from . import models as record
+from .models import Meeting, RecordVersion
 
 # Every model a public page, feed or API answer reads.
 PUBLIC_MODELS = (
-    ActionItem,
-    ActionOwner,
-    Attendance,
-    Document,
-    Meeting,
-    MeetingType,
-    Membership,
-    OldAddress,
-    Outcome,
-    Participant,
-    ParticipantAlias,
-    ProgressUpdate,
-    Theme,
+    record.ActionItem,
+    record.ActionOwner,
+    record.Attendance,
+    record.Document,
+    record.Meeting,
+    record.MeetingType,
+    record.Membership,
+    record.OldAddress,
+    record.Outcome,
+    record.Participant,
+    record.ParticipantAlias,
+    record.ProgressUpdate,
+    record.Theme,
 )
 
 ROW = 1
