@@ -112,6 +112,8 @@ class RecordCacheMiddleware:
             response = self.get_response(request)
         if cacheable(request, response):
             self.validated(response, etag, last_modified)
+            # One piece: a feed is written in thousands of small pieces, each a write to the socket.
+            response.content = response.content
             if settings.PAGE_CACHE:
                 cache.set(key, response, versions.CACHE_SECONDS)
                 response.headers["X-Cache"] = "miss"
