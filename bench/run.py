@@ -246,14 +246,18 @@ class MemorySampler(threading.Thread):
 
 
 def status_of(target, cookie):
+    """The page's status before loading it; a connection error is retried once, then reported."""
     request = urllib.request.Request(BASE + target.path, headers={"Cookie": cookie} if target.editor else {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:  # timed out, or the worker was killed for taking longer than its timeout
-        return 0
+    for _attempt in range(2):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError as error:  # timed out, refused, or the worker died mid-answer
+            print(f"{target.path}: {error!r}", flush=True)
+            time.sleep(2)
+    return 0
 
 
 def to_ms(value, unit):
@@ -300,7 +304,7 @@ def summary(target, mode, static_rate):
     if measurement is None:
         return ["", "", "", "", ""]
     if not measurement.rates:
-        return ["—", "—", "—", "—", f"HTTP {measurement.status}" if measurement.status else "timed out"]
+        return ["—", "—", "—", "—", f"HTTP {measurement.status}" if measurement.status else "no answer"]
     rate = statistics.median(measurement.rates)
     return [
         f"{rate:,.0f}",
@@ -366,7 +370,7 @@ def measure(mode, args, env, facts, all_targets, sampler):
             measurement = target.modes[mode] = Measurement()
             measurement.status = status_of(target, facts["cookie"])
             if measurement.status != 200:
-                answer = measurement.status or "nothing within 30 s"
+                answer = measurement.status or "nothing (see the error above)"
                 print(f"skipping {target.name}: {target.path} answered {answer}")
                 continue
             for run in range(args.runs):
