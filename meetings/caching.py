@@ -16,14 +16,18 @@ previous release would link to static files that are gone. The release is ``DJAN
 the deployment sets it, otherwise a digest of the code, templates and static manifest this process
 runs; servers of two releases behind one balancer keep apart during a rolling deploy.
 
-Conditional GET: the ETag is a digest of the version key, scheme, host and path, and Last-Modified is when
-the version last moved (or midnight, when date-derived states did), so a revalidation costs one query
-and no rendering. Browsers are told to revalidate every time (``no-cache``): a reader is never shown
-yesterday's record from their own cache either.
+Conditional GET: the ETag is a digest of the version key, scheme, host and path, and Last-Modified
+is when the version last moved (or midnight, when date-derived states did), so a revalidation costs
+one query and no rendering. Dates have whole seconds, so the second of a change is given only once
+it is over: within it, two changes would share a date, and only the ETag validates. Browsers are
+told to revalidate every time (``no-cache``): a reader is never shown yesterday's record from their
+own cache either.
 """
 
 import hashlib
+import math
 import os
+import time
 from email.utils import formatdate
 from functools import cache as once
 from itertools import chain
@@ -99,7 +103,11 @@ class RecordCacheMiddleware:
             f"{release()}|{version.key}|{request.scheme}|{request.get_host()}|{request.get_full_path()}".encode()
         ).hexdigest()[:32]
         etag = f'"{digest}"'
-        last_modified = int(version.last_modified.timestamp())
+        # Dates have whole seconds: the second of a change is given once it is over, so that a later
+        # change always has a later date; within it only the ETag validates.
+        last_modified = math.ceil(version.last_modified.timestamp())
+        if time.time() < last_modified:
+            last_modified = None
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             return self.validated(not_modified, etag, last_modified)
@@ -121,8 +129,13 @@ class RecordCacheMiddleware:
 
     @staticmethod
     def validated(response, etag, last_modified):
-        response.headers.setdefault("ETag", etag)
-        response.headers.setdefault("Last-Modified", formatdate(last_modified, usegmt=True))
+        # Ours, not a view's own (a feed dates itself by its newest item, which may be later than
+        # the last change): revalidation must be against what decides whether the answer changed.
+        response.headers["ETag"] = etag
+        if last_modified is None:
+            response.headers.pop("Last-Modified", None)
+        else:
+            response.headers["Last-Modified"] = formatdate(last_modified, usegmt=True)
         patch_cache_control(response, no_cache=True)
         patch_vary_headers(response, ("Cookie",))
         return response

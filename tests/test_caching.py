@@ -22,6 +22,7 @@ from tests.factories import (
     OutcomeFactory,
     ParticipantAliasFactory,
     ParticipantFactory,
+    ProgressUpdateFactory,
     ThemeFactory,
 )
 from tests.test_locking import form_data
@@ -183,7 +184,13 @@ def test_cached_pages_carry_no_per_request_nonce(client, meeting):
     assert "nonce" not in policies.pop()
 
 
+def after_this_second():
+    """Wait until the second of the last change is over: only then is it given as Last-Modified."""
+    time.sleep(1.0)
+
+
 def test_a_reader_who_has_the_page_gets_304_for_one_query(client, meeting):
+    after_this_second()
     first = client.get("/meetings/meeting-cached/")
     assert first["Cache-Control"] == "no-cache"
     with CaptureQueriesContext(connection) as captured:
@@ -298,3 +305,26 @@ def test_tracker_tallies_are_remembered_for_each_set_of_filters_apart(client, se
     assert (total({"owner": "first-owner"}), total({"owner": "second-owner"}), total({})) == (1, 2, 3)
     ActionOwnerFactory(action_item=ActionItemFactory(outcome=outcome), participant=first)
     assert (total({"owner": "first-owner"}), total({})) == (2, 4)
+
+
+def test_every_public_answer_is_dated_by_the_record_not_by_its_newest_item(client, meeting):
+    """A feed dates itself by its newest entry, which may lie ahead; revalidation needs the record's time."""
+    action = meeting.outcomes.get().action_items.get()
+    ProgressUpdateFactory(action_item=action, date=timezone.localdate() + datetime.timedelta(days=30))
+    after_this_second()
+    feed, home = client.get("/feeds/actions/"), client.get("/")
+    assert feed["Last-Modified"] == home["Last-Modified"]
+    rename_meeting(meeting)
+    again = client.get("/feeds/actions/", headers={"if-modified-since": feed["Last-Modified"]})
+    assert again.status_code == 200
+
+
+def test_within_the_second_of_a_change_only_the_etag_validates(client, meeting):
+    """Two changes in one second would share a date: a reader holding the first must not get 304."""
+    after_this_second()
+    dated = client.get("/meetings/meeting-cached/")
+    rename_meeting(meeting)
+    fresh = client.get("/meetings/meeting-cached/", headers={"if-modified-since": dated["Last-Modified"]})
+    assert fresh.status_code == 200
+    assert "Last-Modified" not in fresh
+    assert "ETag" in fresh
