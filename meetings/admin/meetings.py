@@ -77,7 +77,6 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 class MeetingAdmin(RevertAdmin, HistoryAdmin):
     form = MeetingAdminForm
     revert_class = MeetingRevert
-    revert_template = "admin/meetings/meeting/revert.html"
     meeting_lookup = "pk"
     ordering = ["-start_date", "-pk"]
     list_display = [

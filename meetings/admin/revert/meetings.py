@@ -35,6 +35,15 @@ class MeetingRevert(RecordRevert):
     links_not_kept = gettext_lazy(
         "Themes and related meetings were not kept at that time: they stay as they are."
     )
+    rules = [
+        gettext_lazy("Publication: the meeting stays published, scheduled or a draft as it is now."),
+        gettext_lazy(
+            "Action items of outcomes that stay: their status and progress since are kept. An outcome "
+            "that comes back brings back its action items as they were, with their owners and progress "
+            "updates; an outcome removed takes its action items with it."
+        ),
+        gettext_lazy("Old addresses: they keep redirecting here."),
+    ]
     parts = [
         (Attendance, gettext_lazy("Attendance")),
         (Document, gettext_lazy("Documents")),
