@@ -328,3 +328,12 @@ def test_within_the_second_of_a_change_only_the_etag_validates(client, meeting):
     assert fresh.status_code == 200
     assert "Last-Modified" not in fresh
     assert "ETag" in fresh
+
+
+def test_a_database_without_the_version_row_makes_it_on_first_read():
+    from meetings.models import RecordVersion
+
+    RecordVersion.objects.all().delete()
+    assert versions.current().counter == 1
+    MeetingFactory(published_at=timezone.now() + datetime.timedelta(days=1))
+    assert RecordVersion.objects.get().next_publication_at is not None
