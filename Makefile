@@ -23,6 +23,8 @@ migrate: $(STAMP)
 
 demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py loaddata reference demo
+	# History begins with a first revision of each record loaded (records that have one are skipped).
+	$(DEV_ENV) $(BIN)/python manage.py createinitialrevisions meetings --comment "Loaded from the demo fixtures."
 
 admin: migrate
 	$(DEV_ENV) $(BIN)/python manage.py ensure_dev_admin

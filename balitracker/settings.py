@@ -56,7 +56,8 @@ INSTALLED_APPS = [
     "django_filters",
     # For its Swagger UI files: /api/docs serves them from our static files, not a CDN.
     "ninja",
-    "simple_history",
+    # History as revisions of a record with its parts (meetings/revisions.py).
+    "reversion",
     "axes",
     "meetings",
 ]
@@ -73,8 +74,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Records who made each change kept in the history of the record.
-    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -8,11 +8,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meeting records")
 
     def ready(self):
-        from . import versions
+        from . import revisions, versions
         from .roles import sync_roles_after_migrate
 
         # Every change to the public record moves its version, the key of cached pages and ETags.
         versions.connect()
+        # Every save is one revision of the record with its parts.
+        revisions.register()
 
         # After every migrate, so that permissions of models added since join the editorial roles.
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="meetings.sync_roles")

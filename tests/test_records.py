@@ -6,6 +6,7 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from reversion.models import Revision, Version
 
 from meetings.models import (
     ActionItem,
@@ -701,32 +702,33 @@ def test_import_command_records_the_user_given_in_history(full_record, tmp_path)
     call_command("export_records", "-o", str(path))
     Attendance.objects.filter(participant__slug="viet-nam").delete()
     Meeting.objects.filter(slug="workshop-on-returns").delete()
-    history_models = (Meeting, Attendance, Outcome, ActionItem)
-    for model in history_models:
-        model.history.all().delete()
 
     call_command("import_records", str(path), "--user", "secretariat", stdout=io.StringIO())
 
-    for model in history_models:
-        assert model.history.exists(), model
-        assert set(model.history.values_list("history_user__username", flat=True)) == {"secretariat"}, model
+    revision = Revision.objects.get()
+    assert revision.user.username == "secretariat"
+    held = set(revision.version_set.values_list("content_type__model", flat=True))
+    assert {"meeting", "attendance", "outcome", "actionitem"} <= held
 
     document = json.loads(path.read_text(encoding="utf-8"))
-    document["meetings"][0]["attendance"].pop()
+    removed = document["meetings"][0]["attendance"].pop()
     path.write_text(json.dumps(document), encoding="utf-8")
-    Attendance.history.all().delete()
     call_command("import_records", str(path), "--user", "secretariat", stdout=io.StringIO())
-    removed = Attendance.history.get(history_type="-")
-    assert removed.history_user.username == "secretariat"
+    meeting = Meeting.objects.get(slug=document["meetings"][0]["slug"])
+    latest = Version.objects.get_for_object(meeting).first().revision
+    assert latest.user.username == "secretariat"
+    kept = [
+        v.field_dict["participant_id"] for v in latest.version_set.filter(content_type__model="attendance")
+    ]
+    assert Participant.objects.get(slug=removed["participant"]).pk not in kept
 
 
 def test_import_command_without_a_user_records_none(full_record, tmp_path):
     path = tmp_path / "records.json"
     call_command("export_records", "-o", str(path))
     Meeting.objects.all().delete()
-    Meeting.history.all().delete()
     call_command("import_records", str(path), stdout=io.StringIO())
-    assert set(Meeting.history.values_list("history_user", flat=True)) == {None}
+    assert set(Revision.objects.values_list("user", flat=True)) == {None}
 
 
 def test_import_command_refuses_an_unknown_user_and_imports_nothing(full_record, tmp_path):

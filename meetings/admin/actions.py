@@ -11,8 +11,7 @@ from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, P
 from .filters import DueYearFilter, OverdueFilter, OwnerFilter
 from .history import HistoryAdmin
 from .pagination import KeysFirstPaginator
-from .revert import ActionItemRevert, RevertAdmin
-from .timeline import HistoryPart
+from .revert import ActionItemRevert
 
 
 def report_derived_due(model_admin, request, action_item, timeframe):
@@ -151,7 +150,7 @@ class StatusChangeForm(forms.Form):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(RevertAdmin, HistoryAdmin):
+class ActionItemAdmin(HistoryAdmin):
     list_display = ["title", "meeting", "owner_names", "due", "status", "overdue"]
     list_filter = [
         "status",
@@ -188,9 +187,7 @@ class ActionItemAdmin(RevertAdmin, HistoryAdmin):
     ordering = ["-outcome_id", "position", "pk"]
     paginator = KeysFirstPaginator
     show_full_result_count = False
-    history_parts = [HistoryPart(ActionOwner, "action_item"), HistoryPart(ProgressUpdate, "action_item")]
     revert_class = ActionItemRevert
-    meeting_lookup = "outcomes__action_items__pk"
     form = ActionItemAdminForm
     actions = ["mark_in_progress", "mark_completed", "mark_cancelled"]
     save_on_top = True

@@ -1,119 +1,66 @@
-"""The history of a record in the admin: who changed what and when, field by field, with revert."""
+"""The history of a record in the admin: one entry per save, in words, and revert after a confirmation.
 
+``HistoryAdmin`` is django-reversion's ``VersionAdmin``: each add, change, delete and bulk action
+of the admin is one revision, naming the user and the admin's own change message. Its history page
+is the record's timeline (``timeline``); following an entry opens a page that lists what reverting
+to that version would change and writes nothing (``revert``); confirming writes it all in one
+transaction. Who may revert: whoever may change the record and every row the revert writes, and,
+for the record of a meeting that is public or scheduled to be, only a publisher.
+"""
+
+from django import forms
+from django.apps import apps
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
-from django.utils import timezone
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from simple_history.admin import SimpleHistoryAdmin
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from .history_records import link_fields, snapshot_links
+from .. import revisions
+from ..models import Meeting
+from .publishing import can_publish
+from .revert import RowRevert, StaleRevert, when
 from .timeline import Timeline
 
-REASON_LENGTH = 100  # the length of django-simple-history's change reason column
+
+class RevertForm(forms.Form):
+    """The confirmation of a revert: the digest of the plan the editor saw."""
+
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
-def history_moment(request):
-    """One time for every history record a request writes: one save of a page is one moment.
-
-    A meeting and the attendance, outcomes and documents saved with it then share their date, so
-    that the meeting's version of that moment includes what its inlines changed (see revert).
-    """
-    if not hasattr(request, "_history_moment"):
-        request._history_moment = timezone.now()
-    return request._history_moment
+def permission_name(permission):
+    """``meetings.delete_attendance`` in words: "delete attendance"."""
+    action, _sep, model_name = permission.partition(".")[2].partition("_")
+    return f"{action} {apps.get_model('meetings', model_name)._meta.verbose_name}"
 
 
-def short_reason(text):
-    text = str(text)
-    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+class HistoryAdmin(VersionAdmin):
+    """An admin whose saves are revisions, with the record's timeline and revert (see the module).
 
-
-def record_other_side(instance, added_ids, removed_ids, moment=None):
-    """Give each meeting linked or unlinked through a symmetrical field a history entry of its own.
-
-    Django writes both directions of the link but tells only ``instance``'s history; the other
-    meeting's page shows the related meetings too, so its history says so, with the reason.
-    """
-    model = type(instance)
-    for other in model.objects.filter(pk__in=set(added_ids) | set(removed_ids)).order_by("pk"):
-        reason = _("Linked from “%(title)s”") if other.pk in added_ids else _("Unlinked from “%(title)s”")
-        other._change_reason = short_reason(reason % {"title": instance})
-        other._history_date = moment or getattr(instance, "_history_date", None) or timezone.now()
-        other.save(update_fields=["updated_at"])
-
-
-def is_symmetrical_link(model, link_field):
-    return link_field.remote_field.symmetrical and link_field.related_model is model
-
-
-def ids_of(values):
-    return {getattr(value, "pk", value) for value in values or ()}
-
-
-class LinksInHistoryForm:
-    """A model form whose many-to-many changes go into the history entry of the same save.
-
-    Saving each link field sends its own signal, and django-simple-history would write an entry per
-    field and per direction (removed, then added). The links are saved without those, and the
-    entry the save just wrote keeps them as they now are: one save, one entry.
-    """
-
-    def _save_m2m(self):
-        instance = self.instance
-        model = type(instance)
-        changed = [f for f in link_fields(model) if f.name in self.changed_data]
-        before = {f.name: ids_of(self.initial.get(f.name)) for f in changed}
-        instance.skip_history_when_saving = True
-        try:
-            super()._save_m2m()
-        finally:
-            del instance.skip_history_when_saving
-        if not changed:
-            return
-        record = instance.history.first()
-        if record is not None:
-            snapshot_links(record, instance, changed)
-        for link_field in changed:
-            if is_symmetrical_link(model, link_field):
-                after = ids_of(self.cleaned_data.get(link_field.name))
-                old = before[link_field.name]
-                record_other_side(instance, after - old, old - after)
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """An admin whose "History" page lists every saved version with its changes, and can revert to one.
-
-    The page is one timeline of the record and of its parts (``history_parts``): a participant's
-    other names, an action's owners and progress updates, a meeting's attendance, outcomes and
-    documents. Following one of the record's own entries reverts to that version: for meetings,
-    outcomes, action items and participants, a confirmation page lists what would change, parts
-    included, before anything is written (``revert.RevertAdmin``); other records open the version in
-    the change form, and saving it makes it the current version (and a new entry in the history).
+    ``revert_class`` plans and writes a revert (default: the record's own fields and links).
     """
 
     object_history_template = "admin/history/object_history.html"
-    history_parts = ()
+    revert_template = "admin/history/revert.html"
+    revert_class = None
+    history_per_page = 50
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        if link_fields(self.model) and not issubclass(form, LinksInHistoryForm):
-            form = type(form.__name__, (LinksInHistoryForm, form), {})
-        return form
+    def delete_view(self, request, object_id, extra_context=None):
+        with self.create_revision(request):
+            return super().delete_view(request, object_id, extra_context)
 
-    def save_model(self, request, obj, form, change):
-        obj._history_date = history_moment(request)
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        moment = history_moment(request)
-        for inline_form in formset.forms:
-            inline_form.instance._history_date = moment
-        super().save_formset(request, form, formset, change)
+    def get_revert_class(self):
+        return self.revert_class or RowRevert.of(self.model)
 
     def _history_pk(self, object_id):
         try:
@@ -121,32 +68,26 @@ class HistoryAdmin(SimpleHistoryAdmin):
         except ValidationError:
             raise Http404 from None
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Anything but ids is no version: 404, where the lookup would fail on the number.
-        self._history_pk(object_id)
-        if not str(version_id).isdigit():
-            raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    def _admin_url(self, name, *args):
+        opts = self.model._meta
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_{name}", args=args, current_app=self.admin_site.name
+        )
 
     def history_view(self, request, object_id, extra_context=None):
-        """The timeline of the record and its parts, a page of entries at a time."""
+        """The timeline of the record and its parts, a page of revisions at a time."""
         request.current_app = self.admin_site.name
         opts = self.model._meta
         pk = self._history_pk(object_id)
         obj = self.get_object(request, str(pk))
         if obj is None:
-            # A deleted record keeps its history: shown as it last was.
-            record = self.model.history.filter(**{opts.pk.attname: pk}).first()
-            if record is None:
-                raise Http404
-            obj = record.instance
-        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
-        timeline = Timeline(self.model, pk, self.history_parts)
-        timeline.per_page = self.history_list_per_page
+        timeline = Timeline(self.model, pk)
+        timeline.per_page = self.history_per_page
         page_obj = timeline.page(request.GET.get(PAGE_VAR))
-        user_type = self.content_type_model_cls.objects.get_for_model(get_user_model())
-        revert_disabled = self.revert_disabled(request, obj)
+        revert_disabled = bool(self.revert_refusals(request, obj))
         title = _("View history: %s") if revert_disabled else _("Change history: %s")
         context = {
             **self.admin_site.each_context(request),
@@ -159,9 +100,109 @@ class HistoryAdmin(SimpleHistoryAdmin):
             "object": obj,
             "opts": opts,
             "app_label": opts.app_label,
-            "part_names": [capfirst(part.model._meta.verbose_name_plural) for part in self.history_parts],
-            "admin_user_view": f"admin:{user_type.app_label}_{user_type.model}_change",
+            "part_names": [
+                capfirst(part._meta.verbose_name_plural) for part, _fk in revisions.parts_of(self.model)
+            ],
             "revert_disabled": revert_disabled,
             **(extra_context or {}),
         }
-        return self.render_history_view(request, self.object_history_template, context)
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Revert to a version: a page lists what would change (nothing is written), then a POST
+        writes it all in one transaction."""
+        request.current_app = self.admin_site.name
+        opts = self.model._meta
+        pk = self._history_pk(object_id)
+        version = get_object_or_404(
+            Version.objects.get_for_object_reference(self.model, pk).select_related("revision"), pk=version_id
+        )
+        history_url = self._admin_url("history", pk)
+        record = self.model._default_manager.filter(pk=pk).first()
+        if record is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, record):
+            raise PermissionDenied
+        revert_class = self.get_revert_class()
+        plan = revert_class(record, version)
+        refusals = self.revert_refusals(request, record, plan)
+        if request.method == "POST":
+            if refusals:
+                raise PermissionDenied
+            form = RevertForm(request.POST)
+            try:
+                if not form.is_valid():
+                    raise StaleRevert
+                plan.apply(request.user, form.cleaned_data["digest"])
+            except StaleRevert:
+                self.message_user(
+                    request,
+                    _(
+                        "The record changed since this page was opened. Nothing was written: check what the "
+                        "revert would change now, then revert again."
+                    ),
+                    messages.WARNING,
+                )
+                record = self.model._default_manager.get(pk=pk)
+                plan = revert_class(record, version)
+            except IntegrityError as error:
+                self.message_user(
+                    request,
+                    _("The revert could not be written, and nothing was changed: %(error)s")
+                    % {"error": error},
+                    messages.ERROR,
+                )
+            else:
+                reason = plan.reason(request.user)
+                self.log_change(request, record, reason)
+                self.message_user(request, reason, messages.SUCCESS)
+                return redirect(self._admin_url("change", pk))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Revert “%(record)s” to its version of %(date)s")
+            % {"record": record, "date": when(version.revision.date_created)},
+            "opts": opts,
+            "original": record,
+            "version": version,
+            "plan": plan,
+            "refusals": refusals,
+            "revert_disabled": bool(refusals),
+            "form": RevertForm(initial={"digest": plan.digest()}),
+            "history_url": history_url,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.revert_template, context)
+
+    def revert_refusals(self, request, record, plan=None):
+        """Why this user may not revert ``record`` (by ``plan``), in words; empty when they may."""
+        meeting_ids = plan.meeting_ids() if plan is not None else self._meetings_of(record)
+        if meeting_ids and not can_publish(request):
+            locked = Meeting.objects.filter(pk__in=meeting_ids, published_at__isnull=False).order_by("pk")
+            if isinstance(record, Meeting) and locked:
+                return [
+                    _(
+                        "This meeting is public or scheduled to be: only a publisher may change it, and so "
+                        "revert it."
+                    )
+                ]
+            refusals = [
+                _(
+                    "Its meeting “%(meeting)s” is public or scheduled to be: only a publisher may change it, "
+                    "and so revert this %(kind)s."
+                )
+                % {"meeting": meeting, "kind": self.model._meta.verbose_name}
+                for meeting in locked
+            ]
+            if refusals:
+                return refusals
+        if not self.has_change_permission(request, record):
+            return [_("You may not change %(kinds)s.") % {"kinds": self.model._meta.verbose_name_plural}]
+        if plan is not None:
+            missing = [name for name in plan.needed_permissions() if not request.user.has_perm(name)]
+            if missing:
+                names = ", ".join(sorted(permission_name(name) for name in missing))
+                return [_("This revert needs permissions you do not have: %(names)s.") % {"names": names}]
+        return []
+
+    def _meetings_of(self, record):
+        return {self.get_revert_class().meeting_of(record)} - {None}

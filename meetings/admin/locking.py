@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from reversion.models import Version
 
 from ..models import Meeting
 
@@ -18,6 +19,12 @@ def meeting_version(meeting_pk):
     """The version of a saved meeting as the form carries it: its last-saved time, or ""."""
     updated_at = Meeting.objects.filter(pk=meeting_pk).values_list("updated_at", flat=True).first()
     return updated_at.isoformat() if updated_at else ""
+
+
+def last_change(instance):
+    """The last revision that changed ``instance`` (who and when), or None."""
+    version = Version.objects.get_for_object(instance).select_related("revision__user").first()
+    return version.revision if version is not None else None
 
 
 class MeetingAdminForm(forms.ModelForm):
@@ -38,7 +45,7 @@ class MeetingAdminForm(forms.ModelForm):
         return cleaned_data
 
     def changed_since_message(self):
-        latest = self.instance.history.select_related("history_user").first()
+        latest = last_change(self.instance)
         if latest is None:
             return _(
                 "This meeting was changed since you opened it. Nothing was saved: open it again to see "
@@ -49,6 +56,6 @@ class MeetingAdminForm(forms.ModelForm):
             "open it again (in a new tab, to keep your changes at hand) to see the current record, "
             "then make your changes again."
         ) % {
-            "who": latest.history_user or _("someone"),
-            "when": date_format(localtime(latest.history_date), "DATETIME_FORMAT"),
+            "who": latest.user or _("someone"),
+            "when": date_format(localtime(latest.date_created), "DATETIME_FORMAT"),
         }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
+from .. import revisions
 from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outcome
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
@@ -17,8 +18,7 @@ from .locking import MeetingAdminForm
 from .pagination import KeysFirstPaginator
 from .paste import paste_attendance_view
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
-from .revert import MeetingRevert, RevertAdmin
-from .timeline import HistoryPart
+from .revert import MeetingRevert
 
 
 def count_of(rows):
@@ -74,10 +74,9 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(RevertAdmin, HistoryAdmin):
+class MeetingAdmin(HistoryAdmin):
     form = MeetingAdminForm
     revert_class = MeetingRevert
-    meeting_lookup = "pk"
     ordering = ["-start_date", "-pk"]
     list_display = [
         "title",
@@ -107,11 +106,6 @@ class MeetingAdmin(RevertAdmin, HistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["meeting_type", "parent", "convening_body", "related_meetings", "themes"]
     inlines = [AttendanceInline, OutcomeInline, DocumentInline, OldAddressInline]
-    history_parts = [
-        HistoryPart(Attendance, "meeting"),
-        HistoryPart(Outcome, "meeting"),
-        HistoryPart(Document, "meeting"),
-    ]
     actions = ["publish_now", "return_to_draft"]
     save_on_top = True
     fieldsets = [
@@ -182,6 +176,14 @@ class MeetingAdmin(RevertAdmin, HistoryAdmin):
         # Actions due "at the next meeting of this type" take this meeting's date once it is set.
         ActionItem.objects.filter(due_at_next=obj.meeting_type).date_by_next_meetings()
 
+    def save_related(self, request, form, formsets, change):
+        before = set(form.initial.get("related_meetings") or ()) if change else set()
+        before = {getattr(meeting, "pk", meeting) for meeting in before}
+        super().save_related(request, form, formsets, change)
+        # The link goes both ways: the meetings linked or unlinked are changed too, in this revision.
+        after = {meeting.pk for meeting in form.cleaned_data.get("related_meetings") or ()}
+        revisions.add(*Meeting.objects.filter(pk__in=before ^ after))
+
     @admin.display(description=_("country"), ordering="country")
     def country_name(self, meeting):
         # By the field's own lookup, not the admin's: that flattens the list of every country once
@@ -225,14 +227,13 @@ class MeetingAdmin(RevertAdmin, HistoryAdmin):
 
 
 def _set_published_at(request, meetings, published_at):
-    """Save each meeting (not a bulk update) so that its history says who published it, and when."""
+    """Save each meeting (not a bulk update), so that the action's revision holds each one."""
     with transaction.atomic():
         # Lock the meetings alone, by id, without the admin queryset's counts of their rows.
         ids = list(meetings.values_list("pk", flat=True))
         meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids))
         for meeting in meetings:
             meeting.published_at = published_at
-            meeting._history_user = request.user
             meeting.save(update_fields=["published_at", "updated_at"])
     return len(meetings)
 

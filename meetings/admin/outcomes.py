@@ -8,8 +8,7 @@ from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
 from .actions import report_derived_due
 from .history import HistoryAdmin
 from .publishing import LockedWithMeetingAdmin
-from .revert import OutcomeRevert, RevertAdmin
-from .timeline import HistoryPart
+from .revert import OutcomeRevert
 
 
 class ActionItemInlineForm(forms.ModelForm):
@@ -70,7 +69,7 @@ class ActionItemInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(LockedWithMeetingAdmin, RevertAdmin, HistoryAdmin):
+class OutcomeAdmin(LockedWithMeetingAdmin, HistoryAdmin):
     ordering = ["meeting", "position", "pk"]  # the action count groups the rows: keep an order
     list_display = ["__str__", "meeting", "kind", "strength", "action_item_count"]
     list_filter = ["kind", "meeting__meeting_type", "themes"]
@@ -79,9 +78,7 @@ class OutcomeAdmin(LockedWithMeetingAdmin, RevertAdmin, HistoryAdmin):
     autocomplete_fields = ["meeting", "concerns", "themes", "documents"]
     fields = ["meeting", ("position", "kind"), "text", "addressed_to", "concerns", "themes", "documents"]
     inlines = [ActionItemInline]
-    history_parts = [HistoryPart(ActionItem, "outcome")]
     revert_class = OutcomeRevert
-    meeting_lookup = "outcomes__pk"
     save_on_top = True
 
     def get_queryset(self, request):

@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Membership, MembershipStatus, Participant, ParticipantAlias
 from .filters import ForumMembershipFilter
 from .history import HistoryAdmin
-from .revert import ParticipantRevert, RevertAdmin
-from .timeline import HistoryPart
+from .revert import ParticipantRevert
 
 
 class ParticipantAliasInline(admin.TabularInline):
@@ -24,14 +23,13 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(RevertAdmin, HistoryAdmin):
+class ParticipantAdmin(HistoryAdmin):
     ordering = ["name"]  # the counts group the rows, which drops the model's ordering
     list_display = ["name", "short_name", "kind", "country", "forum_status", "meeting_count"]
     list_filter = ["kind", ForumMembershipFilter]
     search_fields = ["name", "short_name", "slug", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ParticipantAliasInline, MembershipInline]
-    history_parts = [HistoryPart(ParticipantAlias, "participant"), HistoryPart(Membership, "participant")]
     revert_class = ParticipantRevert
     fieldsets = [
         (None, {"fields": ["kind", "name", "short_name", "slug", "country"]}),

@@ -45,12 +45,13 @@ def paste_attendance_view(model_admin, request, object_id):
     }
     if request.method == "POST" and form.is_valid():
         role = form.cleaned_data["role"]
-        context["result"] = paste_attendance(meeting, form.cleaned_data["text"], role)
+        with model_admin.create_revision(request):
+            context["result"] = paste_attendance(meeting, form.cleaned_data["text"], role)
+            if context["result"].added:
+                model_admin.log_change(
+                    request,
+                    meeting,
+                    str(_("Attendance pasted: %(count)d added.") % {"count": len(context["result"].added)}),
+                )
         context["role_label"] = AttendanceRole(role).label
-        if context["result"].added:
-            model_admin.log_change(
-                request,
-                meeting,
-                str(_("Attendance pasted: %(count)d added.") % {"count": len(context["result"].added)}),
-            )
     return TemplateResponse(request, "admin/meetings/meeting/paste_attendance.html", context)

@@ -1,5 +1,6 @@
 """Follow-up action items that outcomes set off, their owners and their progress timeline."""
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -8,8 +9,6 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_update_with_history
 
 from ..due import DuePeriod, DuePrecision
 from ..timeframes import parse_timeframe
@@ -171,8 +170,11 @@ class ActionItemQuerySet(models.QuerySet):
                 action_item.due_date = action_item.next_meeting_start
                 action_item.due_precision = DuePrecision.DAY
                 changed.append(action_item)
-        # With history rows, as a save would leave: who dated them, and when.
-        bulk_update_with_history(changed, ActionItem, ["due_date", "due_precision"])
+        ActionItem.objects.bulk_update(changed, ["due_date", "due_precision"])
+        # In the revision being written, with the dates they now have (an update sends no signal).
+        if reversion.is_active():
+            for action_item in changed:
+                reversion.add_to_revision(action_item)
         return changed
 
 
@@ -255,8 +257,6 @@ class ActionItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActionItemQuerySet.as_manager()
-    # Owners are not among the links kept here: ActionOwner keeps its own history, roles included.
-    history = HistoricalRecords(m2m_fields=["themes"])
 
     class Meta:
         ordering = ["outcome", "position", "pk"]
@@ -440,8 +440,6 @@ class ActionOwner(models.Model):
     )
     role = models.CharField(_("role"), max_length=8, choices=OwnerRole, default=OwnerRole.LEAD)
 
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["role", "participant__name"]
         verbose_name = _("owner")
@@ -491,8 +489,6 @@ class ProgressUpdate(models.Model):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["action_item", "date", "created_at", "pk"]

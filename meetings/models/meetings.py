@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from ..uploads import IMAGE_TYPES, MAX_IMAGE_BYTES, FileTypeValidator, hero_image_path
 from .constraints import choices_constraint, dates_in_order_constraint, dates_in_order_error
@@ -198,7 +197,6 @@ class Meeting(models.Model):
 
     objects = MeetingQuerySet.as_manager()
     # Each entry keeps the links as they were too, so that adding a theme is an entry of its own.
-    history = HistoricalRecords(m2m_fields=["themes", "related_meetings"])
 
     class Meta:
         ordering = ["-start_date", "-pk"]
@@ -389,8 +387,6 @@ class Attendance(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["meeting", "position", "participant__name"]

@@ -5,7 +5,6 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..uploads import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, FileTypeValidator, document_file_path
 from .constraints import choices_constraint
@@ -121,7 +120,6 @@ class Outcome(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OutcomeQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=["concerns", "themes", "documents"])
 
     class Meta:
         ordering = ["meeting", "position", "pk"]
@@ -207,7 +205,6 @@ class Document(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DocumentQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "title"]

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from .constraints import choices_constraint, dates_in_order_constraint, dates_in_order_error
 
@@ -73,7 +72,6 @@ class Participant(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ParticipantQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -112,8 +110,6 @@ class ParticipantAlias(models.Model):
         Participant, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("participant")
     )
     name = models.CharField(_("name"), max_length=200)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -195,7 +191,6 @@ class Membership(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MembershipQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["participant__name", "body__name", "start_date"]

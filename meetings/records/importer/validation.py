@@ -14,6 +14,7 @@ import copy
 from django.db import transaction
 from django.utils import timezone
 
+from ... import revisions
 from ...models import MeetingType, Theme
 from ..export import (
     FORMAT,
@@ -30,7 +31,10 @@ from .checks import RecordChecks
 from .fields import match_timeline
 from .parsing import KIND_NAMES, KINDS, RecordError, RecordsInvalid, items
 from .references import ReferenceChecks
-from .writer import RecordsWriter, history_user
+from .writer import RecordsWriter
+
+# The reason every record the import changes gives in its history.
+IMPORT_COMMENT = "Imported from a records file."
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -187,7 +191,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         """
         if self.validate():
             raise RecordsInvalid(self.errors)
-        with transaction.atomic(), history_user(user):
+        with transaction.atomic(), revisions.revision(user, IMPORT_COMMENT):
             RecordsWriter(self, user=user).write()
             if dry_run:
                 transaction.set_rollback(True)

@@ -13,23 +13,15 @@ A meeting, outcome or action item whose many-to-many links change is saved too, 
 ``updated_at`` moves: the open data's ETag and ``export_records --since`` read those, and would
 otherwise miss an import that changed links alone.
 
-One import writes one history entry per row it changes, as one save of an admin page does: links are
-set without the entries django-simple-history would write per field and direction (removed, then
-added), and a row written again in the same import (its parent, links, or what the second pass
-links) updates the entry its first write made, links included, instead of adding another.
+One import is one revision (``revisions.revision``, opened by ``RecordsImport.apply``): each record it
+changes gets one entry in its history, holding the record with its parts as the import left them.
 """
-
-from contextlib import contextmanager
-from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_create_with_history
 
-from ... import versions
-from ...admin.history_records import snapshot_links
+from ... import revisions, versions
 from ...models import (
     ActionItem,
     ActionOwner,
@@ -65,48 +57,12 @@ from .fields import (
 IMPORT_STATUS_NOTE = "Status changed by records import"
 
 
-@contextmanager
-def history_user(user):
-    """Name ``user`` in every history row written inside, as the request middleware does for a page.
-
-    Deletions by cascade write history too and never see the instance the writer holds, so the user
-    goes where django-simple-history looks when an instance names none: the request of the context.
-    """
-    if user is None:
-        yield
-        return
-    context = HistoricalRecords.context
-    previous = getattr(context, "request", None)
-    context.request = SimpleNamespace(user=user)
-    try:
-        yield
-    finally:
-        if previous is None:
-            del context.request
-        else:
-            context.request = previous
-
-
-@contextmanager
-def without_history(instance):
-    """Save ``instance`` or its links inside without a history entry (the writer keeps one itself)."""
-    instance.skip_history_when_saving = True
-    try:
-        yield
-    finally:
-        del instance.skip_history_when_saving
-
-
 def set_links(related, ids):
-    """Make the many-to-many manager ``related`` hold exactly ``ids``; the ids it added or removed.
-
-    No history entry is written for the change: the row's own entry keeps its links (``_links_changed``).
-    """
+    """Make the many-to-many manager ``related`` hold exactly ``ids``; the ids it added or removed."""
     current = set(related.values_list("pk", flat=True))
     wanted = set(ids)
     if current != wanted:
-        with without_history(related.instance):
-            related.set(wanted)
+        related.set(wanted)
     return current ^ wanted
 
 
@@ -125,9 +81,8 @@ class RecordsWriter:
         self._outcome_ids = {}
         # Outcome pk -> its actions in the order the file's were written to them, for the second pass.
         self._written_actions = {}
-        # (model, pk) of the rows saved so far, whose ``updated_at`` has already moved, with the
-        # history entry that save wrote once it has been looked up (None until then).
-        self._saved = {}
+        # (model, pk) of the rows saved so far, whose ``updated_at`` has already moved.
+        self._saved = set()
 
     def write(self):
         records = self.records
@@ -166,54 +121,24 @@ class RecordsWriter:
         return [ids[slug] for slug in slugs]
 
     def _save_if_changed(self, instance, values):
-        """Save ``instance`` if any of ``values`` changes it: its first save in this import writes its
-        history entry, a later one brings that entry up to date."""
-        key = (type(instance), instance.pk)
-        if instance.pk is None or key not in self._saved:
-            if save_if_changed(instance, values):
-                self._saved[(type(instance), instance.pk)] = None
-            return
-        with without_history(instance):
-            saved = save_if_changed(instance, values)
-        if saved:
-            self._update_entry(instance)
+        if save_if_changed(instance, values):
+            self._saved.add((type(instance), instance.pk))
 
     def _saved_once(self, instance):
-        """Note that ``instance`` was saved, with its history entry, by a path of its own."""
-        self._saved[(type(instance), instance.pk)] = None
-
-    def _entry(self, instance):
-        """The history entry this import wrote for ``instance``."""
-        key = (type(instance), instance.pk)
-        if self._saved[key] is None:
-            self._saved[key] = instance.history.first()
-        return self._saved[key]
-
-    def _update_entry(self, instance):
-        entry = self._entry(instance)
-        for model_field in entry.tracked_fields:
-            setattr(entry, model_field.attname, getattr(instance, model_field.attname))
-        entry.save()
-        snapshot_links(entry, instance)
+        """Note that ``instance`` was saved by a path of its own."""
+        self._saved.add((type(instance), instance.pk))
 
     def _links_changed(self, instance, fields):
-        """After a change to ``fields`` (link field names) of ``instance``: its entry keeps the links as
-        they now are, and its ``updated_at`` moves (a save, whose entry keeps them, if none was made yet).
-        """
-        key = (type(instance), instance.pk)
-        if key in self._saved:
-            model = type(instance)
-            snapshot_links(self._entry(instance), instance, [model._meta.get_field(name) for name in fields])
-        else:
-            instance.save(update_fields=["updated_at"])
-            self._saved[key] = None
+        """After a change to ``fields`` (link field names) of ``instance``: its ``updated_at`` moves,
+        by a save if none was made yet."""
+        self._touch(instance)
 
     def _touch(self, instance):
-        """Move ``instance``'s ``updated_at`` after a change to rows of its own (owners), unless it was
-        saved already."""
+        """Move ``instance``'s ``updated_at`` after a change to rows of its own (owners, links), unless
+        it was saved already."""
         if (type(instance), instance.pk) not in self._saved:
             instance.save(update_fields=["updated_at"])
-            self._saved[(type(instance), instance.pk)] = None
+            self._saved.add((type(instance), instance.pk))
 
     def _write_aliases(self, participants):
         # Every removal before any addition: an alias may move from one participant to another.
@@ -225,18 +150,18 @@ class RecordsWriter:
             if alias.name not in wanted[alias.participant_id]:
                 alias.delete()
         present = set(existing.values_list("participant_id", "name"))
-        added = bulk_create_with_history(
+        added = ParticipantAlias.objects.bulk_create(
             [
                 ParticipantAlias(participant_id=participant_id, name=name)
                 for participant_id, names in wanted.items()
                 for name in sorted(names, key=alias_sort_key)
                 if (participant_id, name) not in present
-            ],
-            ParticipantAlias,
-            default_user=self.user,
+            ]
         )
         if added:
-            versions.bump()  # bulk_create sends no signal
+            # bulk_create sends no signal: the record's version and the revision are told here.
+            versions.bump()
+            revisions.add(*Participant.objects.filter(pk__in={alias.participant_id for alias in added}))
 
     def _write_meeting(self, record):
         meeting = Meeting.objects.get(slug=record["slug"])
