@@ -18,7 +18,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.encoding import force_str
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -51,9 +51,25 @@ class HistoryAdmin(VersionAdmin):
     """
 
     object_history_template = "admin/history/object_history.html"
+    # The admin's own change lists (VersionAdmin's adds a "recover deleted" link; see get_urls).
+    change_list_template = None
     revert_template = "admin/history/revert.html"
     revert_class = None
     history_per_page = 50
+
+    def get_urls(self):
+        """The admin's own pages and the revert of a version; not VersionAdmin's "recover" pages.
+
+        Those revert the whole revision the deleted row was last saved in, which holds its record
+        with every other part: a deleted part comes back through its record's revert instead.
+        """
+        opts = self.model._meta
+        revision = path(
+            "<path:object_id>/history/<int:version_id>/",
+            self.admin_site.admin_view(self.revision_view),
+            name=f"{opts.app_label}_{opts.model_name}_revision",
+        )
+        return [revision, *super(VersionAdmin, self).get_urls()]
 
     def delete_view(self, request, object_id, extra_context=None):
         with self.create_revision(request):

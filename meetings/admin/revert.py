@@ -294,25 +294,44 @@ class RecordRevert:
     _status_label = capfirst(ActionItem._meta.get_field("status").verbose_name)
 
     def _check_constraints(self):
-        """A row that would clash with a unique value held by a row that stays is left as it is."""
+        """A row that would clash with a unique value held by a row that stays is left as it is.
+
+        Each row coming back is checked as Django's model validation checks it, against the
+        database as it would be once the rows this revert removes are gone: they are deleted in a
+        savepoint that is rolled back, so nothing is written.
+        """
+        checked = [
+            plan
+            for plan in self.all_rows()
+            if plan.action == RESTORE or plan.action == CHANGE and self._changes_unique_values(plan)
+        ]
+        if not checked:
+            return
+        with transaction.atomic():
+            self._remove_rows()
+            for plan in checked:
+                instance = self._instance(plan)
+                try:
+                    instance.validate_unique()
+                    instance.validate_constraints()
+                except ValidationError as error:
+                    why = " ".join(error.messages)
+                    if plan.action == RESTORE:
+                        self._not_back(plan, _("It does not come back: %(why)s") % {"why": why})
+                    else:
+                        clashes = self._clashing_fields(plan, error)
+                        plan.changes = [c for c in plan.changes if c.field not in clashes]
+                        plan.notes.append(_("It keeps its value: %(why)s") % {"why": why})
+            transaction.set_rollback(True)
+
+    def _remove_rows(self):
+        """Delete the rows the plan removes, a kind at a time."""
+        removed = {}
         for plan in self.all_rows():
-            if plan.action == CHANGE and not self._changes_unique_values(plan):
-                continue
-            if plan.action not in (RESTORE, CHANGE):
-                continue
-            instance = self._instance(plan)
-            try:
-                instance.validate_unique()
-                instance.validate_constraints()
-            except ValidationError as error:
-                clashes = self._clashing_fields(plan, error)
-                if plan.action == RESTORE:
-                    self._not_back(
-                        plan, _("It does not come back: %(why)s") % {"why": " ".join(error.messages)}
-                    )
-                else:
-                    plan.changes = [c for c in plan.changes if c.field not in clashes]
-                    plan.notes.append(_("It keeps its value: %(why)s") % {"why": " ".join(error.messages)})
+            if plan.action == REMOVE:
+                removed.setdefault(plan.model, []).append(plan.pk)
+        for model, pks in removed.items():
+            model._default_manager.filter(pk__in=pks).delete()
 
     @staticmethod
     def _changes_unique_values(plan):
@@ -393,17 +412,16 @@ class RecordRevert:
     def apply(self, user, digest):
         """Write the plan in one transaction as one revision; StaleRevert if the record changed."""
         reason = self.reason(user)
-        with transaction.atomic(), revisions.revision(user, reason):
+        with transaction.atomic():
             record = type(self.record)._default_manager.select_for_update().get(pk=self.record.pk)
             if type(self)(record, self.version).digest() != digest:
                 raise StaleRevert
-            # Removals first: a row coming back may take the number or name a removed row held.
-            for plan in self.all_rows():
-                if plan.action == REMOVE:
-                    plan.model._default_manager.filter(pk=plan.pk).delete()
-            self._write(self.root, reason, user)
-            self._after_write()
-            revisions.add(type(record)._default_manager.get(pk=record.pk))
+            with revisions.revision(user, reason):
+                # Removals first: a row coming back may take the number or name a removed row held.
+                self._remove_rows()
+                self._write(self.root, reason, user)
+                self._after_write()
+                revisions.add(type(record)._default_manager.get(pk=record.pk))
 
     def _after_write(self):
         """What a revert of this kind does after writing, in the same transaction."""

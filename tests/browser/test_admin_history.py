@@ -10,10 +10,11 @@ import datetime
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
+from reversion.models import Version
 
-from meetings.models import Attendance, Meeting, MeetingType, Participant, ParticipantAlias, Theme
+from meetings import revisions
+from meetings.models import Attendance, MeetingType, Participant, ParticipantAlias, Theme
 from meetings.roles import EDITOR
 from tests.factories import (
     ActionItemFactory,
@@ -35,25 +36,6 @@ PASSWORD = "a-long-password-1"
 TITLE = "Technical Experts Group on Irregular Movement: Workshop on Document Fraud"
 
 
-def history_models():
-    """The models of history entries (not of the links they keep, which follow their entry)."""
-    return [
-        model
-        for model in apps.get_app_config("meetings").get_models()
-        if any(field.name == "history_user" for field in model._meta.fields)
-    ]
-
-
-def entered_by(user):
-    """Give the history written since the last call ``user``, as if entered in the admin.
-
-    (Its dates stay as they are: links are known to be kept from the migration that began keeping
-    them, which ran as the test database was made.)
-    """
-    for model in history_models():
-        model.objects.filter(history_user=None).update(history_user=user)
-
-
 @pytest.fixture
 def editor(site, django_user_model):
     user = django_user_model.objects.create_user("editor", "editor@example.org", PASSWORD, is_staff=True)
@@ -64,6 +46,11 @@ def editor(site, django_user_model):
 @pytest.fixture
 def draft_meeting(editor):
     """A draft meeting entered with its parts; its version of then is the right one."""
+    with revisions.revision(editor, "Entered."):
+        return enter_draft_meeting()
+
+
+def enter_draft_meeting():
     australia = Participant.objects.get(slug="australia")
     indonesia = Participant.objects.get(slug="indonesia")
     meeting = MeetingFactory(
@@ -86,20 +73,23 @@ def draft_meeting(editor):
     action_item = ActionItemFactory(outcome=outcome, title="Set up a shared library of specimen documents")
     ActionOwnerFactory(action_item=action_item, participant=australia)
     DocumentFactory(meeting=meeting, title="Co-Chairs' Statement")
-    meeting.save()  # the version that holds the meeting with its parts
-    entered_by(editor)
+    meeting.save()
     return meeting
 
 
 @pytest.fixture
 def version_before_edits(draft_meeting):
-    return draft_meeting.history.first()
+    return Version.objects.get_for_object(draft_meeting).first()
 
 
 @pytest.fixture
 def meeting_history(draft_meeting, version_before_edits, editor):
     """The draft meeting edited again: summary, themes, attendance and outcomes."""
-    meeting = draft_meeting
+    with revisions.revision(editor, "Edited."):
+        return edit_meeting(draft_meeting)
+
+
+def edit_meeting(meeting):
     meeting.summary = "Officials examined travel documents."
     meeting.save()
     meeting.themes.add(Theme.objects.get(slug="people-smuggling"))
@@ -112,7 +102,6 @@ def meeting_history(draft_meeting, version_before_edits, editor):
     )
     meeting.outcomes.get(position=1).delete()  # and its action item with it
     OutcomeFactory(meeting=meeting, position=1, kind="noted", text="Members noted the rise in forged visas.")
-    entered_by(editor)
     return meeting
 
 
@@ -120,14 +109,18 @@ def meeting_history(draft_meeting, version_before_edits, editor):
 def participant_history(editor):
     """Viet Nam's other names and memberships, added then changed."""
     participant = Participant.objects.get(slug="viet-nam")
-    alias = ParticipantAlias.objects.create(participant=participant, name="Việt Nam")
-    MembershipFactory(participant=participant, status="observer", start_date=datetime.date(2002, 2, 26))
-    entered_by(editor)
-    alias.name = "Socialist Republic of Viet Nam"
-    alias.save()
-    participant.description = "A founding member of the forum, and co-host of its 2009 workshop on returns."
-    participant.save()
-    entered_by(editor)
+    with revisions.revision(comment="Initial version."):
+        revisions.add(participant)
+    with revisions.revision(editor, "Entered."):
+        alias = ParticipantAlias.objects.create(participant=participant, name="Việt Nam")
+        MembershipFactory(participant=participant, status="observer", start_date=datetime.date(2002, 2, 26))
+    with revisions.revision(editor, "Edited."):
+        alias.name = "Socialist Republic of Viet Nam"
+        alias.save()
+        participant.description = (
+            "A founding member of the forum, and co-host of its 2009 workshop on returns."
+        )
+        participant.save()
     return participant
 
 
@@ -135,6 +128,11 @@ def participant_history(editor):
 def action_item_history(draft_meeting, editor):
     """The draft meeting's action item: an owner added, its status and due date set, progress reported."""
     action_item = draft_meeting.outcomes.get().action_items.get()
+    with revisions.revision(editor, "Progress."):
+        return report_progress(action_item)
+
+
+def report_progress(action_item):
     ActionOwnerFactory(
         action_item=action_item, participant=Participant.objects.get(slug="indonesia"), role="support"
     )
@@ -147,7 +145,6 @@ def action_item_history(draft_meeting, editor):
         status="in_progress",
         note="The Regional Support Office collected the first forty specimens from six member states.",
     )
-    entered_by(editor)
     return action_item
 
 
@@ -261,7 +258,7 @@ def test_editor_reverts_a_wrong_save_from_the_meeting_s_history(
     meeting.refresh_from_db()
     assert meeting.summary.startswith("Officials from twelve member states")
     assert meeting.attendances.filter(participant__slug="indonesia", role="co_chair").exists()
-    assert Meeting.objects.get(pk=meeting.pk).history.first().history_change_reason.startswith("Reverted to")
+    assert Version.objects.get_for_object(meeting).first().revision.comment.startswith("Reverted to")
 
 
 def test_a_revert_of_many_changes_lists_them_readably_at_both_widths(
@@ -269,7 +266,7 @@ def test_a_revert_of_many_changes_lists_them_readably_at_both_widths(
 ):
     from playwright.sync_api import expect
 
-    url = f"{site}/admin/meetings/meeting/{meeting_history.pk}/history/{version_before_edits.history_id}/"
+    url = f"{site}/admin/meetings/meeting/{meeting_history.pk}/history/{version_before_edits.pk}/"
     for page in editor_pages.values():
         page.goto(url)
         plan = page.locator("#content-main")
