@@ -114,13 +114,23 @@ DATABASES = {
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # django-redis, for IGNORE_EXCEPTIONS: with Redis down, every read misses and every write is
+    # dropped (and logged), so pages are rendered uncached instead of failing; /healthz says so.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "balitracker",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                # An unreachable host costs a request this long, not the operating system's minutes.
+                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
+                "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "balitracker.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Anonymous reads of the public record served from the cache (meetings/caching.py). Off: every page

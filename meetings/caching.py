@@ -6,8 +6,12 @@ with the scheme, host and full path (absolute links differ between them): an edi
 moves the version in the same transaction, and from that moment no reader is given a page cached
 before it. Entries of old versions are never looked up again and age out of the cache.
 
-Readers with a session (editors previewing drafts, staff banners) bypass the cache: what they see
-depends on who they are. Answers that set a cookie, stream, or are not 200 are never stored. The
+Readers with a live session (editors previewing drafts, staff banners) bypass the cache: what they
+see depends on who they are. A session cookie alone is not a session: one that names none (forged,
+expired) is read once and the reader is served from the cache like any other. A query string is
+read in one order, and parameters no public page reads (``recognised_parameters``) are answered by
+a redirect to the address without them: neither can be used to render the same page anew for every
+request. Answers that set a cookie, stream, or are not 200 are never stored. The
 stored answer carries the headers the inner middleware added (CSP without a nonce: public pages keep
 their scripts and styles in static files, so one cached page is right for every reader).
 
@@ -30,11 +34,15 @@ import os
 import time
 from email.utils import formatdate
 from functools import cache as once
+from importlib import import_module
 from itertools import chain
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponseRedirect
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django_filters import FilterSet
 
 from . import versions
 
@@ -66,6 +74,35 @@ def release():
     return digest.hexdigest()[:12]
 
 
+@once
+def recognised_parameters() -> frozenset:
+    """Every query parameter a public page, feed or API answer reads: the fields of the filter sets
+    and of the API's query schemas, with paging (``page``; ``p`` for the sitemap's pages)."""
+    from ninja import Schema
+
+    from . import filters as page_filters
+    from .api import filters as api_filters
+    from .api import views as api_views
+
+    names = {"page", "p"}
+    for module in (page_filters, api_filters):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, FilterSet):
+                names |= set(value.base_filters)
+    for value in vars(api_views).values():
+        if isinstance(value, type) and issubclass(value, Schema) and value.__name__.endswith("Query"):
+            names |= set(value.model_fields)
+    return frozenset(names)
+
+
+def has_session(request) -> bool:
+    """Whether the reader holds a live session: a cookie that names one not expired (one query)."""
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return False
+    return bool(import_module(settings.SESSION_ENGINE).SessionStore(session_key).load())
+
+
 def bypasses(request):
     """Addresses outside the public record, and readers whose view depends on who they are."""
     path = request.path_info
@@ -73,8 +110,17 @@ def bypasses(request):
         request.method not in READ_METHODS
         or path.startswith(EXEMPT_PREFIXES)
         or path in EXEMPT_PATHS
-        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or has_session(request)
     )
+
+
+def canonical_query(request) -> tuple[str, bool]:
+    """The query string in one order (by name; values in their order), and whether it held
+    parameters no public page reads."""
+    recognised = recognised_parameters()
+    pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    kept = sorted(((name, value) for name, value in pairs if name in recognised), key=lambda pair: pair[0])
+    return urlencode(kept), len(kept) != len(pairs)
 
 
 def cacheable(request, response):
@@ -98,9 +144,13 @@ class RecordCacheMiddleware:
     def __call__(self, request):
         if bypasses(request):
             return self.get_response(request)
+        query, dropped = canonical_query(request)
+        if dropped:
+            return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
         version = versions.current()
+        address = f"{request.path}?{query}" if query else request.path
         digest = hashlib.sha256(
-            f"{release()}|{version.key}|{request.scheme}|{request.get_host()}|{request.get_full_path()}".encode()
+            f"{release()}|{version.key}|{request.scheme}|{request.get_host()}|{address}".encode()
         ).hexdigest()[:32]
         etag = f'"{digest}"'
         # Dates have whole seconds: the second of a change is given once it is over, so that a later
