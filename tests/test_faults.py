@@ -6,7 +6,7 @@ A forged session cookie or an unknown query parameter does not make a page rende
 """
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -35,7 +35,7 @@ def redis_down(settings):
         }
     }
     settings.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    assert type(cache).__module__ == "django_redis.cache"
+    assert type(caches["default"]).__module__ == "django_redis.cache"
 
 
 def database_down(execute, sql, params, many, context):
