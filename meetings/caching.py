@@ -9,11 +9,12 @@ before it. Entries of old versions are never looked up again and age out of the 
 Readers with a live session (editors previewing drafts, staff banners) bypass the cache: what they
 see depends on who they are. A session cookie alone is not a session: one that names none (forged,
 expired) is read once and the reader is served from the cache like any other. A query string is
-read in one order, and parameters no public page reads (``recognised_parameters``) are answered by
-a redirect to the address without them: neither can be used to render the same page anew for every
-request. Answers that set a cookie, stream, or are not 200 are never stored. The
-stored answer carries the headers the inner middleware added (CSP without a nonce: public pages keep
-their scripts and styles in static files, so one cached page is right for every reader).
+keyed in one order, and parameters no public page reads (``recognised_parameters``) are dropped
+from the request before it is answered, so they are in neither the key nor the page: neither can
+be used to render the same page anew for every request. Answers that set a cookie, stream, or are
+not 200 are never stored. The stored answer carries the headers the inner middleware added (CSP
+without a nonce: public pages keep their scripts and styles in static files, so one cached page is
+right for every reader).
 
 A new release (other code, templates or static files) starts with new keys: a page cached by the
 previous release would link to static files that are gone. The release is ``DJANGO_RELEASE`` where
@@ -40,7 +41,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponseRedirect
+from django.http import QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django_filters import FilterSet
 
@@ -114,13 +115,16 @@ def bypasses(request):
     )
 
 
-def canonical_query(request) -> tuple[str, bool]:
-    """The query string in one order (by name; values in their order), and whether it held
-    parameters no public page reads."""
+def drop_unknown_parameters(request) -> str:
+    """Take the parameters no public page reads out of ``request``; the rest as a key, in one order
+    (by name, each name's values in their order)."""
     recognised = recognised_parameters()
     pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
-    kept = sorted(((name, value) for name, value in pairs if name in recognised), key=lambda pair: pair[0])
-    return urlencode(kept), len(kept) != len(pairs)
+    kept = [(name, value) for name, value in pairs if name in recognised]
+    if len(kept) != len(pairs):
+        request.META["QUERY_STRING"] = urlencode(kept)
+        request.GET = QueryDict(request.META["QUERY_STRING"])
+    return urlencode(sorted(kept, key=lambda pair: pair[0]))
 
 
 def cacheable(request, response):
@@ -144,9 +148,7 @@ class RecordCacheMiddleware:
     def __call__(self, request):
         if bypasses(request):
             return self.get_response(request)
-        query, dropped = canonical_query(request)
-        if dropped:
-            return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        query = drop_unknown_parameters(request)
         version = versions.current()
         address = f"{request.path}?{query}" if query else request.path
         digest = hashlib.sha256(

@@ -172,6 +172,10 @@ def test_gunicorn_with_the_config_serves_the_health_check_over_plain_http(tmp_pa
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="1",
     )
+    # The health check reads the record's tables: a server is healthy only on a migrated database.
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "balitracker.wsgi"],
         cwd=ROOT,

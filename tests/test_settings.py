@@ -43,7 +43,7 @@ def test_redis_url_selects_the_shared_cache():
         capture_output=True,
         text=True,
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.strip() == "django_redis.cache.RedisCache"
 
 
 def test_static_files_are_collected_with_hashed_and_compressed_names(settings, tmp_path):
