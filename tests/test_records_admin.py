@@ -6,10 +6,11 @@ from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from meetings.models import Meeting
+from meetings import revisions
+from meetings.models import Meeting, Outcome
 from meetings.records import build_records, dumps
 from meetings.records import views as records_views
-from tests.factories import AttendanceFactory, MeetingFactory
+from tests.factories import AttendanceFactory, MeetingFactory, OutcomeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,51 @@ def test_export_of_a_year_that_cannot_be_downloaded_says_why(editor_client, monk
     response = editor_client.get(reverse("records_export"), {"year": year})
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_an_import_confirmed_after_someone_else_changed_its_records_writes_nothing(
+    editor_client, django_user_model
+):
+    from django.test import Client
+
+    from meetings import revisions
+
+    meeting = MeetingFactory(slug="edited-meanwhile", summary="As exported.")
+    outcome = OutcomeFactory(meeting=meeting, text="As exported.")
+    document = build_records()
+    document["meetings"][0]["summary"] = "From the file."
+    preview = editor_client.post(reverse("records_import"), {"file": upload(dumps(document))})
+    token = preview.context["confirm_form"].initial["token"]
+    # Meanwhile a second editor changes one of the meeting's outcomes on its own page.
+    other = Client()
+    other.force_login(
+        django_user_model.objects.create_superuser("second", "s@example.org", "a-long-password-2")
+    )
+    with revisions.revision(django_user_model.objects.get(username="second")):
+        outcome.text = "Corrected meanwhile."
+        outcome.save()
+
+    response = editor_client.post(reverse("records_import"), {"token": token})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "meetings[edited-meanwhile]" in content
+    assert "was changed by second" in content
+    assert Meeting.objects.get().summary == "As exported."
+    assert Outcome.objects.get().text == "Corrected meanwhile."
+
+
+def test_an_import_confirmed_with_its_records_unchanged_since_the_preview_is_written(editor_client):
+    meeting = MeetingFactory(slug="unchanged-meanwhile", summary="As exported.")
+    with revisions.revision():
+        revisions.add(meeting)
+    document = build_records()
+    document["meetings"][0]["summary"] = "From the file."
+    preview = editor_client.post(reverse("records_import"), {"file": upload(dumps(document))})
+
+    response = editor_client.post(
+        reverse("records_import"), {"token": preview.context["confirm_form"].initial["token"]}
+    )
+
+    assert response.status_code == 302
+    assert Meeting.objects.get().summary == "From the file."

@@ -9,16 +9,20 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, Max
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion.models import Version
 
-from ..models import Meeting, Participant
+from ..models import ActionItem, Meeting, Outcome, Participant
 from ..roles import PUBLISH_PERMISSION
 from .export import build_records, dumps
 from .importer import (
@@ -82,6 +86,67 @@ def _check_publishing(request, records_import):
             errors.append(RecordError(path, str(_("publishes or schedules a meeting: only a publisher may"))))
     if errors:
         raise RecordsInvalid(errors)
+
+
+def _record_versions(records_import) -> dict:
+    """{"kind:slug": latest version id} of the existing records the import changes, parts included
+    (a meeting's outcomes and action items, whose saves are versions of their own): any edit of
+    them since the preview moves it."""
+    updated = {
+        kind: [slug for slug, state in records_import.changes[kind].items() if state == UPDATED]
+        for kind in ("meetings", "participants")
+    }
+    meetings = dict(Meeting.objects.filter(slug__in=updated["meetings"]).values_list("pk", "slug"))
+    participants = Participant.objects.filter(slug__in=updated["participants"]).values_list("pk", "slug")
+    outcomes = Outcome.objects.filter(meeting_id__in=meetings).values_list("pk", "meeting_id")
+    action_items = ActionItem.objects.filter(outcome__meeting_id__in=meetings).values_list(
+        "pk", "outcome__meeting_id"
+    )
+    owners = [
+        (Meeting, {pk: f"meetings:{slug}" for pk, slug in meetings.items()}),
+        (Participant, {pk: f"participants:{slug}" for pk, slug in participants}),
+        (Outcome, {pk: f"meetings:{meetings[meeting_id]}" for pk, meeting_id in outcomes}),
+        (ActionItem, {pk: f"meetings:{meetings[meeting_id]}" for pk, meeting_id in action_items}),
+    ]
+    latest = {}
+    for model, owner in owners:
+        if not owner:
+            continue
+        rows = (
+            Version.objects.get_for_model(model)
+            .filter(object_id__in=[str(pk) for pk in owner])
+            .values("object_id")
+            .annotate(last=Max("pk"))
+            .values_list("object_id", "last")
+        )
+        for object_id, last in rows:
+            key = owner[int(object_id)]
+            latest[key] = max(latest.get(key, 0), last)
+    return latest
+
+
+def _changed_since_preview(previewed: dict, now: dict) -> list:
+    """RecordErrors for the records changed by someone else since the preview: who, and when."""
+    errors = []
+    for key in sorted(set(previewed) | set(now)):
+        if previewed.get(key) != now.get(key):
+            kind, slug = key.split(":", 1)
+            version = Version.objects.select_related("revision__user").filter(pk=now.get(key)).first()
+            who = version.revision.user if version and version.revision.user else _("someone")
+            when = date_format(localtime(version.revision.date_created), "DATETIME_FORMAT") if version else ""
+            errors.append(
+                RecordError(
+                    f"{kind}[{slug}]",
+                    str(
+                        _(
+                            "was changed by %(who)s at %(when)s, since the preview: nothing was imported. "
+                            "Upload the file again to see what it would change now."
+                        )
+                    )
+                    % {"who": who, "when": when},
+                )
+            )
+    return errors
 
 
 def _context(request, **extra):
@@ -168,7 +233,9 @@ def records_import_view(request):
     if records_import.kept_updates:
         messages.info(request, _kept_message(records_import))
     name = default_storage.save(f"{STAGING_DIR}/{uuid.uuid4().hex}.json", ContentFile(content))
-    token = signing.dumps({"name": name, "user": request.user.pk}, salt=TOKEN_SALT)
+    token = signing.dumps(
+        {"name": name, "user": request.user.pk, "versions": _record_versions(records_import)}, salt=TOKEN_SALT
+    )
     return TemplateResponse(
         request,
         "admin/records/import.html",
@@ -198,7 +265,12 @@ def _apply(request):
         if records_import.validate():
             raise RecordsInvalid(records_import.errors)
         _check_publishing(request, records_import)
-        summary = records_import.apply(user=request.user)
+        with transaction.atomic():
+            # What the preview showed, or nothing: an editor's change since then is never overwritten.
+            changed = _changed_since_preview(staged.get("versions", {}), _record_versions(records_import))
+            if changed:
+                raise RecordsInvalid(changed)
+            summary = records_import.apply(user=request.user)
     except RecordsInvalid as invalid:
         # The database changed since the preview in a way that makes the file invalid now.
         return TemplateResponse(
