@@ -14,6 +14,7 @@ from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outc
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
 from .locking import MeetingAdminForm
+from .numbering import BlankNumberForm, NumberedInlineFormSet
 from .pagination import KeysFirstPaginator
 from .paste import paste_attendance_view
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
@@ -37,8 +38,14 @@ class AttendanceInline(LockedWithMeetingInline, admin.TabularInline):
         return super().get_queryset(request).select_related("participant")
 
 
+class OutcomeFormSet(NumberedInlineFormSet):
+    unique_numbers = True
+
+
 class OutcomeInline(LockedWithMeetingInline, admin.StackedInline):
     model = Outcome
+    form = BlankNumberForm
+    formset = OutcomeFormSet
     extra = 1
     fields = [("position", "kind"), "text", "addressed_to", "action_items_link"]
     readonly_fields = ["action_items_link"]
