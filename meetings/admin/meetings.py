@@ -1,3 +1,4 @@
+import copy
 from functools import partial
 
 from django.contrib import admin, messages
@@ -178,16 +179,25 @@ class MeetingAdmin(RevertAdmin, HistoryAdmin):
         return [paste, *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
+        # As it was, read in the transaction of the change (the admin's form is one).
+        before = Meeting.objects.filter(pk=obj.pk).first() if change else None
         if not can_publish(request):
             # On every path (the form, a revert to an older version): the publication time stays.
-            obj.published_at = (
-                Meeting.objects.filter(pk=obj.pk).values_list("published_at", flat=True).first()
-                if change
-                else None
-            )
+            obj.published_at = before.published_at if before else None
         super().save_model(request, obj, form, change)
-        # Actions due "at the next meeting of this type" take this meeting's date once it is set.
-        ActionItem.objects.filter(due_at_next=obj.meeting_type).date_by_next_meetings()
+        date_actions_by([obj], previously=[before] if before else [])
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            date_actions_by([], previously=[obj])
+
+    def delete_queryset(self, request, queryset):
+        # The bulk "delete" action is not one transaction of the admin's: it is made one here.
+        with transaction.atomic():
+            meetings = list(Meeting.objects.filter(pk__in=queryset.values("pk")))
+            super().delete_queryset(request, queryset)
+            date_actions_by([], previously=meetings)
 
     @admin.display(description=_("country"), ordering="country")
     def country_name(self, meeting):
@@ -211,8 +221,12 @@ class MeetingAdmin(RevertAdmin, HistoryAdmin):
 
     @admin.action(description=_("Publish selected meetings now"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        count = _set_published_at(request, queryset.filter(published_at__isnull=True), timezone.now())
-        ActionItem.objects.filter(due_at_next__in=queryset.values("meeting_type")).date_by_next_meetings()
+        with transaction.atomic():
+            _before, published = _set_published_at(
+                request, queryset.filter(published_at__isnull=True), timezone.now()
+            )
+            date_actions_by(published)
+        count = len(published)
         self.message_user(
             request,
             ngettext("Published %(count)d meeting.", "Published %(count)d meetings.", count)
@@ -222,7 +236,11 @@ class MeetingAdmin(RevertAdmin, HistoryAdmin):
 
     @admin.action(description=_("Return selected meetings to draft"), permissions=["publish"])
     def return_to_draft(self, request, queryset):
-        count = _set_published_at(request, queryset.exclude(published_at__isnull=True), None)
+        with transaction.atomic():
+            before, drafts = _set_published_at(request, queryset.exclude(published_at__isnull=True), None)
+            # The due dates these meetings gave other actions go back with them.
+            date_actions_by(drafts, previously=before)
+        count = len(drafts)
         self.message_user(
             request,
             ngettext("%(count)d meeting is a draft again.", "%(count)d meetings are drafts again.", count)
@@ -232,16 +250,30 @@ class MeetingAdmin(RevertAdmin, HistoryAdmin):
 
 
 def _set_published_at(request, meetings, published_at):
-    """Save each meeting (not a bulk update) so that its history says who published it, and when."""
-    with transaction.atomic():
-        # Lock the meetings alone, by id, without the admin queryset's counts of their rows.
-        ids = list(meetings.values_list("pk", flat=True))
-        meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids))
-        for meeting in meetings:
-            meeting.published_at = published_at
-            meeting._history_user = request.user
-            meeting.save(update_fields=["published_at", "updated_at"])
-    return len(meetings)
+    """Save each meeting (not a bulk update) so that its history says who published it, and when.
+
+    Returns the meetings as they were and as they are. Called in the transaction of the action, which
+    dates actions by them too.
+    """
+    # Lock the meetings alone, by id, without the admin queryset's counts of their rows.
+    ids = list(meetings.values_list("pk", flat=True))
+    meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids))
+    before = [copy.copy(meeting) for meeting in meetings]
+    for meeting in meetings:
+        meeting.published_at = published_at
+        meeting._history_user = request.user
+        meeting.save(update_fields=["published_at", "updated_at"])
+    return before, meetings
+
+
+def date_actions_by(meetings, previously=()):
+    """Date again the actions due at the next meeting of the types of ``meetings`` (as they are now)
+    and of ``previously`` (meetings as they were before the change, or deleted since): see
+    ``ActionItemQuerySet.date_by_next_meetings``. Called in the transaction of the change."""
+    types = {meeting.meeting_type_id for meeting in [*meetings, *previously]}
+    if not types:
+        return []
+    return ActionItem.objects.filter(due_at_next__in=types).date_by_next_meetings(previously=previously)
 
 
 @admin.register(Attendance)
