@@ -5,9 +5,16 @@ entries. The counter lives in the database, not in the cache, so that every app 
 worker with a local-memory cache) sees an edit the moment it is committed: the bump is written in
 the same transaction as the change itself, and reading it is one query by primary key.
 
+The same transaction, not the next one: a version committed before the change it announces lets a
+reader cache the old record under the new key, where it stays until the next edit. So every write
+path moves the version before it commits, work done after a form's save included, and so does the
+first read after a scheduled publication comes due (``current()``). ``tests/test_versions.py``
+walks every write path and fails on a transaction that writes the record and commits without it.
+
 Signals are used here, against the usual rule, because invalidation has to catch every write path:
 the admin's forms and inlines, bulk actions, the importer, many-to-many changes and cascaded
-deletes. Code that writes without signals (``bulk_create``, ``QuerySet.update``) calls ``bump()``.
+deletes. Code that writes without signals (``bulk_create``, ``bulk_update``, ``QuerySet.update``)
+calls ``bump()`` in the transaction of its writes.
 """
 
 from contextlib import contextmanager
@@ -16,14 +23,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.functions import Now
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from . import models as record
-from .models import Meeting, RecordVersion
+from .models import ActionItem, Meeting, RecordVersion
 
 # Every model a public page, feed or API answer reads.
 PUBLIC_MODELS = (
@@ -81,10 +88,13 @@ def bump():
 
 
 def current():
-    """The version now: one query, two more when a scheduled publication has just come due."""
+    """The version now: one query; a few more when a scheduled publication has just come due."""
     row = _read_row()
-    if row is None or row[2]:
+    if row is None:
         bump()
+        row = _read_row()
+    elif row[2]:
+        publications_came_due()
         row = _read_row()
     changed_at = row[1]
     if isinstance(changed_at, str):
@@ -92,6 +102,26 @@ def current():
     if timezone.is_naive(changed_at):  # SQLite's, read without the ORM; stored in UTC (USE_TZ)
         changed_at = changed_at.replace(tzinfo=UTC)
     return Version(counter=row[0], changed_at=changed_at, today=timezone.localdate())
+
+
+def publications_came_due():
+    """Meetings scheduled for publication are public now: the actions due at the next meeting of
+    their types take their dates, and the version moves, in one transaction.
+
+    Nothing is written when the meetings become public, so the first read after it does this. Two
+    readers at once both move the version; the second finds the actions dated already.
+    """
+    with transaction.atomic():
+        due_since = (
+            RecordVersion.objects.select_for_update()
+            .filter(pk=ROW, next_publication_at__lte=Now())
+            .values_list("next_publication_at", flat=True)
+            .first()
+        )
+        if due_since is not None:
+            came_due = Meeting.objects.published().filter(published_at__gte=due_since)
+            ActionItem.objects.filter(due_at_next__in=came_due.values("meeting_type")).date_by_next_meetings()
+        bump()
 
 
 def _read_row():

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, ProgressUpdate
 from .filters import DueYearFilter, OverdueFilter, OwnerFilter
 from .history import HistoryAdmin
+from .numbering import NumberedForm
 from .pagination import KeysFirstPaginator
 from .revert import ActionItemRevert
 
@@ -96,7 +97,9 @@ class ProgressUpdateInline(admin.TabularInline):
         return False
 
 
-class ActionItemAdminForm(forms.ModelForm):
+class ActionItemAdminForm(NumberedForm):
+    parent_field = "outcome"
+
     status_note = forms.CharField(
         label=_("note on the status change"),
         required=False,

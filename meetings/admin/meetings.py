@@ -1,3 +1,4 @@
+import copy
 from functools import partial
 
 from django.contrib import admin, messages
@@ -15,6 +16,7 @@ from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outc
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
 from .locking import MeetingAdminForm
+from .numbering import BlankNumberForm, NumberedInlineFormSet
 from .pagination import KeysFirstPaginator
 from .paste import paste_attendance_view
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
@@ -37,8 +39,14 @@ class AttendanceInline(LockedWithMeetingInline, admin.TabularInline):
         return super().get_queryset(request).select_related("participant")
 
 
+class OutcomeFormSet(NumberedInlineFormSet):
+    unique_numbers = True
+
+
 class OutcomeInline(LockedWithMeetingInline, admin.StackedInline):
     model = Outcome
+    form = BlankNumberForm
+    formset = OutcomeFormSet
     extra = 1
     fields = [("position", "kind"), "text", "addressed_to", "action_items_link"]
     readonly_fields = ["action_items_link"]
@@ -165,16 +173,25 @@ class MeetingAdmin(HistoryAdmin):
         return [paste, *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
+        # As it was, read in the transaction of the change (the admin's form is one).
+        before = Meeting.objects.filter(pk=obj.pk).first() if change else None
         if not can_publish(request):
             # On every path (the form, a revert to an older version): the publication time stays.
-            obj.published_at = (
-                Meeting.objects.filter(pk=obj.pk).values_list("published_at", flat=True).first()
-                if change
-                else None
-            )
+            obj.published_at = before.published_at if before else None
         super().save_model(request, obj, form, change)
-        # Actions due "at the next meeting of this type" take this meeting's date once it is set.
-        ActionItem.objects.filter(due_at_next=obj.meeting_type).date_by_next_meetings()
+        date_actions_by([obj], previously=[before] if before else [])
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            date_actions_by([], previously=[obj])
+
+    def delete_queryset(self, request, queryset):
+        # The bulk "delete" action is not one transaction of the admin's: it is made one here.
+        with transaction.atomic():
+            meetings = list(Meeting.objects.filter(pk__in=queryset.values("pk")))
+            super().delete_queryset(request, queryset)
+            date_actions_by([], previously=meetings)
 
     def save_related(self, request, form, formsets, change):
         before = set(form.initial.get("related_meetings") or ()) if change else set()
@@ -206,8 +223,12 @@ class MeetingAdmin(HistoryAdmin):
 
     @admin.action(description=_("Publish selected meetings now"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        count = _set_published_at(request, queryset.filter(published_at__isnull=True), timezone.now())
-        ActionItem.objects.filter(due_at_next__in=queryset.values("meeting_type")).date_by_next_meetings()
+        with transaction.atomic():
+            _before, published = _set_published_at(
+                request, queryset.filter(published_at__isnull=True), timezone.now()
+            )
+            date_actions_by(published)
+        count = len(published)
         self.message_user(
             request,
             ngettext("Published %(count)d meeting.", "Published %(count)d meetings.", count)
@@ -217,7 +238,11 @@ class MeetingAdmin(HistoryAdmin):
 
     @admin.action(description=_("Return selected meetings to draft"), permissions=["publish"])
     def return_to_draft(self, request, queryset):
-        count = _set_published_at(request, queryset.exclude(published_at__isnull=True), None)
+        with transaction.atomic():
+            before, drafts = _set_published_at(request, queryset.exclude(published_at__isnull=True), None)
+            # The due dates these meetings gave other actions go back with them.
+            date_actions_by(drafts, previously=before)
+        count = len(drafts)
         self.message_user(
             request,
             ngettext("%(count)d meeting is a draft again.", "%(count)d meetings are drafts again.", count)
@@ -227,15 +252,29 @@ class MeetingAdmin(HistoryAdmin):
 
 
 def _set_published_at(request, meetings, published_at):
-    """Save each meeting (not a bulk update), so that the action's revision holds each one."""
-    with transaction.atomic():
-        # Lock the meetings alone, by id, without the admin queryset's counts of their rows.
-        ids = list(meetings.values_list("pk", flat=True))
-        meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids))
-        for meeting in meetings:
-            meeting.published_at = published_at
-            meeting.save(update_fields=["published_at", "updated_at"])
-    return len(meetings)
+    """Save each meeting (not a bulk update), so that the action's revision holds each one.
+
+    Returns the meetings as they were and as they are. Called in the transaction of the action, which
+    dates actions by them too.
+    """
+    # Lock the meetings alone, by id, without the admin queryset's counts of their rows.
+    ids = list(meetings.values_list("pk", flat=True))
+    meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids))
+    before = [copy.copy(meeting) for meeting in meetings]
+    for meeting in meetings:
+        meeting.published_at = published_at
+        meeting.save(update_fields=["published_at", "updated_at"])
+    return before, meetings
+
+
+def date_actions_by(meetings, previously=()):
+    """Date again the actions due at the next meeting of the types of ``meetings`` (as they are now)
+    and of ``previously`` (meetings as they were before the change, or deleted since): see
+    ``ActionItemQuerySet.date_by_next_meetings``. Called in the transaction of the change."""
+    types = {meeting.meeting_type_id for meeting in [*meetings, *previously]}
+    if not types:
+        return []
+    return ActionItem.objects.filter(due_at_next__in=types).date_by_next_meetings(previously=previously)
 
 
 @admin.register(Attendance)

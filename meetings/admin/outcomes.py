@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
 from .actions import report_derived_due
 from .history import HistoryAdmin
+from .numbering import BlankNumberForm, NumberedForm, NumberedInlineFormSet
 from .publishing import LockedWithMeetingAdmin
 from .revert import OutcomeRevert
 
 
-class ActionItemInlineForm(forms.ModelForm):
+class ActionItemInlineForm(BlankNumberForm):
     """An action item on its outcome's page, with its lead owners editable in place."""
 
     lead_owners = forms.ModelMultipleChoiceField(
@@ -55,6 +56,7 @@ class ActionItemInlineForm(forms.ModelForm):
 class ActionItemInline(admin.StackedInline):
     model = ActionItem
     form = ActionItemInlineForm
+    formset = NumberedInlineFormSet
     extra = 1
     show_change_link = True
     fields = [
@@ -68,8 +70,14 @@ class ActionItemInline(admin.StackedInline):
         return super().get_queryset(request).prefetch_related("ownerships")
 
 
+class OutcomeAdminForm(NumberedForm):
+    parent_field = "meeting"
+    unique_numbers = True
+
+
 @admin.register(Outcome)
 class OutcomeAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+    form = OutcomeAdminForm
     ordering = ["meeting", "position", "pk"]  # the action count groups the rows: keep an order
     list_display = ["__str__", "meeting", "kind", "strength", "action_item_count"]
     list_filter = ["kind", "meeting__meeting_type", "themes"]

@@ -487,8 +487,11 @@ class MeetingRevert(RecordRevert):
         return record.pk
 
     def _after_write(self):
-        # Actions due "at the next meeting of this type" take this meeting's date, as after a save.
-        ActionItem.objects.filter(due_at_next=self.record.meeting_type_id).date_by_next_meetings()
+        # Actions due "at the next meeting of this type" are dated again, as after a save: by the
+        # meeting as it is now, and where it gave them its date as it was (``self.record``).
+        after = Meeting.objects.get(pk=self.record.pk)
+        types = {self.record.meeting_type_id, after.meeting_type_id}
+        ActionItem.objects.filter(due_at_next__in=types).date_by_next_meetings(previously=[self.record])
 
 
 class OutcomeRevert(RecordRevert):

@@ -139,13 +139,23 @@ class ActionItemQuerySet(models.QuerySet):
             review = review.exclude(outcome__meeting__start_date__gt=meeting.start_date)
         return review
 
-    def date_by_next_meetings(self):
+    def date_by_next_meetings(self, previously=()):
         """Date actions due "at the next meeting of type X" by that meeting, once it is on the record.
 
         The next meeting is the first published, not cancelled meeting of the type that starts after
-        the action's own meeting. Called when a meeting or an action is saved in the admin (explicitly,
-        not from a signal). Returns the actions whose due date changed.
+        the action's own meeting. ``previously`` holds meetings as they were before a change to them
+        (rows read before it, or unsaved copies): one that was then an action's next meeting, and is
+        no longer (returned to draft, cancelled, moved, given another type, deleted), takes back the
+        date it gave; the action is dated by its next meeting now or, with none, undated again.
+        Callers include the actions of the types of ``previously`` too.
+
+        Called explicitly after a write to meetings or actions, never from a signal. One
+        transaction, in which the record's version moves when a due date does (a bulk update sends
+        no signal). Returns the actions whose due date changed.
         """
+        # The module reads the models: imported when first needed, once both are loaded.
+        from .. import versions
+
         next_meeting_start = (
             Meeting.objects.published()
             .filter(
@@ -156,25 +166,40 @@ class ActionItemQuerySet(models.QuerySet):
             .order_by("start_date", "pk")
             .values("start_date")[:1]
         )
+        dated_then = Q()
+        for meeting in previously:
+            if meeting.gives_due_dates:
+                dated_then |= Q(
+                    due_at_next=meeting.meeting_type_id,
+                    due_date=meeting.start_date,
+                    due_precision=DuePrecision.DAY,
+                    outcome__meeting__start_date__lt=meeting.start_date,
+                )
         candidates = (
             self.filter(due_at_next__isnull=False)
             .annotate(next_meeting_start=Subquery(next_meeting_start))
-            .filter(next_meeting_start__isnull=False)
+            .filter(Q(next_meeting_start__isnull=False) | dated_then)
         )
-        changed = []
-        for action_item in candidates:
-            if (action_item.due_date, action_item.due_precision) != (
-                action_item.next_meeting_start,
-                DuePrecision.DAY,
-            ):
-                action_item.due_date = action_item.next_meeting_start
-                action_item.due_precision = DuePrecision.DAY
-                changed.append(action_item)
-        ActionItem.objects.bulk_update(changed, ["due_date", "due_precision"])
-        # In the revision being written, with the dates they now have (an update sends no signal).
-        if reversion.is_active():
-            for action_item in changed:
-                reversion.add_to_revision(action_item)
+        now = timezone.now()
+        with transaction.atomic():
+            changed = []
+            for action_item in candidates:
+                due = (
+                    (action_item.next_meeting_start, DuePrecision.DAY)
+                    if action_item.next_meeting_start
+                    else (None, "")
+                )
+                if (action_item.due_date, action_item.due_precision) != due:
+                    action_item.due_date, action_item.due_precision = due
+                    action_item.updated_at = now
+                    changed.append(action_item)
+            if changed:
+                ActionItem.objects.bulk_update(changed, ["due_date", "due_precision", "updated_at"])
+                versions.bump()
+                # In the revision being written, with the dates they now have (an update sends no signal).
+                if reversion.is_active():
+                    for action_item in changed:
+                        reversion.add_to_revision(action_item)
         return changed
 
 

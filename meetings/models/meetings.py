@@ -283,6 +283,12 @@ class Meeting(models.Model):
         return self.published_at is not None and self.published_at <= timezone.now()
 
     @property
+    def gives_due_dates(self):
+        """Whether it may date actions due at the next meeting of its type: published, not cancelled
+        and dated, as ``ActionItemQuerySet.date_by_next_meetings()`` asks of a next meeting."""
+        return self.is_published and self.status != MeetingStatus.CANCELLED and self.start_date is not None
+
+    @property
     def publication_state(self):
         if self.published_at is None:
             return "draft"

@@ -10,6 +10,7 @@ the database that the file lacks are kept, and counted as kept rather than as a 
 """
 
 import copy
+from contextlib import nullcontext
 
 from django.db import transaction
 from django.utils import timezone
@@ -191,7 +192,9 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         """
         if self.validate():
             raise RecordsInvalid(self.errors)
-        with transaction.atomic(), revisions.revision(user, IMPORT_COMMENT):
+        # A dry run is rolled back whole, and keeps no revision of what it did not write.
+        revision = nullcontext() if dry_run else revisions.revision(user, IMPORT_COMMENT)
+        with transaction.atomic(), revision:
             RecordsWriter(self, user=user).write()
             if dry_run:
                 transaction.set_rollback(True)
