@@ -12,8 +12,8 @@ from meetings.admin.locking import meeting_version
 from meetings.models import Attendance, Meeting
 from meetings.records import build_records, dumps
 from meetings.roles import ADMINISTRATOR, EDITOR, PUBLISHER, ROLES
+from tests.admin_forms import inline_management, meeting_form_data, staff_in
 from tests.factories import AttendanceFactory, MeetingFactory, MeetingTypeFactory, ParticipantFactory
-from tests.test_admin import inline_management, meeting_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +25,6 @@ NEXT_WEEK = NOW + datetime.timedelta(days=7)
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def staff_in(role, django_user_model):
-    user = django_user_model.objects.create_user(
-        f"{role.lower()}-user", f"{role.lower()}@example.org", "a-long-password-1", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def change_data(meeting, **overrides):
