@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
 from .actions import report_derived_due
 from .history import HistoryAdmin
-from .publishing import LockedWithMeetingAdmin
+from .publishing import HidesLockedParents, LockedWithMeetingAdmin, LockedWithMeetingInline
 from .revert import OutcomeRevert, RevertAdmin
 from .timeline import HistoryPart
 
@@ -53,7 +53,7 @@ class ActionItemInlineForm(forms.ModelForm):
                 ownership.save(update_fields=["role"])
 
 
-class ActionItemInline(admin.StackedInline):
+class ActionItemInline(LockedWithMeetingInline, admin.StackedInline):
     model = ActionItem
     form = ActionItemInlineForm
     extra = 1
@@ -70,7 +70,8 @@ class ActionItemInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(LockedWithMeetingAdmin, RevertAdmin, HistoryAdmin):
+class OutcomeAdmin(HidesLockedParents, LockedWithMeetingAdmin, RevertAdmin, HistoryAdmin):
+    draft_lookup = "meeting__in"
     ordering = ["meeting", "position", "pk"]  # the action count groups the rows: keep an order
     list_display = ["__str__", "meeting", "kind", "strength", "action_item_count"]
     list_filter = ["kind", "meeting__meeting_type", "themes"]
