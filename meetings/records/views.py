@@ -19,17 +19,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import Meeting, Participant
-from ..roles import PUBLISH_PERMISSION
 from .export import build_records, dumps
 from .importer import (
     CREATED,
     KIND_NAMES,
     UPDATED,
-    RecordError,
     RecordsImport,
     RecordsInvalid,
     parse_records,
 )
+from .importer.rights import import_refusals
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A download from the browser must end well inside a worker's timeout (30 s): building the records
@@ -69,17 +68,9 @@ def _check_permissions(request):
         raise PermissionDenied
 
 
-def _check_publishing(request, records_import):
+def _check_rights(request, records_import):
     """Refuse an import that would publish, schedule or change a public meeting, unless a publisher's."""
-    if request.user.has_perm(PUBLISH_PERMISSION):
-        return
-    errors = []
-    for path, record in records_import.changed("meetings"):
-        existing = records_import.db_meetings.get(record["slug"])
-        if existing is not None and existing.published_at is not None:
-            errors.append(RecordError(path, str(_("changes a published meeting: only a publisher may"))))
-        elif record["published_at"] is not None:
-            errors.append(RecordError(path, str(_("publishes or schedules a meeting: only a publisher may"))))
+    errors = import_refusals(records_import, request.user)
     if errors:
         raise RecordsInvalid(errors)
 
@@ -160,7 +151,7 @@ def records_import_view(request):
     try:
         records_import = RecordsImport(parse_records(content))
         summary = records_import.apply(dry_run=True, user=request.user)
-        _check_publishing(request, records_import)
+        _check_rights(request, records_import)
     except RecordsInvalid as invalid:
         return TemplateResponse(
             request, "admin/records/import.html", _context(request, form=form, errors=invalid.errors)
@@ -197,7 +188,7 @@ def _apply(request):
         records_import = RecordsImport(parse_records(content))
         if records_import.validate():
             raise RecordsInvalid(records_import.errors)
-        _check_publishing(request, records_import)
+        _check_rights(request, records_import)
         summary = records_import.apply(user=request.user)
     except RecordsInvalid as invalid:
         # The database changed since the preview in a way that makes the file invalid now.
