@@ -1,7 +1,9 @@
 """Helpers for tests that post the admin's own forms: formset management data, a meeting form's
-fields, and staff accounts in each editorial role."""
+fields, a records file through the import page, and staff accounts in each editorial role."""
 
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 
 def inline_management(prefix, total, initial=0):
@@ -45,3 +47,12 @@ def staff_in(role, django_user_model):
     )
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def import_records(client, text):
+    """Upload a records file on the import page and, if it shows a preview, confirm it."""
+    upload = SimpleUploadedFile("records.json", text.encode("utf-8"), content_type="application/json")
+    preview = client.post(reverse("records_import"), {"file": upload})
+    if preview.status_code != 200 or "confirm_form" not in preview.context:
+        return preview
+    return client.post(reverse("records_import"), {"token": preview.context["confirm_form"].initial["token"]})

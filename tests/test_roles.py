@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +11,7 @@ from meetings.admin.locking import meeting_version
 from meetings.models import Attendance, Meeting
 from meetings.records import build_records, dumps
 from meetings.roles import ADMINISTRATOR, EDITOR, PUBLISHER, ROLES
-from tests.admin_forms import inline_management, meeting_form_data, staff_in
+from tests.admin_forms import import_records, inline_management, meeting_form_data, staff_in
 from tests.factories import AttendanceFactory, MeetingFactory, MeetingTypeFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,14 +43,6 @@ def bulk(client, action, meeting):
     return client.post(
         reverse("admin:meetings_meeting_changelist"), {"action": action, "_selected_action": [meeting.pk]}
     )
-
-
-def import_records(client, text):
-    upload = SimpleUploadedFile("records.json", text.encode("utf-8"), content_type="application/json")
-    preview = client.post(reverse("records_import"), {"file": upload})
-    if preview.status_code != 200 or "confirm_form" not in preview.context:
-        return preview
-    return client.post(reverse("records_import"), {"token": preview.context["confirm_form"].initial["token"]})
 
 
 def records_of(meeting_kwargs):
