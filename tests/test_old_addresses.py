@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from meetings.admin.locking import meeting_version
 from meetings.models import OldAddress
+from tests.admin_forms import inline_management, meeting_form_data
 from tests.factories import MeetingFactory
-from tests.test_admin import inline_management, meeting_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,8 +11,8 @@ from meetings.admin.locking import meeting_version
 from meetings.models import Attendance, Meeting
 from meetings.records import build_records, dumps
 from meetings.roles import ADMINISTRATOR, EDITOR, PUBLISHER, ROLES
+from tests.admin_forms import import_records, inline_management, meeting_form_data, staff_in
 from tests.factories import AttendanceFactory, MeetingFactory, MeetingTypeFactory, ParticipantFactory
-from tests.test_admin import inline_management, meeting_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +24,6 @@ NEXT_WEEK = NOW + datetime.timedelta(days=7)
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def staff_in(role, django_user_model):
-    user = django_user_model.objects.create_user(
-        f"{role.lower()}-user", f"{role.lower()}@example.org", "a-long-password-1", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def change_data(meeting, **overrides):
@@ -52,14 +43,6 @@ def bulk(client, action, meeting):
     return client.post(
         reverse("admin:meetings_meeting_changelist"), {"action": action, "_selected_action": [meeting.pk]}
     )
-
-
-def import_records(client, text):
-    upload = SimpleUploadedFile("records.json", text.encode("utf-8"), content_type="application/json")
-    preview = client.post(reverse("records_import"), {"file": upload})
-    if preview.status_code != 200 or "confirm_form" not in preview.context:
-        return preview
-    return client.post(reverse("records_import"), {"token": preview.context["confirm_form"].initial["token"]})
 
 
 def records_of(meeting_kwargs):

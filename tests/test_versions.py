@@ -22,9 +22,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from reversion.models import Version
 
-from meetings import revisions, versions
+from meetings import versions
 from meetings.models import (
     ActionItem,
     Attendance,
@@ -39,6 +38,7 @@ from meetings.models import (
     Theme,
 )
 from meetings.records import build_records, dumps
+from tests.admin_forms import first_version
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -402,15 +402,6 @@ def paste_attendance(client, record):
     assert record.meeting.attendances.filter(participant=record.indonesia).exists()
 
 
-def version_of(instance):
-    """The latest version of ``instance``; its first is made now if it has none, as
-    ``createinitialrevisions`` gives every record."""
-    if not Version.objects.get_for_object(instance).exists():
-        with revisions.revision(comment="Initial version."):
-            revisions.add(instance)
-    return Version.objects.get_for_object(instance).first()
-
-
 def revert(client, instance, version):
     url = admin_url(type(instance), "revision", instance.pk, version.pk)
     page = client.get(url)
@@ -423,7 +414,7 @@ def revert_the_conference_date(client, record):
     """Moved since; reverted, it gives the action its old date back.
 
     The revert dates actions in its own transaction, which must move the version."""
-    version = version_of(record.conference)
+    version = first_version(record.conference)
     move_the_conference(client, record)
     assert due(record.action_item) == (datetime.date(2016, 3, 30), "day")
     revert(client, record.conference, version)
@@ -431,19 +422,19 @@ def revert_the_conference_date(client, record):
 
 
 def revert_an_outcome(client, record):
-    version = version_of(record.outcome)
+    version = first_version(record.outcome)
     change_outcome(client, record)
     revert(client, record.outcome, version)
 
 
 def revert_an_action_item(client, record):
-    version = version_of(record.action_item)
+    version = first_version(record.action_item)
     change(client, record.action_item, title="Renamed")
     revert(client, record.action_item, version)
 
 
 def revert_a_participant(client, record):
-    version = version_of(record.australia)
+    version = first_version(record.australia)
     change_participant(client, record)
     revert(client, record.australia, version)
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers as admin_helpers
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -8,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, ProgressUpdate
+from ..rights import may_change_part, refusal
 from .filters import DueYearFilter, OverdueFilter, OwnerFilter
 from .history import HistoryAdmin
 from .numbering import NumberedForm
 from .pagination import KeysFirstPaginator
+from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, RightsInline
 from .revert import ActionItemRevert
 
 
@@ -71,14 +74,18 @@ def report_derived_due(model_admin, request, action_item, timeframe):
         )
 
 
-class ActionOwnerInline(admin.TabularInline):
+class ActionOwnerInline(LockedWithMeetingInline, admin.TabularInline):
     model = ActionOwner
     extra = 1
     autocomplete_fields = ["participant"]
 
 
-class ProgressUpdateInline(admin.TabularInline):
-    """The action's timeline: entries are added, never changed or deleted once saved."""
+class ProgressUpdateInline(RightsInline, admin.TabularInline):
+    """The action's timeline: entries are added, never changed or deleted once saved.
+
+    Progress is open on a published meeting's actions too: an entry is public at once, recorded
+    by whoever added it.
+    """
 
     model = ProgressUpdate
     extra = 0
@@ -95,6 +102,9 @@ class ProgressUpdateInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def inline_refusal(self, request, obj):
+        return _("Saved progress updates are kept as they are: add a new one to correct one.")
 
 
 class ActionItemAdminForm(NumberedForm):
@@ -126,6 +136,14 @@ class ActionItemAdminForm(NumberedForm):
             "reported_to",
         ]
 
+    def clean(self):
+        cleaned_data = super().clean()
+        # Only a superseded action names what superseded it: a status change clears it, as
+        # ActionItem.change_status does, where the field is locked too (a published action's).
+        if self.fields["superseded_by"].disabled and cleaned_data.get("status") != ActionStatus.SUPERSEDED:
+            cleaned_data["superseded_by"] = None
+        return cleaned_data
+
 
 class StatusChangeForm(forms.Form):
     """The note and context an editor gives when moving several actions to a status at once."""
@@ -145,15 +163,47 @@ class StatusChangeForm(forms.Form):
         Document.objects.order_by("title", "pk"), label=_("fulfilled by document"), required=False
     )
 
-    def __init__(self, *args, status, **kwargs):
+    def __init__(self, *args, status, action_items, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.status, self.action_items, self.user = status, action_items, user
         if status != ActionStatus.COMPLETED:
             del self.fields["fulfilled_by_meeting"]
             del self.fields["fulfilled_by_document"]
 
+    def clean(self):
+        """Each action's new timeline entry as the progress admin would take it; and what fulfilled
+        the actions is theirs to say only who may change their record."""
+        cleaned_data = super().clean()
+        # Read once: an error added on a field takes it out of cleaned_data.
+        date, meeting = cleaned_data.get("date"), cleaned_data.get("meeting")
+        if date:
+            for action_item in self.action_items:
+                update = ProgressUpdate(
+                    action_item=action_item, date=date, status=self.status, meeting=meeting
+                )
+                try:
+                    update.clean()
+                except ValidationError as error:
+                    for field, messages in error.message_dict.items():
+                        for message in messages:
+                            if message not in self.errors.get(field, []):
+                                self.add_error(field, message)
+        if cleaned_data.get("fulfilled_by_meeting") or cleaned_data.get("fulfilled_by_document"):
+            for action_item in self.action_items:
+                if not may_change_part(self.user, action_item):
+                    message = _("“%(action)s”: %(refusal)s Mark it without saying what fulfilled it.") % {
+                        "action": action_item,
+                        "refusal": refusal(action_item.outcome.meeting),
+                    }
+                    self.add_error(None, message)
+        return cleaned_data
+
 
 @admin.register(ActionItem)
-class ActionItemAdmin(HistoryAdmin):
+class ActionItemAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+    parent_fields = ("outcome",)
+    # Progress is open on a locked action: its status, with a note that goes on its timeline.
+    open_fields = ("status", "status_note")
     list_display = ["title", "meeting", "owner_names", "due", "status", "overdue"]
     list_filter = [
         "status",
@@ -234,7 +284,8 @@ class ActionItemAdmin(HistoryAdmin):
         return ""
 
     def save_model(self, request, obj, form, change):
-        timeframe = obj.fill_due_from_words()
+        # On a locked action only its progress changes: no due date read from its words either.
+        timeframe = obj.fill_due_from_words() if may_change_part(request.user, obj) else None
         status_changed = "status" in form.changed_data if change else obj.status != ActionStatus.NOT_STARTED
         if status_changed:
             obj.change_status(obj.status, by=request.user, note=form.cleaned_data.get("status_note", ""))
@@ -279,10 +330,15 @@ class ActionItemAdmin(HistoryAdmin):
 
     def _change_status(self, request, queryset, status, action_name):
         """Ask for a note on a confirmation page (a plain form: no JavaScript needed), then apply."""
-        form = StatusChangeForm(request.POST if "apply" in request.POST else None, status=status)
+        form = StatusChangeForm(
+            request.POST if "apply" in request.POST else None,
+            status=status,
+            action_items=list(queryset.select_related("outcome__meeting").order_by("pk")),
+            user=request.user,
+        )
         if form.is_bound and form.is_valid():
             changed = skipped = 0
-            for action_item in queryset.order_by("pk"):
+            for action_item in form.action_items:
                 if action_item.status == status:
                     skipped += 1
                     continue

@@ -26,10 +26,13 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from .. import revisions
-from ..models import Meeting
-from .publishing import can_publish
+from ..models import ActionItem, ActionOwner, Attendance, Document, Meeting, OldAddress, Outcome
+from ..rights import locking_meetings, may_change_part, meeting_of
 from .revert import RowRevert, StaleRevert, when
 from .timeline import Timeline
+
+# The records whose meeting's publication decides who may change them (``rights.Part``).
+RIGHTS_TYPES = (Meeting, Attendance, OldAddress, Outcome, ActionItem, ActionOwner, Document)
 
 
 class RevertForm(forms.Form):
@@ -190,35 +193,35 @@ class HistoryAdmin(VersionAdmin):
         return TemplateResponse(request, self.revert_template, context)
 
     def revert_refusals(self, request, record, plan=None):
-        """Why this user may not revert ``record`` (by ``plan``), in words; empty when they may."""
-        meeting_ids = plan.meeting_ids() if plan is not None else self._meetings_of(record)
-        if meeting_ids and not can_publish(request):
-            locked = Meeting.objects.filter(pk__in=meeting_ids, published_at__isnull=False).order_by("pk")
-            if isinstance(record, Meeting) and locked:
+        """Why this user may not revert ``record`` (by ``plan``), in words; empty when they may.
+
+        A revert changes the record as it is into the record as it was: both must be the user's to
+        change (``rights``), a version that named a published meeting included.
+        """
+        user = request.user
+        for part in (record, plan.as_it_was() if plan is not None else None):
+            if isinstance(part, RIGHTS_TYPES) and not may_change_part(user, part):
+                if isinstance(record, Meeting):
+                    return [
+                        _(
+                            "This meeting is public or scheduled to be: only a publisher may change it, "
+                            "and so revert it."
+                        )
+                    ]
+                meetings = [meeting_of(part)] if meeting_of(part) else locking_meetings(part)
                 return [
                     _(
-                        "This meeting is public or scheduled to be: only a publisher may change it, and so "
-                        "revert it."
+                        "Its meeting “%(meeting)s” is public or scheduled to be: only a publisher may change "
+                        "it, and so revert this %(kind)s."
                     )
+                    % {"meeting": meeting, "kind": self.model._meta.verbose_name}
+                    for meeting in meetings
                 ]
-            refusals = [
-                _(
-                    "Its meeting “%(meeting)s” is public or scheduled to be: only a publisher may change it, "
-                    "and so revert this %(kind)s."
-                )
-                % {"meeting": meeting, "kind": self.model._meta.verbose_name}
-                for meeting in locked
-            ]
-            if refusals:
-                return refusals
         if not self.has_change_permission(request, record):
             return [_("You may not change %(kinds)s.") % {"kinds": self.model._meta.verbose_name_plural}]
         if plan is not None:
-            missing = [name for name in plan.needed_permissions() if not request.user.has_perm(name)]
+            missing = [name for name in plan.needed_permissions() if not user.has_perm(name)]
             if missing:
                 names = ", ".join(sorted(permission_name(name) for name in missing))
                 return [_("This revert needs permissions you do not have: %(names)s.") % {"names": names}]
         return []
-
-    def _meetings_of(self, record):
-        return {self.get_revert_class().meeting_of(record)} - {None}

@@ -19,7 +19,14 @@ from .locking import MeetingAdminForm
 from .numbering import BlankNumberForm, NumberedInlineFormSet
 from .pagination import KeysFirstPaginator
 from .paste import paste_attendance_view
-from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
+from .publishing import (
+    DocumentRightsForm,
+    HidesLockedParents,
+    LockedWithMeetingAdmin,
+    LockedWithMeetingInline,
+    can_publish,
+    locked_for,
+)
 from .revert import MeetingRevert
 
 
@@ -82,7 +89,7 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(HistoryAdmin):
+class MeetingAdmin(HidesLockedParents, HistoryAdmin):
     form = MeetingAdminForm
     revert_class = MeetingRevert
     ordering = ["-start_date", "-pk"]
@@ -294,6 +301,10 @@ class AttendanceAdmin(LockedWithMeetingAdmin, HistoryAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+    # A document is locked by its meeting, or without one by the meetings that cite it: its form
+    # checks both, where it is and where it would go.
+    parent_fields = ()
+    rights_form = DocumentRightsForm
     list_display = ["title", "kind", "meeting", "language", "published_on"]
     list_filter = ["kind", "language"]
     list_select_related = ["meeting"]

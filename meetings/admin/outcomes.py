@@ -8,7 +8,7 @@ from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
 from .actions import report_derived_due
 from .history import HistoryAdmin
 from .numbering import BlankNumberForm, NumberedForm, NumberedInlineFormSet
-from .publishing import LockedWithMeetingAdmin
+from .publishing import HidesLockedParents, LockedWithMeetingAdmin, LockedWithMeetingInline
 from .revert import OutcomeRevert
 
 
@@ -53,7 +53,7 @@ class ActionItemInlineForm(BlankNumberForm):
                 ownership.save(update_fields=["role"])
 
 
-class ActionItemInline(admin.StackedInline):
+class ActionItemInline(LockedWithMeetingInline, admin.StackedInline):
     model = ActionItem
     form = ActionItemInlineForm
     formset = NumberedInlineFormSet
@@ -76,8 +76,9 @@ class OutcomeAdminForm(NumberedForm):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+class OutcomeAdmin(HidesLockedParents, LockedWithMeetingAdmin, HistoryAdmin):
     form = OutcomeAdminForm
+    draft_lookup = "meeting__in"
     ordering = ["meeting", "position", "pk"]  # the action count groups the rows: keep an order
     list_display = ["__str__", "meeting", "kind", "strength", "action_item_count"]
     list_filter = ["kind", "meeting__meeting_type", "themes"]

@@ -399,13 +399,13 @@ class RecordRevert:
             if plan.action in PERMISSION_OF and plan is not self.root
         }
 
-    def meeting_ids(self) -> set:
-        """The meetings whose record the revert changes (their publication decides who may)."""
-        return {self.meeting_of(self.record)} - {None}
-
-    @staticmethod
-    def meeting_of(record):
-        return None
+    def as_it_was(self):
+        """The record with its own values of then (not saved): a revert writes it as this."""
+        instance = self.model._default_manager.get(pk=self.record.pk)
+        for model_field in restored_fields(self.model):
+            if not model_field.many_to_many and model_field.attname in self.root.then.values:
+                setattr(instance, model_field.attname, self.root.then.values[model_field.attname])
+        return instance
 
     # Writing --------------------------------------------------------------------------------------
 
@@ -482,10 +482,6 @@ class MeetingRevert(RecordRevert):
         gettext_lazy("Old addresses: they keep redirecting here."),
     )
 
-    @staticmethod
-    def meeting_of(record):
-        return record.pk
-
     def _after_write(self):
         # Actions due "at the next meeting of this type" are dated again, as after a save: by the
         # meeting as it is now, and where it gave them its date as it was (``self.record``).
@@ -510,10 +506,6 @@ class OutcomeRevert(RecordRevert):
         gettext_lazy("The meeting's other outcomes, attendance and documents are left as they are."),
     )
 
-    @staticmethod
-    def meeting_of(record):
-        return record.meeting_id
-
 
 class ActionItemRevert(RecordRevert):
     """An action item with its owners; its progress updates are its timeline, never reverted."""
@@ -528,10 +520,6 @@ class ActionItemRevert(RecordRevert):
         ),
         gettext_lazy("Its outcome and meeting are left as they are."),
     )
-
-    @staticmethod
-    def meeting_of(record):
-        return record.outcome.meeting_id
 
 
 class ParticipantRevert(RecordRevert):
@@ -554,7 +542,3 @@ class RowRevert(RecordRevert):
     @classmethod
     def of(cls, model):
         return type(f"{model.__name__}Revert", (cls,), {"model": model})
-
-    @staticmethod
-    def meeting_of(record):
-        return getattr(record, "meeting_id", None)

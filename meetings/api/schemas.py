@@ -231,7 +231,9 @@ class DocumentOut(Schema):
     published_on: datetime.date | None
     meeting: str | None = Field(description="Slug of the meeting whose record holds it.")
     translation_of: int | None = Field(description="Id of the document this one translates.")
-    url: str = Field(description="The public page that lists it: its meeting's.")
+    url: str = Field(
+        description="The public page that lists it: its meeting's, or the outcome's that cites it."
+    )
     api_url: str
 
     @staticmethod
@@ -240,7 +242,7 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_meeting(document):
-        return document.meeting.slug
+        return document.meeting.slug if document.meeting_id else None
 
     @staticmethod
     def resolve_translation_of(document):
@@ -248,7 +250,11 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_url(document, context):
-        return absolute(context, document.meeting.get_absolute_url())
+        if document.meeting_id:
+            return absolute(context, document.meeting.get_absolute_url())
+        # A document of no meeting is public only through an outcome citing it (``document_rows``).
+        page = reverse("meetings:meeting_detail", kwargs={"slug": document.cited_at_meeting})
+        return absolute(context, f"{page}#outcome-{document.cited_at_position}")
 
     @staticmethod
     def resolve_api_url(document, context):

@@ -8,7 +8,7 @@ with what was wrong; an unknown record 404; both as ``{"detail": ..., "errors": 
 
 from typing import Literal
 
-from django.db.models import F, Prefetch
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -364,9 +364,19 @@ class DocumentQuery(Schema):
 
 
 def document_rows():
+    # A document of no meeting is public through an outcome that cites it: the first one listed.
+    citing = (
+        Outcome.objects.published()
+        .filter(documents=OuterRef("pk"))
+        .order_by(F("meeting__start_date").asc(nulls_last=True), "meeting", "position")
+    )
     return (
         Document.objects.published()
         .select_related("meeting")
+        .annotate(
+            cited_at_meeting=Subquery(citing.values("meeting__slug")[:1]),
+            cited_at_position=Subquery(citing.values("position")[:1]),
+        )
         .order_by(F("meeting__start_date").desc(nulls_last=True), "-meeting__pk", "position", "title", "pk")
     )
 
@@ -375,7 +385,7 @@ def document_rows():
     "/documents/",
     response={200: schemas.DocumentPageOut, **BAD_QUERY},
     url_name="document_list",
-    summary="Documents of published meetings, newest meeting first",
+    summary="Documents of published meetings and those their outcomes cite, newest meeting first",
     tags=["documents"],
 )
 def document_list(request, filters: Query[DocumentQuery], page: Query[PageQuery]):

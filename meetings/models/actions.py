@@ -536,6 +536,35 @@ class ProgressUpdate(models.Model):
     def __str__(self):
         return f"{self.date}: {self.get_status_display()}"
 
+    def clean(self):
+        """An entry records what happened: not after today, not before its action was set off, and
+        reported at a meeting that had begun by then and was not cancelled."""
+        super().clean()
+        if not self.date:
+            return
+        errors = {}
+        if self.date > timezone.localdate():
+            errors["date"] = _("A progress update records what has happened: its date cannot be after today.")
+        try:
+            action_item = self.action_item
+        except ActionItem.DoesNotExist:
+            action_item = None  # checked before its action is chosen, as an import does
+        set_off = action_item.outcome.meeting if action_item and action_item.outcome_id else None
+        if set_off and set_off.start_date and self.date < set_off.start_date:
+            errors["date"] = _(
+                "“%(action)s” was set off at “%(meeting)s” on %(start)s: its progress cannot be dated before."
+            ) % {"action": action_item, "meeting": set_off, "start": set_off.start_date.isoformat()}
+        if self.meeting_id and self.meeting.status == MeetingStatus.CANCELLED:
+            errors["meeting"] = _("“%(meeting)s” was cancelled: nothing was reported there.") % {
+                "meeting": self.meeting
+            }
+        elif self.meeting_id and self.meeting.start_date and self.meeting.start_date > self.date:
+            errors["meeting"] = _(
+                "“%(meeting)s” began on %(start)s, after this update's date: it was not reported there."
+            ) % {"meeting": self.meeting, "start": self.meeting.start_date.isoformat()}
+        if errors:
+            raise ValidationError(errors)
+
 
 class DigestSent(models.Model):
     """A reminder digest sent to a participant's focal point on a day: at most one a day."""

@@ -77,6 +77,10 @@ class MeetingQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(published_at__isnull=True)
 
+    def published_or_scheduled(self):
+        """Meetings with a publication time: public, or to be at that time (the complement of drafts)."""
+        return self.filter(published_at__isnull=False)
+
     def scheduled_for_publication(self):
         return self.filter(published_at__gt=Now())
 

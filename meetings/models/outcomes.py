@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -164,7 +164,17 @@ class DocumentKind(models.TextChoices):
 
 class DocumentQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(meeting__in=Meeting.objects.published())
+        """Documents the public may see: only through a published meeting.
+
+        A document of a meeting is public when its meeting is; a document of no meeting, when an
+        outcome of a published meeting cites it. A document nothing published holds is not public,
+        whoever uploaded it.
+        """
+        published_meetings = Meeting.objects.published()
+        cited = Outcome.documents.through.objects.filter(
+            document=OuterRef("pk"), outcome__meeting__in=published_meetings
+        )
+        return self.filter(Q(meeting__in=published_meetings) | Q(meeting__isnull=True) & Exists(cited))
 
 
 class Document(models.Model):

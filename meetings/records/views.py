@@ -23,7 +23,6 @@ from django.utils.translation import ngettext
 from reversion.models import Version
 
 from ..models import ActionItem, Meeting, Outcome, Participant
-from ..roles import PUBLISH_PERMISSION
 from .export import build_records, dumps
 from .importer import (
     CREATED,
@@ -34,6 +33,7 @@ from .importer import (
     RecordsInvalid,
     parse_records,
 )
+from .importer.rights import import_refusals
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A download from the browser must end well inside a worker's timeout (30 s): building the records
@@ -73,17 +73,9 @@ def _check_permissions(request):
         raise PermissionDenied
 
 
-def _check_publishing(request, records_import):
+def _check_rights(request, records_import):
     """Refuse an import that would publish, schedule or change a public meeting, unless a publisher's."""
-    if request.user.has_perm(PUBLISH_PERMISSION):
-        return
-    errors = []
-    for path, record in records_import.changed("meetings"):
-        existing = records_import.db_meetings.get(record["slug"])
-        if existing is not None and existing.published_at is not None:
-            errors.append(RecordError(path, str(_("changes a published meeting: only a publisher may"))))
-        elif record["published_at"] is not None:
-            errors.append(RecordError(path, str(_("publishes or schedules a meeting: only a publisher may"))))
+    errors = import_refusals(records_import, request.user)
     if errors:
         raise RecordsInvalid(errors)
 
@@ -225,7 +217,7 @@ def records_import_view(request):
     try:
         records_import = RecordsImport(parse_records(content))
         summary = records_import.apply(dry_run=True, user=request.user)
-        _check_publishing(request, records_import)
+        _check_rights(request, records_import)
     except RecordsInvalid as invalid:
         return TemplateResponse(
             request, "admin/records/import.html", _context(request, form=form, errors=invalid.errors)
@@ -264,7 +256,7 @@ def _apply(request):
         records_import = RecordsImport(parse_records(content))
         if records_import.validate():
             raise RecordsInvalid(records_import.errors)
-        _check_publishing(request, records_import)
+        _check_rights(request, records_import)
         with transaction.atomic():
             # What the preview showed, or nothing: an editor's change since then is never overwritten.
             changed = _changed_since_preview(staged.get("versions", {}), _record_versions(records_import))

@@ -12,7 +12,7 @@ from django_filters.views import FilterView
 from .. import charts, exports, versions
 from ..api.filters import InvalidQuery, apply_filters, bad_query_response
 from ..filters import ActionFilter, query_with
-from ..models import ActionItem, ActionOwner, ActionStatus, ProgressUpdate
+from ..models import ActionItem, ActionOwner, ActionStatus, Document, ProgressUpdate
 
 # tracker_queryset is also imported from here by the meeting page's view.
 from ..tracker import action_groups, tracker_queryset, unowned_tally
@@ -145,7 +145,7 @@ class ActionDetailView(DetailView):
                 "outcome__meeting__meeting_type",
                 "due_at_next",
                 "fulfilled_by_meeting",
-                "fulfilled_by_document__meeting",
+                "fulfilled_by_document",
                 "superseded_by__outcome__meeting",
                 "reported_to",
             )
@@ -172,6 +172,11 @@ class ActionDetailView(DetailView):
         context["lead_owners"] = [ownership for ownership in ownerships if ownership.role == "lead"]
         context["support_owners"] = [ownership for ownership in ownerships if ownership.role != "lead"]
         context["is_overdue"] = self.object.is_overdue(timezone.localdate())
+        document = self.object.fulfilled_by_document
+        # Named only if the public may see it: through a published meeting, like every document.
+        if document is not None and not Document.objects.published().filter(pk=document.pk).exists():
+            document = None
+        context["fulfilled_by_document"] = document
         return context
 
 

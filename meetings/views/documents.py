@@ -2,7 +2,8 @@
 
 Documents and meeting images are streamed from the storage (the file system or a private S3 bucket,
 balitracker/settings.py) by these views, never linked to the storage itself: every request checks
-that the meeting is public, and the answer carries our content type, disposition and headers.
+that the record is public (``published()``), and the answer carries our content type, disposition
+and headers.
 """
 
 from django.http import FileResponse, Http404
@@ -14,10 +15,8 @@ from ..models import Document, Meeting
 from ..uploads import CONTENT_TYPES, EXTENSIONS, IMAGE_TYPES, sniff
 
 
-def _visible(request, meeting):
-    """A file is public where its meeting is (or when it belongs to none); staff see drafts' too."""
-    staff = request.user.is_authenticated and request.user.is_staff
-    return meeting is None or meeting.is_published or staff
+def _is_staff(request):
+    return request.user.is_authenticated and request.user.is_staff
 
 
 def _open(field_file):
@@ -31,8 +30,10 @@ class DocumentFileView(View):
     """``/documents/<id>/file/``: the uploaded file, as an attachment, never shown inline."""
 
     def get(self, request, pk):
-        document = get_object_or_404(Document.objects.select_related("meeting"), pk=pk)
-        if not document.file or not _visible(request, document.meeting):
+        # Public only through a published meeting, as everywhere; staff see drafts' too.
+        documents = Document.objects.all() if _is_staff(request) else Document.objects.published()
+        document = get_object_or_404(documents, pk=pk)
+        if not document.file:
             raise Http404
         stored = _open(document.file)
         kind = sniff(stored)
@@ -51,8 +52,9 @@ class MeetingImageView(View):
     """``/meetings/<slug>/image``: the meeting's image, inline, only if it really is an image."""
 
     def get(self, request, slug):
-        meeting = get_object_or_404(Meeting, slug=slug)
-        if not meeting.hero_image or not _visible(request, meeting):
+        meetings = Meeting.objects.all() if _is_staff(request) else Meeting.objects.published()
+        meeting = get_object_or_404(meetings, slug=slug)
+        if not meeting.hero_image:
             raise Http404
         stored = _open(meeting.hero_image)
         kind = sniff(stored)

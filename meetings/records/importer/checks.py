@@ -48,8 +48,19 @@ FIELD_NAMES = {
 }
 
 
+def in_order(rows, key):
+    """``rows`` ({index in the file: canonical row}) sorted by ``key``, and their indices in that order."""
+    indices = sorted(rows, key=lambda index: key(rows[index]))
+    return [rows[index] for index in indices], indices
+
+
 class RecordChecks:
-    """The checks of each kind of record; mixed into ``RecordsImport``."""
+    """The checks of each kind of record; mixed into ``RecordsImport``.
+
+    Each meeting's nested rows are listed in canonical order, which need not be the file's: their
+    paths in the file, in that order, are kept in ``row_paths`` (by meeting slug) and
+    ``action_paths`` (by the outcome's path), for errors found once the rows are compared.
+    """
 
     # Model validation
 
@@ -182,10 +193,20 @@ class RecordChecks:
             for i, outcome in items(record, "outcomes")
         }
         self._check_unique(path, "outcomes", outcomes, "position", "outcome {} is already {}")
-        documents = [
-            self._check_document(f"{path}.documents[{i}]", slug, i, doc)
+        documents = {
+            i: self._check_document(f"{path}.documents[{i}]", slug, i, doc)
             for i, doc in items(record, "documents")
-        ]
+        }
+        attendance, attendance_at = in_order(attendance, lambda row: (row["position"], row["participant"]))
+        outcomes, outcomes_at = in_order(outcomes, lambda outcome: outcome["position"])
+        documents, documents_at = in_order(
+            documents, lambda doc: (doc["position"], doc["title"], doc["url"] or "", doc["file"] or "")
+        )
+        self.row_paths[slug] = {
+            "attendance": [f"{path}.attendance[{i}]" for i in attendance_at],
+            "outcomes": [f"{path}.outcomes[{i}]" for i in outcomes_at],
+            "documents": [f"{path}.documents[{i}]" for i in documents_at],
+        }
         canonical = {
             "slug": slug,
             "type": record["type"],
@@ -213,12 +234,9 @@ class RecordChecks:
             "related_meetings": sorted(record.get("related_meetings", [])),
             "themes": sorted(record.get("themes", [])),
             "source_urls": [url.strip() for url in record.get("source_urls", []) if url.strip()],
-            "attendance": sorted(attendance.values(), key=lambda row: (row["position"], row["participant"])),
-            "outcomes": sorted(outcomes.values(), key=lambda outcome: outcome["position"]),
-            "documents": sorted(
-                documents,
-                key=lambda doc: (doc["position"], doc["title"], doc["url"] or "", doc["file"] or ""),
-            ),
+            "attendance": attendance,
+            "outcomes": outcomes,
+            "documents": documents,
         }
         existing = self.db_meetings.get(slug)
         instance = as_saved(Meeting(**meeting_fields(canonical)), existing)
@@ -258,10 +276,12 @@ class RecordChecks:
         self._check_themes(f"{path}.themes", outcome.get("themes", []))
         for address in outcome.get("documents", []):
             self._check_document_ref(f"{path}.documents", meeting_slug, address)
-        actions = [
-            self._check_action(f"{path}.actions[{i}]", meeting_slug, i, action)
+        actions = {
+            i: self._check_action(f"{path}.actions[{i}]", meeting_slug, i, action)
             for i, action in items(outcome, "actions")
-        ]
+        }
+        actions, actions_at = in_order(actions, lambda action: action["position"])
+        self.action_paths[path] = [f"{path}.actions[{i}]" for i in actions_at]
         canonical = {
             "position": outcome.get("position", index + 1),
             "kind": outcome["kind"],
@@ -270,7 +290,7 @@ class RecordChecks:
             "concerns": sorted(outcome.get("concerns", [])),
             "themes": sorted(outcome.get("themes", [])),
             "documents": sorted(outcome.get("documents", [])),
-            "actions": sorted(actions, key=lambda action: action["position"]),
+            "actions": actions,
         }
         self._full_clean(path, Outcome(**outcome_fields(canonical)), exclude=["meeting"])
         return canonical

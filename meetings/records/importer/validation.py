@@ -52,6 +52,10 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         self.changes = {kind: {} for kind in KINDS}
         # (action ref, exported update) of the progress updates in the database that the file lacks.
         self.kept_updates = []
+        # Paths in the file of each meeting's nested rows, in canonical order (``RecordChecks``).
+        self.row_paths, self.action_paths = {}, {}
+        # slug -> the export of the file's meetings that are in the database, as the plan compared them.
+        self.current_meetings = {}
         self.validated = False
 
     # Checking -----------------------------------------------------------------------------------
@@ -109,7 +113,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
             },
         }
         exporter = MeetingExporter(now=self.now)
-        exported["meetings"] = {
+        exported["meetings"] = self.current_meetings = {
             m.slug: exporter.export(m)
             for m in meeting_queryset().filter(slug__in=[r["slug"] for _p, r in self.meetings])
         }
