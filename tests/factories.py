@@ -8,14 +8,22 @@ from django.utils import timezone
 from meetings.models import (
     ActionItem,
     ActionOwner,
+    ActionStatus,
     Attendance,
+    AttendanceRole,
     Document,
+    DocumentKind,
     Meeting,
+    MeetingStatus,
     MeetingType,
     Membership,
+    MembershipStatus,
     Outcome,
+    OutcomeKind,
+    OwnerRole,
     Participant,
     ParticipantAlias,
+    ParticipantKind,
     ProgressUpdate,
     Theme,
 )
@@ -44,14 +52,14 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
         model = Participant
         django_get_or_create = ["slug"]
 
-    kind = "state"
+    kind = ParticipantKind.STATE
     name = factory.Sequence(lambda n: f"State {n}")
     slug = factory.Sequence(lambda n: f"state-{n}")
     country = "AU"
 
 
 class OrganisationFactory(ParticipantFactory):
-    kind = "international_organisation"
+    kind = ParticipantKind.INTERNATIONAL_ORGANISATION
     name = factory.Sequence(lambda n: f"Organisation {n}")
     slug = factory.Sequence(lambda n: f"organisation-{n}")
     short_name = factory.Sequence(lambda n: f"ORG{n}")
@@ -59,7 +67,7 @@ class OrganisationFactory(ParticipantFactory):
 
 
 class ForumBodyFactory(ParticipantFactory):
-    kind = "forum_body"
+    kind = ParticipantKind.FORUM_BODY
     name = factory.Sequence(lambda n: f"Body {n}")
     slug = factory.Sequence(lambda n: f"body-{n}")
     country = ""
@@ -78,7 +86,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         model = Membership
 
     participant = factory.SubFactory(ParticipantFactory)
-    status = "member"
+    status = MembershipStatus.MEMBER
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):
@@ -93,7 +101,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     end_date = factory.SelfAttribute("start_date")
     city = "Canberra"
     country = "AU"
-    status = "held"
+    status = MeetingStatus.HELD
     published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
 
     @factory.post_generation
@@ -108,7 +116,7 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     participant = factory.SubFactory(ParticipantFactory)
-    role = "member"
+    role = AttendanceRole.MEMBER
 
 
 class OutcomeFactory(factory.django.DjangoModelFactory):
@@ -117,7 +125,7 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     position = factory.Sequence(lambda n: n + 1)
-    kind = "agreed"
+    kind = OutcomeKind.AGREED
     text = factory.Sequence(lambda n: f"Members agreed on point {n}.")
 
 
@@ -127,7 +135,7 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
 
     outcome = factory.SubFactory(OutcomeFactory)
     title = factory.Sequence(lambda n: f"Action {n}")
-    status = "not_started"
+    status = ActionStatus.NOT_STARTED
 
 
 class ActionOwnerFactory(factory.django.DjangoModelFactory):
@@ -136,7 +144,7 @@ class ActionOwnerFactory(factory.django.DjangoModelFactory):
 
     action_item = factory.SubFactory(ActionItemFactory)
     participant = factory.SubFactory(ParticipantFactory)
-    role = "lead"
+    role = OwnerRole.LEAD
 
 
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):
@@ -145,7 +153,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
 
     action_item = factory.SubFactory(ActionItemFactory)
     date = datetime.date(2015, 3, 27)
-    status = "in_progress"
+    status = ActionStatus.IN_PROGRESS
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):
@@ -154,5 +162,5 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     title = factory.Sequence(lambda n: f"Document {n}")
-    kind = "co_chairs_statement"
+    kind = DocumentKind.CO_CHAIRS_STATEMENT
     url = factory.Sequence(lambda n: f"https://example.org/documents/{n}.pdf")
