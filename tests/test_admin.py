@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from meetings.models import ActionItem, ActionOwner, Attendance, Document, Meeting, Outcome
+from tests.admin_forms import inline_management, meeting_form_data, page_version
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -24,40 +25,6 @@ from tests.factories import (
 from tests.queries import queries_to_get
 
 pytestmark = pytest.mark.django_db
-
-
-def inline_management(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
-def meeting_form_data(meeting_type, **overrides):
-    data = {
-        "meeting_type": meeting_type.pk,
-        "number": "8",
-        "title": "Eighth Meeting of the Ad Hoc Group Senior Officials",
-        "slug": "eighth-ahg-senior-officials-meeting",
-        "status": "held",
-        "start_date": "2014-08-06",
-        "end_date": "2014-08-06",
-        "date_as_published": "06 August 2014",
-        "city": "Canberra",
-        "country": "AU",
-        "format": "in_person",
-        "purpose": "To review progress and activities since the 5th Ministerial Conference.",
-        "attendance_summary": "",
-        "source_urls": "https://baliprocess.net/event/ministerial-conference-2014/",
-        **inline_management("attendances", 0),
-        **inline_management("outcomes", 0),
-        **inline_management("documents", 0),
-        **inline_management("old_addresses", 0),
-    }
-    data.update(overrides)
-    return data
 
 
 def test_a_whole_meeting_is_saved_in_one_post(editor_client):
@@ -181,6 +148,7 @@ def test_an_outcome_page_edits_its_action_items_with_lead_owners(editor_client):
     australia = ParticipantFactory(name="Australia")
     indonesia = ParticipantFactory(name="Indonesia", country="ID")
     data = {
+        "version": page_version(editor_client, outcome),
         "meeting": outcome.meeting.pk,
         "position": outcome.position,
         "kind": outcome.kind,
@@ -209,6 +177,7 @@ def test_a_due_date_that_is_not_the_end_of_its_period_is_explained(editor_client
     outcome = OutcomeFactory()
     action_item = ActionItemFactory(outcome=outcome)
     data = {
+        "version": page_version(editor_client, action_item),
         "outcome": outcome.pk,
         "position": "0",
         "title": action_item.title,

@@ -10,7 +10,6 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from meetings.admin import history_records
-from meetings.admin.locking import meeting_version
 from meetings.models import (
     ActionItem,
     ActionOwner,
@@ -23,6 +22,7 @@ from meetings.models import (
 )
 from meetings.records import build_records, dumps
 from meetings.roles import EDITOR
+from tests.admin_forms import inline_management, meeting_form_data, page_version
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -39,7 +39,6 @@ from tests.factories import (
     ThemeFactory,
 )
 from tests.queries import queries_to_get
-from tests.test_admin import inline_management, meeting_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +48,14 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def change_form_data(meeting, **overrides):
+def change_form_data(client, meeting, **overrides):
     return meeting_form_data(
         meeting.meeting_type,
         **{
             "title": meeting.title,
             "slug": meeting.slug,
             "number": "",
-            "version": meeting_version(meeting.pk),
+            "version": page_version(client, meeting),
             **overrides,
         },
     )
@@ -66,6 +65,7 @@ def test_a_change_in_the_admin_is_kept_with_who_and_when(editor_client):
     meeting = MeetingFactory(published_at=None, summary="First words.")
     participant = ParticipantFactory(name="Australia")
     data = change_form_data(
+        editor_client,
         meeting,
         summary="Second words.",
         **inline_management("attendances", 1),
@@ -89,7 +89,7 @@ def test_the_history_page_shows_a_readable_diff_without_timestamps(editor_client
     meeting = MeetingFactory(published_at=None, summary="First words.")
     editor_client.post(
         reverse("admin:meetings_meeting_change", args=[meeting.pk]),
-        change_form_data(meeting, summary="Second words."),
+        change_form_data(editor_client, meeting, summary="Second words."),
     )
 
     response = editor_client.get(reverse("admin:meetings_meeting_history", args=[meeting.pk]))
@@ -206,7 +206,7 @@ def test_changing_themes_in_the_admin_is_one_entry_that_names_them(editor_client
 
     editor_client.post(
         reverse("admin:meetings_meeting_change", args=[meeting.pk]),
-        change_form_data(meeting, themes=[trafficking.pk]),
+        change_form_data(editor_client, meeting, themes=[trafficking.pk]),
     )
 
     assert meeting.history.count() == entries_before + 1
@@ -228,7 +228,7 @@ def test_linking_a_related_meeting_enters_the_history_of_both(editor_client):
 
     editor_client.post(
         reverse("admin:meetings_meeting_change", args=[meeting.pk]),
-        change_form_data(meeting, related_meetings=[other.pk]),
+        change_form_data(editor_client, meeting, related_meetings=[other.pk]),
     )
 
     assert (
@@ -250,6 +250,7 @@ def test_an_outcome_s_concerns_and_themes_are_kept_and_shown(editor_client):
     unodc = OrganisationFactory(name="United Nations Office on Drugs and Crime")
     theme = ThemeFactory(name="Border management")
     data = {
+        "version": page_version(editor_client, outcome),
         "meeting": outcome.meeting.pk,
         "position": outcome.position,
         "kind": outcome.kind,
@@ -284,8 +285,9 @@ def test_links_before_their_history_began_are_not_shown_as_changes(editor_client
 # Other names, owners and progress updates ----------------------------------------------------------
 
 
-def participant_form_data(participant, aliases=(), initial_aliases=()):
+def participant_form_data(client, participant, aliases=(), initial_aliases=()):
     data = {
+        "version": page_version(client, participant),
         "kind": participant.kind,
         "name": participant.name,
         "short_name": participant.short_name,
@@ -309,9 +311,11 @@ def test_other_names_are_kept_and_shown_on_the_participant_history(editor_client
     participant = ParticipantFactory(name="Viet Nam", slug="viet-nam", country="VN")
     url = reverse("admin:meetings_participant_change", args=[participant.pk])
 
-    editor_client.post(url, participant_form_data(participant, aliases=["Vietnam"]))
+    editor_client.post(url, participant_form_data(editor_client, participant, aliases=["Vietnam"]))
     alias = participant.aliases.get()
-    editor_client.post(url, participant_form_data(participant, aliases=["Viet-Nam"], initial_aliases=[alias]))
+    editor_client.post(
+        url, participant_form_data(editor_client, participant, aliases=["Viet-Nam"], initial_aliases=[alias])
+    )
 
     added, renamed = ParticipantAlias.history.order_by("history_id")
     assert (added.history_type, added.name, added.history_user.username) == ("+", "Vietnam", "editor")
@@ -327,6 +331,7 @@ def test_owner_changes_are_kept_and_shown_on_the_action_item_history(editor_clie
     indonesia = ParticipantFactory(name="Indonesia", country="ID")
     outcome = action_item.outcome
     data = {
+        "version": page_version(editor_client, outcome),
         "meeting": outcome.meeting.pk,
         "position": outcome.position,
         "kind": outcome.kind,
@@ -749,6 +754,7 @@ def test_a_version_saved_from_the_meeting_page_includes_the_rows_saved_with_it(e
         editor_client.post(
             url,
             change_form_data(
+                editor_client,
                 meeting,
                 **inline_management("attendances", 1),
                 **{"attendances-0-participant": participant.pk, "attendances-0-role": "member"},

@@ -12,8 +12,8 @@ from PIL import Image
 
 from meetings.models import Document, Meeting
 from meetings.uploads import MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES
+from tests.admin_forms import inline_management, meeting_form_data
 from tests.factories import MeetingFactory
-from tests.test_admin import inline_management, meeting_form_data
 
 pytestmark = pytest.mark.django_db
 

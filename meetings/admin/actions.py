@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, ProgressUpdate
 from .filters import DueYearFilter, OverdueFilter, OwnerFilter
 from .history import HistoryAdmin
+from .locking import VersionedAdmin
 from .pagination import KeysFirstPaginator
 from .revert import ActionItemRevert, RevertAdmin
 from .timeline import HistoryPart
@@ -151,7 +152,7 @@ class StatusChangeForm(forms.Form):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(RevertAdmin, HistoryAdmin):
+class ActionItemAdmin(VersionedAdmin, RevertAdmin, HistoryAdmin):
     list_display = ["title", "meeting", "owner_names", "due", "status", "overdue"]
     list_filter = [
         "status",
@@ -332,7 +333,7 @@ class ActionItemAdmin(RevertAdmin, HistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["date", "action_item", "status", "meeting", "recorded_by"]
     list_filter = ["status"]
     list_select_related = ["action_item", "meeting", "recorded_by"]

@@ -13,7 +13,7 @@ from django_countries.filters import CountryFilter
 from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outcome
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
-from .locking import MeetingAdminForm
+from .locking import VersionedAdmin
 from .pagination import KeysFirstPaginator
 from .paste import paste_attendance_view
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, can_publish, locked_for
@@ -74,8 +74,7 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(RevertAdmin, HistoryAdmin):
-    form = MeetingAdminForm
+class MeetingAdmin(VersionedAdmin, RevertAdmin, HistoryAdmin):
     revert_class = MeetingRevert
     meeting_lookup = "pk"
     ordering = ["-start_date", "-pk"]
@@ -115,7 +114,7 @@ class MeetingAdmin(RevertAdmin, HistoryAdmin):
     actions = ["publish_now", "return_to_draft"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["meeting_type", "number", "title", "slug", "status", "published_at", "version"]}),
+        (None, {"fields": ["meeting_type", "number", "title", "slug", "status", "published_at"]}),
         (
             _("When and where"),
             {
@@ -238,7 +237,7 @@ def _set_published_at(request, meetings, published_at):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+class AttendanceAdmin(VersionedAdmin, LockedWithMeetingAdmin, HistoryAdmin):
     list_display = ["participant", "meeting", "role", "person", "note"]
     list_filter = ["role", "meeting__meeting_type", "participant__kind"]
     list_select_related = ["participant", "meeting"]
@@ -253,7 +252,7 @@ class AttendanceAdmin(LockedWithMeetingAdmin, HistoryAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+class DocumentAdmin(VersionedAdmin, LockedWithMeetingAdmin, HistoryAdmin):
     list_display = ["title", "kind", "meeting", "language", "published_on"]
     list_filter = ["kind", "language"]
     list_select_related = ["meeting"]

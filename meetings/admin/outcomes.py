@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
 from .actions import report_derived_due
 from .history import HistoryAdmin
+from .locking import VersionedAdmin
 from .publishing import LockedWithMeetingAdmin
 from .revert import OutcomeRevert, RevertAdmin
 from .timeline import HistoryPart
@@ -70,7 +71,7 @@ class ActionItemInline(admin.StackedInline):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(LockedWithMeetingAdmin, RevertAdmin, HistoryAdmin):
+class OutcomeAdmin(VersionedAdmin, LockedWithMeetingAdmin, RevertAdmin, HistoryAdmin):
     ordering = ["meeting", "position", "pk"]  # the action count groups the rows: keep an order
     list_display = ["__str__", "meeting", "kind", "strength", "action_item_count"]
     list_filter = ["kind", "meeting__meeting_type", "themes"]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Membership, MembershipStatus, Participant, ParticipantAlias
 from .filters import ForumMembershipFilter
 from .history import HistoryAdmin
+from .locking import VersionedAdmin
 from .revert import ParticipantRevert, RevertAdmin
 from .timeline import HistoryPart
 
@@ -24,7 +25,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(RevertAdmin, HistoryAdmin):
+class ParticipantAdmin(VersionedAdmin, RevertAdmin, HistoryAdmin):
     ordering = ["name"]  # the counts group the rows, which drops the model's ordering
     list_display = ["name", "short_name", "kind", "country", "forum_status", "meeting_count"]
     list_filter = ["kind", ForumMembershipFilter]
@@ -63,7 +64,7 @@ class ParticipantAdmin(RevertAdmin, HistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(HistoryAdmin):
+class MembershipAdmin(VersionedAdmin, HistoryAdmin):
     list_display = ["participant", "status", "body", "start_date", "end_date"]
     list_filter = ["status", "body", "participant__kind"]
     search_fields = ["participant__name", "participant__short_name", "note"]

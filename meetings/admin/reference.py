@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.db.models import Count
 
 from ..models import MeetingType, Theme
+from .locking import VersionedAdmin
 
 
 @admin.register(MeetingType)
-class MeetingTypeAdmin(admin.ModelAdmin):
+class MeetingTypeAdmin(VersionedAdmin, admin.ModelAdmin):
     # Counting meetings groups the rows, which drops the model's ordering: keep it for autocomplete.
     ordering = ["position", "name"]
     list_display = ["name", "slug", "position", "meeting_count"]
@@ -22,7 +23,7 @@ class MeetingTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(VersionedAdmin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
