@@ -524,6 +524,69 @@ def len_queries(client, url):
     return len(captured)
 
 
+# A list with editable columns. --------------------------------------------------------------------
+
+MEETING_TYPES = reverse("admin:meetings_meetingtype_changelist")
+
+
+def opened_list(client):
+    response = client.get(MEETING_TYPES)
+    assert response.status_code == 200
+    return response, form_values(response, "changelist-form")
+
+
+def position_control(response, meeting_type):
+    """The name of the position control of ``meeting_type``'s row on the list page ``response``."""
+    (form,) = [form for form in response.context["cl"].formset.forms if form.instance.pk == meeting_type.pk]
+    return form["position"].html_name
+
+
+def test_a_list_saved_after_another_editor_changed_one_of_its_rows_is_refused(
+    editor_client, second_editor_client
+):
+    workshop = MeetingTypeFactory(name="Workshop", position=1)
+    forum = MeetingTypeFactory(name="Business forum", position=2)
+    page_a, opened_by_a = opened_list(editor_client)
+    page_b, opened_by_b = opened_list(second_editor_client)
+    saved = save(second_editor_client, MEETING_TYPES, opened_by_b, **{position_control(page_b, forum): "5"})
+    assert saved.status_code == 302
+
+    response = save(editor_client, MEETING_TYPES, opened_by_a, **{position_control(page_a, workshop): "3"})
+
+    assert response.status_code == 200
+    (error,) = response.context["cl"].formset.non_form_errors()
+    assert error.startswith("The meeting type “Business forum” was changed by second at ")
+    assert "since you opened the list. Nothing was saved" in error
+    (row,) = [form for form in response.context["cl"].formset.forms if form.instance.pk == forum.pk]
+    assert row.errors["position"][0].startswith("This meeting type was changed by second at ")
+    assert MeetingType.objects.get(pk=forum.pk).position == 5
+    assert MeetingType.objects.get(pk=workshop.pk).position == 1
+
+
+def test_a_list_saves_only_the_row_the_editor_changed(editor_client):
+    workshop = MeetingTypeFactory(name="Workshop", position=1)
+    forum = MeetingTypeFactory(name="Business forum", position=2)
+    page, opened = opened_list(editor_client)
+
+    response = save(editor_client, MEETING_TYPES, opened, **{position_control(page, workshop): "3"})
+
+    assert response.status_code == 302
+    assert MeetingType.objects.get(pk=workshop.pk).position == 3
+    assert MeetingType.objects.get(pk=forum.pk).updated_at == forum.updated_at
+
+
+def test_a_list_without_its_version_is_refused(editor_client):
+    workshop = MeetingTypeFactory(name="Workshop", position=1)
+    page, opened = opened_list(editor_client)
+    del opened["form-version"]
+
+    response = save(editor_client, MEETING_TYPES, opened, **{position_control(page, workshop): "3"})
+
+    (error,) = response.context["cl"].formset.non_form_errors()
+    assert error.startswith("This list does not carry the version of the rows it was opened with")
+    assert MeetingType.objects.get(pk=workshop.pk).position == 1
+
+
 # Who and when. ---------------------------------------------------------------------------------------
 
 

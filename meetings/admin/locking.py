@@ -7,7 +7,8 @@ record or one of its rows was changed or deleted since, or rows were added to it
 with a message saying who did that and when (on the form, and on the inline row concerned), nothing
 is written and the page keeps what the editor typed. With the versions equal, the rows in the database
 are the rows as the page showed them, so Django's comparison of each posted row with the database
-finds only the rows the editor changed, and writes only those.
+finds only the rows the editor changed, and writes only those. A list with editable columns
+(``list_editable``) carries the version of its rows in the same way.
 
 A digest of the row's columns, rather than its last-saved time, versions every model alike: those
 without ``updated_at`` (attendance, owners, other names) and writes that do not move it
@@ -135,15 +136,19 @@ class Change:
     def key(self) -> str:
         return row_key(self.model, self.pk)
 
-    def in_words(self, record: models.Model) -> str:
-        """This change, as a clause of the message on the page of ``record``."""
+    def in_words(self, record: models.Model | None) -> str:
+        """This change, as a clause of the message on the page of ``record``, or of a list (None)."""
         opts = self.model._meta
         words = {
             "kind": opts.verbose_name,
             "kinds": opts.verbose_name_plural,
-            "record": record._meta.verbose_name,
             "by": by_whom(self.who, self.when),
         }
+        if record is None:
+            if self.kind == DELETED:
+                return _("one of the %(kinds)s listed was deleted %(by)s") % words
+            return _("the %(kind)s “%(row)s” was changed %(by)s") % {**words, "row": self.row}
+        words["record"] = record._meta.verbose_name
         if self.key == row_key(type(record), record.pk):
             return _("this %(record)s was changed %(by)s") % words
         if self.kind == DELETED:
@@ -266,11 +271,61 @@ class VersionedFormSet:
         super().clean()
 
 
-class VersionedAdmin:
-    """A ModelAdmin whose change page carries its version and refuses a save made out of date.
+class VersionedListFormSet:
+    """The formset of a list's editable columns (``list_editable``), versioned like a change page.
 
-    Mixed into every admin of the record (see the module's docstring).
+    Its management form carries the version of the rows the list shows; a row changed or deleted
+    since is refused, and nothing is written. (Rows added since are no change: a list is a page of
+    rows, not a record.)
     """
+
+    @cached_property
+    def management_form(self):
+        form = super().management_form
+        form.fields[VERSION_FIELD] = VersionField(required=False)
+        if not self.is_bound:
+            rows = self.model._default_manager.filter(pk__in=[row.pk for row in self.get_queryset()])
+            form.initial[VERSION_FIELD] = lambda: signed(row_versions(rows, locked=False))
+        return form
+
+    def clean(self):
+        shown = unsigned(self.data.get(self.add_prefix(VERSION_FIELD)))
+        keys = {form: row_key(self.model, posted_pk(form)) for form in self.initial_forms}
+        if shown is None or not set(keys.values()) <= set(shown):
+            raise ValidationError(
+                _(
+                    "This list does not carry the version of the rows it was opened with, so saving it "
+                    "could overwrite someone else's changes. Nothing was saved: open it again, then make "
+                    "your changes again."
+                ),
+                code="changed_since_opened",
+            )
+        rows = self.model._default_manager.filter(pk__in=[posted_pk(form) for form in self.initial_forms])
+        now = row_versions(rows, locked=True)
+        changes = []
+        for form, key in keys.items():
+            if shown[key] != now.get(key):
+                change = Change.of(key, shown, now)
+                # A list shows the errors of its columns alone.
+                change.mark(
+                    form, next(name for name, field in form.fields.items() if not field.widget.is_hidden)
+                )
+                changes.append(change)
+        if changes:
+            raise ValidationError(
+                _(
+                    "%(what)s, since you opened the list. Nothing was saved: open it again to see the "
+                    "current rows, then make your changes again."
+                )
+                % {"what": capfirst("; ".join(change.in_words(None) for change in changes))},
+                code="changed_since_opened",
+            )
+        super().clean()
+
+
+class VersionedAdmin:
+    """A ModelAdmin whose change page (and editable list) carries its version and refuses a save made
+    out of date. Mixed into every admin of the record (see the module's docstring)."""
 
     def change_lock(self, request, record: models.Model) -> ChangeLock:
         locks = request.__dict__.setdefault("_change_locks", {})
@@ -309,3 +364,14 @@ class VersionedAdmin:
                 lock.show_part(formset)
                 formset = type(formset.__name__, (VersionedFormSet, formset), {"lock": lock})
             yield formset, inline
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset = super().get_changelist_formset(request, **kwargs)
+        return type(formset.__name__, (VersionedListFormSet, formset), {})
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "_save" in request.POST:
+            # A list's save, checked and written in one transaction (Django validates it outside one).
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, extra_context)
