@@ -11,14 +11,18 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.db.models.signals import pre_save
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings.admin.locking import last_change
+from meetings.admin.meetings import _set_published_at
 from meetings.models import (
     ActionItem,
     ActionOwner,
+    ActionStatus,
     Attendance,
     AttendanceRole,
     Document,
@@ -613,3 +617,80 @@ def test_last_change_of_a_record_without_history_reads_the_admins_log(editor_cli
 
     assert who.username == "editor"
     assert after_an_import == (None, when + datetime.timedelta(minutes=1))
+
+
+# Bulk actions: rows locked, only the fields they mean to written. ----------------------------------
+
+
+def writes_meanwhile(model, change):
+    """Have ``change`` run just before the first save of a ``model`` row: another editor's write, landing
+    after the action read its rows."""
+    done = []
+
+    def receiver(sender, **kwargs):
+        if not done:
+            done.append(True)
+            change()
+
+    pre_save.connect(receiver, sender=model, weak=False)
+    return lambda: pre_save.disconnect(receiver, sender=model)
+
+
+def test_a_bulk_status_change_keeps_what_was_written_to_the_actions_meanwhile(editor_client):
+    first, second = ActionItemFactory(title="First"), ActionItemFactory(title="Second")
+    stop = writes_meanwhile(
+        ActionItem, lambda: ActionItem.objects.filter(pk=second.pk).update(title="Renamed")
+    )
+    try:
+        response = editor_client.post(
+            reverse("admin:meetings_actionitem_changelist"),
+            {
+                "action": "mark_in_progress",
+                "_selected_action": [first.pk, second.pk],
+                "apply": "yes",
+                "note": "Begun.",
+                "date": "2015-03-27",
+            },
+        )
+    finally:
+        stop()
+
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert (second.title, second.status) == ("Renamed", ActionStatus.IN_PROGRESS)
+
+
+def test_publishing_now_writes_only_the_publication_time(editor_client):
+    meeting = MeetingFactory(published_at=None, summary="As selected.")
+    stop = writes_meanwhile(
+        Meeting, lambda: Meeting.objects.filter(pk=meeting.pk).update(summary="Meanwhile.")
+    )
+    try:
+        response = editor_client.post(
+            reverse("admin:meetings_meeting_changelist"),
+            {"action": "publish_now", "_selected_action": [meeting.pk]},
+        )
+    finally:
+        stop()
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.summary == "Meanwhile."
+    assert meeting.published_at is not None
+
+
+def test_publishing_now_leaves_a_meeting_scheduled_since_it_was_selected_as_it_was_scheduled(
+    rf, django_user_model
+):
+    editor = django_user_model.objects.create_superuser("editor", "editor@example.org", "a-long-password-1")
+    scheduled = MeetingFactory(published_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC))
+    request = rf.post("/")
+    request.user = editor
+
+    # The selection says "drafts"; the meeting is scheduled by the time its row is locked.
+    count = _set_published_at(
+        request, Meeting.objects.filter(pk=scheduled.pk), timezone.now(), published_at__isnull=True
+    )
+
+    assert count == 0
+    assert Meeting.objects.get(pk=scheduled.pk).published_at == scheduled.published_at

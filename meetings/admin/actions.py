@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers as admin_helpers
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -283,20 +284,25 @@ class ActionItemAdmin(VersionedAdmin, RevertAdmin, HistoryAdmin):
         form = StatusChangeForm(request.POST if "apply" in request.POST else None, status=status)
         if form.is_bound and form.is_valid():
             changed = skipped = 0
-            for action_item in queryset.order_by("pk"):
-                if action_item.status == status:
-                    skipped += 1
-                    continue
-                action_item.change_status(
-                    status,
-                    by=request.user,
-                    note=form.cleaned_data["note"],
-                    date=form.cleaned_data["date"],
-                    meeting=form.cleaned_data["meeting"],
-                    fulfilled_by_meeting=form.cleaned_data.get("fulfilled_by_meeting"),
-                    fulfilled_by_document=form.cleaned_data.get("fulfilled_by_document"),
-                )
-                changed += 1
+            with transaction.atomic():
+                # Each action as it is now, locked until all are written, its status compared and
+                # only its status written: a change made meanwhile is neither overwritten nor lost.
+                ids = list(queryset.values_list("pk", flat=True))
+                for action_item in ActionItem.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+                    if action_item.status == status:
+                        skipped += 1
+                        continue
+                    action_item.change_status(
+                        status,
+                        by=request.user,
+                        note=form.cleaned_data["note"],
+                        date=form.cleaned_data["date"],
+                        meeting=form.cleaned_data["meeting"],
+                        fulfilled_by_meeting=form.cleaned_data.get("fulfilled_by_meeting"),
+                        fulfilled_by_document=form.cleaned_data.get("fulfilled_by_document"),
+                        only_status=True,
+                    )
+                    changed += 1
             label = ActionStatus(status).label.lower()
             self.message_user(
                 request,

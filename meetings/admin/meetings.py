@@ -203,7 +203,7 @@ class MeetingAdmin(VersionedAdmin, RevertAdmin, HistoryAdmin):
 
     @admin.action(description=_("Publish selected meetings now"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        count = _set_published_at(request, queryset.filter(published_at__isnull=True), timezone.now())
+        count = _set_published_at(request, queryset, timezone.now(), published_at__isnull=True)
         ActionItem.objects.filter(due_at_next__in=queryset.values("meeting_type")).date_by_next_meetings()
         self.message_user(
             request,
@@ -214,7 +214,7 @@ class MeetingAdmin(VersionedAdmin, RevertAdmin, HistoryAdmin):
 
     @admin.action(description=_("Return selected meetings to draft"), permissions=["publish"])
     def return_to_draft(self, request, queryset):
-        count = _set_published_at(request, queryset.exclude(published_at__isnull=True), None)
+        count = _set_published_at(request, queryset, None, published_at__isnull=False)
         self.message_user(
             request,
             ngettext("%(count)d meeting is a draft again.", "%(count)d meetings are drafts again.", count)
@@ -223,12 +223,17 @@ class MeetingAdmin(VersionedAdmin, RevertAdmin, HistoryAdmin):
         )
 
 
-def _set_published_at(request, meetings, published_at):
-    """Save each meeting (not a bulk update) so that its history says who published it, and when."""
+def _set_published_at(request, meetings, published_at, **still):
+    """Save each meeting (not a bulk update) so that its history says who published it, and when.
+
+    ``still`` is what makes a selected meeting one to change (a draft, to publish): it is asked of
+    the rows as they are locked, so that a meeting changed since (scheduled by another publisher) is
+    left as it now is. Only the publication time is written: nothing else of the row is overwritten.
+    """
     with transaction.atomic():
         # Lock the meetings alone, by id, without the admin queryset's counts of their rows.
         ids = list(meetings.values_list("pk", flat=True))
-        meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids))
+        meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids, **still))
         for meeting in meetings:
             meeting.published_at = published_at
             meeting._history_user = request.user
