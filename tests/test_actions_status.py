@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import ActionItem, ProgressUpdate
+from tests.admin_forms import page_version
 from tests.factories import (
     ActionItemFactory,
     DocumentFactory,
@@ -87,8 +88,9 @@ def test_leaving_superseded_forgets_what_superseded_it(editor):
     assert action_item.superseded_by is None
 
 
-def _change_form_data(action_item, **changes):
+def _change_form_data(client, action_item, **changes):
     data = {
+        "version": page_version(client, action_item) if action_item.pk else "",
         "outcome": action_item.outcome_id,
         "position": 0,
         "title": action_item.title,
@@ -112,7 +114,8 @@ def test_admin_form_status_change_records_an_update(editor_client, editor):
     url = reverse("admin:meetings_actionitem_change", args=[action_item.pk])
 
     response = editor_client.post(
-        url, _change_form_data(action_item, status="in_progress", status_note="Work has begun.")
+        url,
+        _change_form_data(editor_client, action_item, status="in_progress", status_note="Work has begun."),
     )
 
     assert response.status_code == 302
@@ -126,8 +129,9 @@ def test_admin_form_without_a_status_change_records_nothing(editor_client):
     action_item = ActionItemFactory()
     url = reverse("admin:meetings_actionitem_change", args=[action_item.pk])
 
-    editor_client.post(url, _change_form_data(action_item, title="A clearer title"))
+    response = editor_client.post(url, _change_form_data(editor_client, action_item, title="A clearer title"))
 
+    assert response.status_code == 302
     assert not action_item.progress_updates.exists()
 
 
@@ -135,7 +139,7 @@ def test_admin_form_note_alone_adds_a_note_to_the_timeline(editor_client):
     action_item = ActionItemFactory(status="in_progress")
     url = reverse("admin:meetings_actionitem_change", args=[action_item.pk])
 
-    editor_client.post(url, _change_form_data(action_item, status_note="Reported to the AHG."))
+    editor_client.post(url, _change_form_data(editor_client, action_item, status_note="Reported to the AHG."))
 
     update = action_item.progress_updates.get()
     assert (update.status, update.note) == ("in_progress", "Reported to the AHG.")
@@ -143,7 +147,7 @@ def test_admin_form_note_alone_adds_a_note_to_the_timeline(editor_client):
 
 def test_admin_add_with_a_status_records_it(editor_client, editor):
     outcome = OutcomeFactory()
-    data = _change_form_data(ActionItem(outcome=outcome, title="New"), status="in_progress")
+    data = _change_form_data(editor_client, ActionItem(outcome=outcome, title="New"), status="in_progress")
 
     response = editor_client.post(reverse("admin:meetings_actionitem_add"), data)
 
@@ -157,6 +161,7 @@ def test_timeline_entries_added_in_the_inline_move_the_status(editor_client, edi
     action_item = ActionItemFactory()
     url = reverse("admin:meetings_actionitem_change", args=[action_item.pk])
     data = _change_form_data(
+        editor_client,
         action_item,
         **{
             "progress_updates-TOTAL_FORMS": 1,

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from meetings.models import ActionItem, ActionOwner, Attendance, Document, Meeting, Outcome
-from tests.admin_forms import inline_management, meeting_form_data
+from tests.admin_forms import inline_management, meeting_form_data, page_version
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -148,6 +148,7 @@ def test_an_outcome_page_edits_its_action_items_with_lead_owners(editor_client):
     australia = ParticipantFactory(name="Australia")
     indonesia = ParticipantFactory(name="Indonesia", country="ID")
     data = {
+        "version": page_version(editor_client, outcome),
         "meeting": outcome.meeting.pk,
         "position": outcome.position,
         "kind": outcome.kind,
@@ -176,6 +177,7 @@ def test_a_due_date_that_is_not_the_end_of_its_period_is_explained(editor_client
     outcome = OutcomeFactory()
     action_item = ActionItemFactory(outcome=outcome)
     data = {
+        "version": page_version(editor_client, action_item),
         "outcome": outcome.pk,
         "position": "0",
         "title": action_item.title,

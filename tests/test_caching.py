@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from meetings import caching, versions
 from meetings.filters import meeting_countries, meeting_years
+from tests.admin_forms import opened_form
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -25,7 +26,6 @@ from tests.factories import (
     ProgressUpdateFactory,
     ThemeFactory,
 )
-from tests.test_locking import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,6 @@ def test_every_kind_of_change_is_seen_by_the_next_reader(client, meeting, change
 
 
 def test_an_edit_through_the_admin_is_seen_by_the_next_anonymous_reader(editor_client):
-    # A meeting without inline rows: the helper posts back the meeting's own fields only.
     meeting = MeetingFactory(title="The cached meeting")
     reader = Client()
     page = meeting.get_absolute_url()
@@ -138,7 +137,7 @@ def test_an_edit_through_the_admin_is_seen_by_the_next_anonymous_reader(editor_c
     assert reader.get(page)["X-Cache"] == "hit"
     change_url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
     response = editor_client.post(
-        change_url, {**form_data(editor_client.get(change_url)), "title": "Retitled in the admin"}
+        change_url, {**opened_form(editor_client, change_url), "title": "Retitled in the admin"}
     )
     assert response.status_code == 302
     assert "Retitled in the admin" in reader.get(page).text

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from meetings.models import ActionItem, Outcome
+from tests.admin_forms import add_inline_rows, form_fields, posted
 from tests.factories import ActionItemFactory, MeetingFactory, OutcomeFactory
-from tests.forms import add_inline_rows, form_fields, posted
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.admin.locking import meeting_version
 from meetings.models import OldAddress
-from tests.admin_forms import inline_management, meeting_form_data
+from tests.admin_forms import inline_management, meeting_form_data, page_version
 from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +102,7 @@ def test_a_slug_changed_in_the_admin_is_recorded_and_old_addresses_are_entered_i
     data = meeting_form_data(
         meeting.meeting_type,
         slug="new-slug",
-        version=meeting_version(meeting.pk),
+        version=page_version(editor_client, meeting),
         **inline_management("old_addresses", 1),
         **{"old_addresses-0-path": "https://www.baliprocess.net/event/som-2014/"},
     )

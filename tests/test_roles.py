@@ -7,11 +7,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.admin.locking import meeting_version
 from meetings.models import Attendance, Meeting
 from meetings.records import build_records, dumps
 from meetings.roles import ADMINISTRATOR, EDITOR, PUBLISHER, ROLES
-from tests.admin_forms import import_records, inline_management, meeting_form_data, staff_in
+from tests.admin_forms import import_records, inline_management, meeting_form_data, page_version, staff_in
 from tests.factories import AttendanceFactory, MeetingFactory, MeetingTypeFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +25,16 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def change_data(meeting, **overrides):
+def change_data(client, meeting, **overrides):
     fields = {"title": meeting.title, "slug": meeting.slug, "number": "", "published_at_0": ""}
-    fields["version"] = meeting_version(meeting.pk)
+    fields["version"] = page_version(client, meeting)
     fields["published_at_1"] = ""
     return meeting_form_data(meeting.meeting_type, **{**fields, **overrides})
 
 
 def post_change(client, meeting, **overrides):
     return client.post(
-        reverse("admin:meetings_meeting_change", args=[meeting.pk]), change_data(meeting, **overrides)
+        reverse("admin:meetings_meeting_change", args=[meeting.pk]), change_data(client, meeting, **overrides)
     )
 
 
@@ -156,6 +155,7 @@ def change_attendance_of_published(client):
     client.post(
         reverse("admin:meetings_attendance_change", args=[attendance.pk]),
         {
+            "version": page_version(client, attendance),
             "meeting": attendance.meeting_id,
             "participant": attendance.participant_id,
             "role": "observer",

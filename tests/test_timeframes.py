@@ -7,6 +7,7 @@ from django.urls import reverse
 from meetings.due import DuePeriod
 from meetings.models import ActionItem
 from meetings.timeframes import parse_timeframe
+from tests.admin_forms import page_version
 from tests.factories import ActionItemFactory, MeetingFactory, MeetingTypeFactory, OutcomeFactory
 
 MEETING_DAY = datetime.date(2014, 8, 6)
@@ -182,8 +183,9 @@ def test_fill_due_from_words_finds_the_meeting_type_of_the_next_meeting():
     assert action_item.due_date is None
 
 
-def _action_form_data(action_item, **changes):
+def _action_form_data(client, action_item, **changes):
     data = {
+        "version": page_version(client, action_item),
         "outcome": action_item.outcome_id,
         "position": 0,
         "title": action_item.title,
@@ -206,7 +208,9 @@ def test_admin_derives_the_due_date_and_tells_the_editor(editor_client):
     action_item = ActionItemFactory()
     url = reverse("admin:meetings_actionitem_change", args=[action_item.pk])
 
-    response = editor_client.post(url, _action_form_data(action_item, due_as_published="first half of 2015"))
+    response = editor_client.post(
+        url, _action_form_data(editor_client, action_item, due_as_published="first half of 2015")
+    )
 
     assert response.status_code == 302
     action_item.refresh_from_db()
@@ -224,7 +228,11 @@ def test_admin_never_overwrites_an_explicit_due_date(editor_client):
     editor_client.post(
         url,
         _action_form_data(
-            action_item, due_as_published="first half of 2015", due_date="2015-09-30", due_precision="quarter"
+            editor_client,
+            action_item,
+            due_as_published="first half of 2015",
+            due_date="2015-09-30",
+            due_precision="quarter",
         ),
     )
 
@@ -238,7 +246,9 @@ def test_admin_warns_when_the_timeframe_is_not_understood(editor_client):
     action_item = ActionItemFactory()
     url = reverse("admin:meetings_actionitem_change", args=[action_item.pk])
 
-    response = editor_client.post(url, _action_form_data(action_item, due_as_published="when funds allow"))
+    response = editor_client.post(
+        url, _action_form_data(editor_client, action_item, due_as_published="when funds allow")
+    )
 
     action_item.refresh_from_db()
     assert action_item.due_date is None
@@ -251,6 +261,7 @@ def test_outcome_inline_derives_due_dates_from_the_meeting_date(editor_client):
     outcome = OutcomeFactory(meeting=MeetingFactory(start_date=MEETING_DAY))
     url = reverse("admin:meetings_outcome_change", args=[outcome.pk])
     data = {
+        "version": page_version(editor_client, outcome),
         "meeting": outcome.meeting_id,
         "position": outcome.position,
         "kind": outcome.kind,

@@ -38,7 +38,7 @@ from meetings.models import (
     Theme,
 )
 from meetings.records import build_records, dumps
-from tests.admin_forms import first_version
+from tests.admin_forms import add_inline_rows, first_version, posted
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -53,7 +53,6 @@ from tests.factories import (
     ProgressUpdateFactory,
     ThemeFactory,
 )
-from tests.forms import add_inline_rows, posted
 from tests.transactions import VersionAudit
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers as admin_helpers
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -12,6 +13,7 @@ from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, P
 from ..rights import may_change_part, refusal
 from .filters import DueYearFilter, OverdueFilter, OwnerFilter
 from .history import HistoryAdmin
+from .locking import VersionedAdmin
 from .numbering import NumberedForm
 from .pagination import KeysFirstPaginator
 from .publishing import LockedWithMeetingAdmin, LockedWithMeetingInline, RightsInline
@@ -200,7 +202,7 @@ class StatusChangeForm(forms.Form):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+class ActionItemAdmin(VersionedAdmin, LockedWithMeetingAdmin, HistoryAdmin):
     parent_fields = ("outcome",)
     # Progress is open on a locked action: its status, with a note that goes on its timeline.
     open_fields = ("status", "status_note")
@@ -338,20 +340,25 @@ class ActionItemAdmin(LockedWithMeetingAdmin, HistoryAdmin):
         )
         if form.is_bound and form.is_valid():
             changed = skipped = 0
-            for action_item in form.action_items:
-                if action_item.status == status:
-                    skipped += 1
-                    continue
-                action_item.change_status(
-                    status,
-                    by=request.user,
-                    note=form.cleaned_data["note"],
-                    date=form.cleaned_data["date"],
-                    meeting=form.cleaned_data["meeting"],
-                    fulfilled_by_meeting=form.cleaned_data.get("fulfilled_by_meeting"),
-                    fulfilled_by_document=form.cleaned_data.get("fulfilled_by_document"),
-                )
-                changed += 1
+            with transaction.atomic():
+                # Each action as it is now, locked until all are written, its status compared and
+                # only its status written: a change made meanwhile is neither overwritten nor lost.
+                ids = list(queryset.values_list("pk", flat=True))
+                for action_item in ActionItem.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+                    if action_item.status == status:
+                        skipped += 1
+                        continue
+                    action_item.change_status(
+                        status,
+                        by=request.user,
+                        note=form.cleaned_data["note"],
+                        date=form.cleaned_data["date"],
+                        meeting=form.cleaned_data["meeting"],
+                        fulfilled_by_meeting=form.cleaned_data.get("fulfilled_by_meeting"),
+                        fulfilled_by_document=form.cleaned_data.get("fulfilled_by_document"),
+                        only_status=True,
+                    )
+                    changed += 1
             label = ActionStatus(status).label.lower()
             self.message_user(
                 request,
@@ -388,7 +395,7 @@ class ActionItemAdmin(LockedWithMeetingAdmin, HistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(VersionedAdmin, HistoryAdmin):
     list_display = ["date", "action_item", "status", "meeting", "recorded_by"]
     list_filter = ["status"]
     list_select_related = ["action_item", "meeting", "recorded_by"]

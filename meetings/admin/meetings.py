@@ -15,7 +15,7 @@ from .. import revisions
 from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outcome
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
-from .locking import MeetingAdminForm
+from .locking import VersionedAdmin
 from .numbering import BlankNumberForm, NumberedInlineFormSet
 from .pagination import KeysFirstPaginator
 from .paste import paste_attendance_view
@@ -89,8 +89,7 @@ class OldAddressInline(LockedWithMeetingInline, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(HidesLockedParents, HistoryAdmin):
-    form = MeetingAdminForm
+class MeetingAdmin(VersionedAdmin, HidesLockedParents, HistoryAdmin):
     revert_class = MeetingRevert
     ordering = ["-start_date", "-pk"]
     list_display = [
@@ -124,7 +123,7 @@ class MeetingAdmin(HidesLockedParents, HistoryAdmin):
     actions = ["publish_now", "return_to_draft"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["meeting_type", "number", "title", "slug", "status", "published_at", "version"]}),
+        (None, {"fields": ["meeting_type", "number", "title", "slug", "status", "published_at"]}),
         (
             _("When and where"),
             {
@@ -232,7 +231,7 @@ class MeetingAdmin(HidesLockedParents, HistoryAdmin):
     def publish_now(self, request, queryset):
         with transaction.atomic():
             _before, published = _set_published_at(
-                request, queryset.filter(published_at__isnull=True), timezone.now()
+                request, queryset, timezone.now(), published_at__isnull=True
             )
             date_actions_by(published)
         count = len(published)
@@ -246,7 +245,7 @@ class MeetingAdmin(HidesLockedParents, HistoryAdmin):
     @admin.action(description=_("Return selected meetings to draft"), permissions=["publish"])
     def return_to_draft(self, request, queryset):
         with transaction.atomic():
-            before, drafts = _set_published_at(request, queryset.exclude(published_at__isnull=True), None)
+            before, drafts = _set_published_at(request, queryset, None, published_at__isnull=False)
             # The due dates these meetings gave other actions go back with them.
             date_actions_by(drafts, previously=before)
         count = len(drafts)
@@ -258,15 +257,18 @@ class MeetingAdmin(HidesLockedParents, HistoryAdmin):
         )
 
 
-def _set_published_at(request, meetings, published_at):
+def _set_published_at(request, meetings, published_at, **still):
     """Save each meeting (not a bulk update), so that the action's revision holds each one.
 
+    ``still`` is what makes a selected meeting one to change (a draft, to publish): it is asked of
+    the rows as they are locked, so that a meeting changed since (scheduled by another publisher) is
+    left as it now is. Only the publication time is written: nothing else of the row is overwritten.
     Returns the meetings as they were and as they are. Called in the transaction of the action, which
     dates actions by them too.
     """
     # Lock the meetings alone, by id, without the admin queryset's counts of their rows.
     ids = list(meetings.values_list("pk", flat=True))
-    meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids))
+    meetings = list(Meeting.objects.select_for_update().filter(pk__in=ids, **still))
     before = [copy.copy(meeting) for meeting in meetings]
     for meeting in meetings:
         meeting.published_at = published_at
@@ -285,7 +287,7 @@ def date_actions_by(meetings, previously=()):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+class AttendanceAdmin(VersionedAdmin, LockedWithMeetingAdmin, HistoryAdmin):
     list_display = ["participant", "meeting", "role", "person", "note"]
     list_filter = ["role", "meeting__meeting_type", "participant__kind"]
     list_select_related = ["participant", "meeting"]
@@ -300,7 +302,7 @@ class AttendanceAdmin(LockedWithMeetingAdmin, HistoryAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(LockedWithMeetingAdmin, HistoryAdmin):
+class DocumentAdmin(VersionedAdmin, LockedWithMeetingAdmin, HistoryAdmin):
     # A document is locked by its meeting, or without one by the meetings that cite it: its form
     # checks both, where it is and where it would go.
     parent_fields = ()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import ActionItem, ActionOwner, Outcome, OwnerRole, Participant
 from .actions import report_derived_due
 from .history import HistoryAdmin
+from .locking import VersionedAdmin
 from .numbering import BlankNumberForm, NumberedForm, NumberedInlineFormSet
 from .publishing import HidesLockedParents, LockedWithMeetingAdmin, LockedWithMeetingInline
 from .revert import OutcomeRevert
@@ -76,7 +77,7 @@ class OutcomeAdminForm(NumberedForm):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(HidesLockedParents, LockedWithMeetingAdmin, HistoryAdmin):
+class OutcomeAdmin(VersionedAdmin, HidesLockedParents, LockedWithMeetingAdmin, HistoryAdmin):
     form = OutcomeAdminForm
     draft_lookup = "meeting__in"
     ordering = ["meeting", "position", "pk"]  # the action count groups the rows: keep an order

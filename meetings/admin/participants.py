@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Membership, MembershipStatus, Participant, ParticipantAlias
 from .filters import ForumMembershipFilter
 from .history import HistoryAdmin
+from .locking import VersionedAdmin
 from .revert import ParticipantRevert
 
 
@@ -23,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(HistoryAdmin):
+class ParticipantAdmin(VersionedAdmin, HistoryAdmin):
     ordering = ["name"]  # the counts group the rows, which drops the model's ordering
     list_display = ["name", "short_name", "kind", "country", "forum_status", "meeting_count"]
     list_filter = ["kind", ForumMembershipFilter]
@@ -61,7 +62,7 @@ class ParticipantAdmin(HistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(HistoryAdmin):
+class MembershipAdmin(VersionedAdmin, HistoryAdmin):
     list_display = ["participant", "status", "body", "start_date", "end_date"]
     list_filter = ["status", "body", "participant__kind"]
     search_fields = ["participant__name", "participant__short_name", "note"]

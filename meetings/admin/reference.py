@@ -3,10 +3,11 @@ from django.db.models import Count
 
 from ..models import MeetingType, Theme
 from .history import HistoryAdmin
+from .locking import VersionedAdmin
 
 
 @admin.register(MeetingType)
-class MeetingTypeAdmin(HistoryAdmin):
+class MeetingTypeAdmin(VersionedAdmin, HistoryAdmin):
     # Counting meetings groups the rows, which drops the model's ordering: keep it for autocomplete.
     ordering = ["position", "name"]
     list_display = ["name", "slug", "position", "meeting_count"]
@@ -23,7 +24,7 @@ class MeetingTypeAdmin(HistoryAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(HistoryAdmin):
+class ThemeAdmin(VersionedAdmin, HistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -28,6 +28,8 @@ class ActionStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+# The columns ActionItem.change_status() sets.
+STATUS_FIELDS = ["status", "superseded_by", "fulfilled_by_meeting", "fulfilled_by_document", "updated_at"]
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -378,13 +380,16 @@ class ActionItem(models.Model):
         fulfilled_by_meeting=None,
         fulfilled_by_document=None,
         superseded_by=None,
+        only_status=False,
     ):
         """Move the action to ``status`` and record it on its timeline: both are saved, or neither.
 
         Every path that changes a status (the admin form, its bulk actions, an import) goes through
         here, so the timeline says who changed what and when. ``by`` is the user who made the change
         (None for a command run without one). Completing can name the meeting or document that
-        fulfilled the action. Returns the new ProgressUpdate.
+        fulfilled the action. The whole row is saved, with what the caller set on it before (the admin
+        form, a revert, an import); ``only_status`` saves the status and what goes with it alone, for
+        a caller that set nothing else (a bulk change). Returns the new ProgressUpdate.
         """
         if status not in ActionStatus.values:
             raise ValueError(f"'{status}' is not an action status")
@@ -399,7 +404,7 @@ class ActionItem(models.Model):
                 self.fulfilled_by_document = fulfilled_by_document or self.fulfilled_by_document
                 if percent_complete is None:
                     percent_complete = 100
-            self.save()
+            self.save(update_fields=STATUS_FIELDS if only_status else None)
             return ProgressUpdate.objects.create(
                 action_item=self,
                 date=date or timezone.localdate(),
