@@ -275,6 +275,15 @@ class ActionFilter(filters.FilterSet):
         widget=ChosenOnlySelect,
         help_text=_("To choose one, group the list by meeting and follow the meeting's link."),
     )
+    review_at = filters.ModelChoiceFilter(
+        label=_("For review at"),
+        method="filter_review_at",
+        queryset=Meeting.objects.published().filter(status=MeetingStatus.SCHEDULED),
+        to_field_name="slug",
+        empty_label=_("Any meeting"),
+        widget=ChosenOnlySelect,
+        help_text=_("The open actions an upcoming meeting should review: follow its page's link."),
+    )
     type = filters.ModelChoiceFilter(
         label=_("Meeting type"),
         field_name="outcome__meeting__meeting_type",
@@ -313,7 +322,21 @@ class ActionFilter(filters.FilterSet):
     class Meta:
         model = ActionItem
         form = FilterForm
-        fields = ["q", "status", "owner", "meeting", "type", "theme", "due_after", "due_before", "group"]
+        fields = [
+            "q",
+            "status",
+            "owner",
+            "meeting",
+            "review_at",
+            "type",
+            "theme",
+            "due_after",
+            "due_before",
+            "group",
+        ]
+
+    def filter_review_at(self, queryset, name, meeting):
+        return queryset.for_review_at(meeting)
 
     def filter_words(self, queryset, name, value):
         # The search page's test: its link to the tracker leads here with the same words.

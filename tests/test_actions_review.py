@@ -157,5 +157,50 @@ def test_review_queries_do_not_grow_with_the_number_of_actions(client, earlier, 
     populate(45)
     many = queries_to_get(client, upcoming.get_absolute_url())
 
-    # The meeting page's queries, with the actions to review (and their owners) in one more each.
-    assert few == many == 10
+    # The meeting page's queries, with the first actions to review (and their owners) in one more
+    # each, and their counts by status in one.
+    assert few == many == 11
+
+
+def test_an_upcoming_meeting_lists_a_page_of_actions_to_review_and_counts_them_all(
+    client, earlier, upcoming, ahg
+):
+    from meetings.views.meetings import REVIEW_SHOWN
+
+    for index in range(REVIEW_SHOWN + 5):
+        action(
+            f"Review {index:02}",
+            earlier,
+            reported_to=ahg,
+            due_date=datetime.date(2015, 1, 1 + index),
+            due_precision="day",
+        )
+    action("Begun", earlier, reported_to=ahg, status="in_progress")
+
+    response = client.get(upcoming.get_absolute_url())
+
+    page = response.content.decode()
+    assert len(response.context["actions_for_review"]) == REVIEW_SHOWN
+    assert f"{REVIEW_SHOWN + 6} actions to review: {REVIEW_SHOWN + 5} not started, 1 in progress;" in page
+    assert f'href="/actions/?review_at={upcoming.slug}"' in page
+    # Soonest deadline first: the last of the dated ones is in the tracker, not on the page.
+    assert "Review 00" in page and f"Review {REVIEW_SHOWN + 4}" not in page
+
+
+def test_the_tracker_lists_every_action_for_review_at_a_meeting(client, earlier, upcoming, ahg):
+    action("Report on returns", earlier, reported_to=ahg)
+    action("Unrelated", earlier)
+
+    response = client.get("/actions/", {"review_at": upcoming.slug})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Report on returns" in page
+    assert "Unrelated" not in page
+
+
+def test_the_review_filter_names_upcoming_meetings_only(client, earlier):
+    response = client.get("/actions/", {"review_at": earlier.slug})
+
+    assert response.status_code in (200, 400)
+    assert "Select a valid choice" in response.content.decode()

@@ -1,6 +1,7 @@
 import re
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django.views.generic import DetailView
@@ -10,6 +11,7 @@ from ..filters import MeetingFilter
 from ..models import (
     ActionItem,
     ActionOwner,
+    ActionStatus,
     Attendance,
     AttendanceRole,
     Document,
@@ -23,6 +25,9 @@ from .filtering import ActiveFiltersMixin
 from .pagination import ForgivingPaginationMixin
 
 # The heading of each attendance group and how its count reads in a sentence ("13 members").
+# An upcoming meeting's page lists this many of the actions it should review, most pressing first.
+REVIEW_SHOWN = 20
+
 ROLE_GROUPS = {
     AttendanceRole.CO_CHAIR: (
         _("Co-Chairs"),
@@ -206,8 +211,22 @@ class MeetingDetailView(DetailView):
             parent_meeting=meeting.parent if meeting.parent and meeting.parent.is_published else None,
         )
         if meeting.status == MeetingStatus.SCHEDULED:
-            context["actions_for_review"] = tracker_queryset().for_review_at(meeting)
+            context.update(self.review(meeting))
         return context
+
+    @staticmethod
+    def review(meeting):
+        """The first actions an upcoming meeting should review, and how many there are by status:
+        the page stays one page whatever the archive (the tracker lists them all)."""
+        review = tracker_queryset().for_review_at(meeting)
+        today = timezone.localdate()
+        counts = review.order_by().aggregate(
+            total=Count("pk"),
+            not_started=Count("pk", filter=Q(status=ActionStatus.NOT_STARTED)),
+            in_progress=Count("pk", filter=Q(status=ActionStatus.IN_PROGRESS)),
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+        )
+        return {"actions_for_review": list(review[:REVIEW_SHOWN]), "review_counts": counts}
 
     @staticmethod
     def neighbours():
