@@ -1,12 +1,19 @@
-"""sitemap.xml: the public pages search engines should know, and nothing unpublished."""
+"""sitemap.xml: the public pages search engines should know, and nothing unpublished.
+
+``/sitemap.xml`` is an index of the sections' pages (``/sitemap-meetings.xml?p=2``), each of at most
+``SITEMAP_PAGE`` addresses (about 0.6 MB), so that no answer grows with the archive.
+"""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from .models import Meeting, Participant
 
+SITEMAP_PAGE = 5000
+
 
 class MeetingSitemap(Sitemap):
+    limit = SITEMAP_PAGE
     changefreq = "monthly"
     priority = 0.8
 
@@ -18,6 +25,7 @@ class MeetingSitemap(Sitemap):
 
 
 class ParticipantSitemap(Sitemap):
+    limit = SITEMAP_PAGE
     changefreq = "monthly"
     priority = 0.5
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
+from meetings.sitemaps import MeetingSitemap
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -154,9 +155,12 @@ def test_sitemap_lists_published_meetings_participants_and_pages_only(client):
     published = MeetingFactory(slug="eighth-meeting")
     MeetingFactory(slug="secret-draft", published_at=None)
     participant = ParticipantFactory(slug="australia")
-    response = client.get("/sitemap.xml")
-    content = response.content.decode()
-    assert response.status_code == 200
+    index = client.get("/sitemap.xml").content.decode()
+    sections = re.findall(r"<loc>http://testserver(/sitemap-\w+\.xml)</loc>", index)
+    assert sections == ["/sitemap-pages.xml", "/sitemap-meetings.xml", "/sitemap-participants.xml"]
+    responses = [client.get(section) for section in sections]
+    content = "".join(response.content.decode() for response in responses)
+    assert {response.status_code for response in responses} == {200}
     assert f"http://testserver{published.get_absolute_url()}" in content
     assert f"http://testserver{participant.get_absolute_url()}" in content
     assert "<loc>http://testserver/meetings/</loc>" in content
@@ -168,10 +172,24 @@ def test_sitemap_query_count_does_not_grow_with_meetings(client):
     add_meetings_with_actions(5, meeting_type, datetime.date(2010, 1, 1))
     with CaptureQueriesContext(connection) as few:
         client.get("/sitemap.xml")
+        client.get("/sitemap-meetings.xml")
     add_meetings_with_actions(45, meeting_type, datetime.date(2000, 1, 1))
     with CaptureQueriesContext(connection) as many:
         client.get("/sitemap.xml")
+        client.get("/sitemap-meetings.xml")
     assert len(few) == len(many)
+
+
+def test_a_sitemap_section_is_paged_so_that_no_answer_grows_with_the_archive(client, monkeypatch):
+    monkeypatch.setattr(MeetingSitemap, "limit", 2)
+    for index in range(5):
+        MeetingFactory(slug=f"paged-{index}")
+
+    index = client.get("/sitemap.xml").content.decode()
+
+    assert "/sitemap-meetings.xml?p=3</loc>" in index
+    assert client.get("/sitemap-meetings.xml", {"p": 3}).content.decode().count("<url>") == 1
+    assert client.get("/sitemap-meetings.xml", {"p": 9}).status_code == 404
 
 
 def test_favicon_ico_redirects_to_the_svg_icon(client):
