@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, ProgressUpdate
+from ..text import showable_text_validator
 from .filters import DueYearFilter, OverdueFilter, OwnerFilter
 from .history import HistoryAdmin
 from .pagination import KeysFirstPaginator
@@ -102,6 +103,7 @@ class ActionItemAdminForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Recorded on the timeline with the new status, your name and today's date."),
+        validators=[showable_text_validator(_("Note on the status change"))],
     )
 
     class Meta:
@@ -127,7 +129,12 @@ class ActionItemAdminForm(forms.ModelForm):
 class StatusChangeForm(forms.Form):
     """The note and context an editor gives when moving several actions to a status at once."""
 
-    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[showable_text_validator(_("Note"))],
+    )
     date = forms.DateField(label=_("date"), initial=timezone.localdate, help_text=_("YYYY-MM-DD"))
     meeting = forms.ModelChoiceField(
         Meeting.objects.order_by("-start_date", "-pk"),

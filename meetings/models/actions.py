@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..due import DuePeriod, DuePrecision
 from ..timeframes import parse_timeframe
-from .constraints import choices_constraint
+from .constraints import ShowableText, choices_constraint
 from .meetings import Meeting, MeetingStatus
 from .outcomes import Document, Outcome
 from .participants import Participant
@@ -178,7 +178,7 @@ class ActionItemQuerySet(models.QuerySet):
         return changed
 
 
-class ActionItem(models.Model):
+class ActionItem(ShowableText, models.Model):
     """Something an outcome asks someone to do, tracked until it is done."""
 
     outcome = models.ForeignKey(
@@ -429,7 +429,7 @@ class OwnerRole(models.TextChoices):
     SUPPORT = "support", _("Support")
 
 
-class ActionOwner(models.Model):
+class ActionOwner(ShowableText, models.Model):
     """A participant responsible for an action item, as its lead or in support."""
 
     action_item = models.ForeignKey(
@@ -457,7 +457,7 @@ class ActionOwner(models.Model):
         return f"{self.participant} ({self.get_role_display()})"
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(ShowableText, models.Model):
     """One dated entry of an action's timeline: a status reached, a note, where it was reported."""
 
     action_item = models.ForeignKey(
@@ -512,7 +512,7 @@ class ProgressUpdate(models.Model):
         return f"{self.date}: {self.get_status_display()}"
 
 
-class DigestSent(models.Model):
+class DigestSent(ShowableText, models.Model):
     """A reminder digest sent to a participant's focal point on a day: at most one a day."""
 
     participant = models.ForeignKey(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..uploads import IMAGE_TYPES, MAX_IMAGE_BYTES, FileTypeValidator, hero_image_path
-from .constraints import choices_constraint, dates_in_order_constraint, dates_in_order_error
+from .constraints import ShowableText, choices_constraint, dates_in_order_constraint, dates_in_order_error
 from .participants import Participant, ParticipantKind
 from .reference import MeetingType, Theme
 
@@ -102,7 +102,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(start_date__year=year)
 
 
-class Meeting(models.Model):
+class Meeting(ShowableText, models.Model):
     """One meeting of the forum or of one of its bodies, as it is put on the public record."""
 
     meeting_type = models.ForeignKey(
@@ -314,7 +314,7 @@ def normalise_path(address):
     return path if path == "/" else path + "/"
 
 
-class OldAddress(models.Model):
+class OldAddress(ShowableText, models.Model):
     """A path a meeting was once published at, here or on the old website, kept as a permanent redirect."""
 
     meeting = models.ForeignKey(
@@ -369,7 +369,7 @@ class AttendanceRole(models.TextChoices):
     ABSENT = "absent", _("Absent")
 
 
-class Attendance(models.Model):
+class Attendance(ShowableText, models.Model):
     """A participant at a meeting in a role; the role belongs here, not on the participant."""
 
     meeting = models.ForeignKey(

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..uploads import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, FileTypeValidator, document_file_path
-from .constraints import choices_constraint
+from .constraints import ShowableText, choices_constraint
 from .meetings import Meeting
 from .participants import Participant
 from .reference import Theme
@@ -90,7 +90,7 @@ class OutcomeQuerySet(models.QuerySet):
         return self.filter(kind__in=kinds)
 
 
-class Outcome(models.Model):
+class Outcome(ShowableText, models.Model):
     """One numbered statement of what a meeting did, with its verb as kind."""
 
     meeting = models.ForeignKey(
@@ -167,7 +167,7 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(meeting__in=Meeting.objects.published())
 
 
-class Document(models.Model):
+class Document(ShowableText, models.Model):
     """A document of the record: a statement, declaration, terms of reference, report..."""
 
     meeting = models.ForeignKey(
