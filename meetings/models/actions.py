@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..due import DuePeriod, DuePrecision
 from ..timeframes import parse_timeframe
-from .constraints import ShowableText, choices_constraint
+from .constraints import AS_PUBLISHED_MAX_LENGTH, ShowableText, choices_constraint
 from .meetings import Meeting, MeetingStatus
 from .outcomes import Document, Outcome
 from .participants import Participant
@@ -196,7 +196,7 @@ class ActionItem(ShowableText, models.Model):
     )
     due_as_published = models.CharField(
         _("timeframe as published"),
-        max_length=200,
+        max_length=AS_PUBLISHED_MAX_LENGTH,
         blank=True,
         help_text=_('The words of the record: "first half of 2015", "late 2015".'),
     )

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from ..text import unshowable_text_error
 
 DATES_OUT_OF_ORDER = _("The end date cannot be before the start date.")
+# Words kept as a source gives them (a date, a timeframe, a note on attendance) run to sentences:
+# "to be reported at the Senior Officials' Meeting following the Seventh Ministerial Conference...".
+AS_PUBLISHED_MAX_LENGTH = 2000
 
 
 def choices_constraint(name, field, choices, *, allow_blank=False):

@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..uploads import IMAGE_TYPES, MAX_IMAGE_BYTES, FileTypeValidator, hero_image_path
-from .constraints import ShowableText, choices_constraint, dates_in_order_constraint, dates_in_order_error
+from .constraints import (
+    AS_PUBLISHED_MAX_LENGTH,
+    ShowableText,
+    choices_constraint,
+    dates_in_order_constraint,
+    dates_in_order_error,
+)
 from .participants import Participant, ParticipantKind
 from .reference import MeetingType, Theme
 
@@ -122,7 +128,7 @@ class Meeting(ShowableText, models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     date_as_published = models.CharField(
         _("date as published"),
-        max_length=100,
+        max_length=AS_PUBLISHED_MAX_LENGTH,
         blank=True,
         help_text=_("The date exactly as the source gives it, where it differs or is vague."),
     )
@@ -385,7 +391,7 @@ class Attendance(ShowableText, models.Model):
     person = models.CharField(
         _("person"), max_length=200, blank=True, help_text=_('Name, title or office: "Co-Managers".')
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=AS_PUBLISHED_MAX_LENGTH, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

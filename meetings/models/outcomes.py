@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -180,7 +179,12 @@ class Document(ShowableText, models.Model):
     )
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind, default=DocumentKind.OTHER)
-    url = models.URLField(_("address"), max_length=500, blank=True)
+    url = models.URLField(
+        _("address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Leave it and the file empty for a document not online yet: it is listed by its title."),
+    )
     file = models.FileField(
         _("file"),
         upload_to=document_file_path,
@@ -212,24 +216,26 @@ class Document(ShowableText, models.Model):
         verbose_name_plural = _("documents")
         constraints = [
             choices_constraint("document_kind_valid", "kind", DocumentKind),
-            models.CheckConstraint(
-                condition=~Q(url="") | ~Q(file=""),
-                name="document_has_url_or_file",
-                violation_error_message=_("Give the document's address or upload its file."),
-            ),
         ]
 
     def __str__(self):
         return self.title
 
     @property
+    def is_online(self):
+        """Whether readers can get the document: a record may name one by its title alone, before
+        (or without) a copy being published."""
+        return bool(self.file or self.url)
+
+    @property
     def link(self):
+        """Where the document itself is, or None while it is not online."""
         # Uploaded files are served by us, as downloads with a type read from their content.
-        return reverse("meetings:document_file", kwargs={"pk": self.pk}) if self.file else self.url
+        if self.file:
+            return reverse("meetings:document_file", kwargs={"pk": self.pk})
+        return self.url or None
 
     def clean(self):
         super().clean()
-        if not self.url and not self.file:
-            raise ValidationError(_("Give the document's address or upload its file."))
         if self.translation_of_id and self.translation_of_id == self.pk:
             raise ValidationError({"translation_of": _("A document cannot translate itself.")})
