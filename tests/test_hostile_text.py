@@ -377,6 +377,7 @@ def test_single_line_text_may_not_hold_a_line_break(text):
 # Query values ------------------------------------------------------------------------------------
 
 HOSTILE_QUERY_VALUES = [
+    "%00",
     "%01",
     "%0D%0A",
     "%ED%A0%80",  # a lone surrogate, as UTF-8 would spell one: not UTF-8
@@ -461,6 +462,14 @@ def test_a_hostile_query_value_answers_200_or_400_with_an_explanation(client, va
             assert response.status_code in (200, 400), address
             if response.status_code == 400:
                 assert response.content.strip(), address
+
+
+def test_a_nul_in_an_api_query_is_refused_in_json_naming_the_parameter(client):
+    response = client.get(reverse("api:action_list") + "?q=a%00b&status=open")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"] == {"q": ["holds a NUL character (%00)."]}
 
 
 # The admin's forms -----------------------------------------------------------------------------
