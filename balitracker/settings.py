@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "meetings.caching.RecordCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Inside CommonMiddleware and the cache, so that Content-Length and cached pages are of the result.
+    "meetings.middleware.ShowableHtmlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -8,7 +8,10 @@ inside the 32-bit integer calendar programs keep it in.
 
 Meetings and deadlines are all-day events (the record keeps dates, not times), so DTEND is the day
 after the last day, as RFC 5545 wants. A meeting without a date is left out: it has nowhere to go.
-Every calendar and entry is built by ``new_calendar``, ``all_day_event`` and ``identify`` below.
+Every calendar and entry is built by ``new_calendar``, ``all_day_event``, ``identify`` and
+``describe`` below, which clean the text they are given (meetings/text.py): RFC 5545 text holds no
+control character but tab, and the library escapes line breaks in text values, but writes the
+calendar's name (X-WR-CALNAME, a property it does not know) as it is given, and fails on a line break.
 """
 
 import datetime
@@ -17,6 +20,7 @@ import icalendar
 from django.utils import timezone
 
 from .models import MeetingStatus
+from .text import one_line, showable
 
 UID_DOMAIN = "balitracker"
 
@@ -27,7 +31,7 @@ def new_calendar(product, name):
     calendar.add("prodid", f"-//Bali Process record//{product}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     return calendar
 
 
@@ -44,14 +48,21 @@ def identify(component, uid, updated_at):
     return component
 
 
+def describe(component, *, summary, description, url):
+    """Give an event or to-do its title (on one line), its description and the address of its page."""
+    component.add("summary", one_line(summary))
+    component.add("description", showable(description))
+    component.add("url", url)
+    return component
+
+
 def all_day_event(uid, first_day, last_day, updated_at, *, summary, description, url):
     """An all-day event from ``first_day`` to ``last_day`` that takes no time in a busy calendar."""
-    event = identify(icalendar.Event(), uid, updated_at)
+    event = describe(
+        identify(icalendar.Event(), uid, updated_at), summary=summary, description=description, url=url
+    )
     event.add("dtstart", first_day)
     event.add("dtend", last_day + datetime.timedelta(days=1))
-    event.add("summary", summary)
-    event.add("description", description)
-    event.add("url", url)
     event.add("transp", "TRANSPARENT")
     return event
 
@@ -80,10 +91,10 @@ def meeting_event(meeting, absolute_url, today):
         url=url,
     )
     event.add("status", event_status(meeting, today))
-    location = ", ".join(part for part in (meeting.venue, meeting.place) if part)
+    location = one_line(", ".join(part for part in (meeting.venue, meeting.place) if part))
     if location:
         event.add("location", location)
-    event.add("categories", [meeting.meeting_type.name])
+    event.add("categories", [one_line(meeting.meeting_type.name)])
     return event
 
 

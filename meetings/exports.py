@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from . import calendars
 from .models import ActionStatus
+from .text import showable
 
 # The most actions one file holds; a larger export is refused with the count and how to narrow it.
 MAX_ROWS = 20_000
@@ -58,8 +59,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_cell(value):
-    """``value`` as a spreadsheet shows it: editors' text starting like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """``value`` as a spreadsheet shows it: editors' text starting like a formula gets a leading quote.
+
+    Text is cleaned of what no output can carry (meetings/text.py): XLSX is XML 1.0, and openpyxl
+    refuses a control character with an error that would end the whole file.
+    """
+    if not isinstance(value, str):
+        return value
+    value = showable(value)
+    if value.startswith(FORMULA_STARTS):
         return f"'{value}"
     return value
 
@@ -165,9 +173,7 @@ def actions_calendar(action_items, absolute_url):
                 )
             )
         todo = calendars.identify(icalendar.Todo(), f"action-{action_item.pk}", updated_at)
-        todo.add("summary", summary)
-        todo.add("description", description)
-        todo.add("url", url)
+        calendars.describe(todo, summary=summary, description=description, url=url)
         todo.add("status", ICAL_TODO_STATUS[action_item.status])
         todo.add("percent-complete", percent_complete(action_item))
         if action_item.due_date:

@@ -13,12 +13,34 @@ from django.utils.translation import gettext_lazy as _
 from .api.filters import InvalidQuery, OpenMeetingFilter, bad_query_response, valid_filterset
 from .filters import ActionFilter, query_with
 from .models import ActionItem, Meeting, ProgressUpdate
+from .text import showable
+
+
+def showable_values(values):
+    """A feed's or an entry's values with their text showable: strings, and lists of them (categories)."""
+    return {
+        name: [showable(item) for item in value] if isinstance(value, list | tuple) else showable(value)
+        for name, value in values.items()
+    }
+
+
+class ShowableAtom1Feed(Atom1Feed):
+    """Atom whose text is cleaned of what XML 1.0 cannot carry (meetings/text.py) as it is written.
+
+    Django's XML writer refuses such a character with an error, so one in an older row, or in a
+    query value the feed's title repeats (``?q=%01``), would otherwise answer 500 for the whole feed.
+    """
+
+    def write(self, outfile, encoding):
+        self.feed = showable_values(self.feed)
+        self.items = [showable_values(item) for item in self.items]
+        super().write(outfile, encoding)
 
 
 class FilteredFeed(Feed):
     """An Atom feed of a public list that takes the list's filters: a bad value answers 400 and says why."""
 
-    feed_type = Atom1Feed
+    feed_type = ShowableAtom1Feed
     item_count = 50
 
     def __call__(self, request, *args, **kwargs):

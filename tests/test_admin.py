@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from meetings.models import ActionItem, ActionOwner, Attendance, Document, Meeting, Outcome
-from tests.admin_forms import inline_management, meeting_form_data, page_version
+from tests.admin_forms import inline_management, meeting_form_data, page_version, post_admin_form
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -368,3 +368,49 @@ def test_autocomplete_answers_in_order(editor_client, model_name, recwarn):
     )
     assert response.status_code == 200
     assert not [warning for warning in recwarn if warning.category is UnorderedObjectListWarning]
+
+
+LONG_AS_PUBLISHED = "Postponed from March 2020, then held virtually over three days in " * 8
+
+
+def test_the_meeting_form_takes_a_document_by_title_alone_and_a_long_date_as_published(editor_client):
+    meeting = MeetingFactory()
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+
+    response = post_admin_form(
+        editor_client,
+        url,
+        {
+            "date_as_published": LONG_AS_PUBLISHED.strip(),
+            "documents-0-title": "Terms of Reference",
+            "documents-0-kind": "terms_of_reference",
+        },
+    )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert len(meeting.date_as_published) > 500
+    document = meeting.documents.get()
+    assert (document.title, document.url, document.is_online) == ("Terms of Reference", "", False)
+
+
+def test_the_document_form_takes_a_document_by_title_alone(editor_client):
+    document = DocumentFactory(title="Work Plan")
+    url = reverse("admin:meetings_document_change", args=[document.pk])
+
+    response = post_admin_form(editor_client, url, {"url": ""})
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.url == ""
+
+
+def test_the_action_form_takes_a_long_timeframe_as_published(editor_client):
+    action_item = ActionItemFactory()
+    url = reverse("admin:meetings_actionitem_change", args=[action_item.pk])
+
+    response = post_admin_form(editor_client, url, {"due_as_published": LONG_AS_PUBLISHED.strip()})
+
+    assert response.status_code == 302
+    action_item.refresh_from_db()
+    assert action_item.due_as_published == LONG_AS_PUBLISHED.strip()

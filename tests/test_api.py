@@ -304,6 +304,17 @@ def test_documents_link_to_the_file_and_the_meeting_page(client, record):
     assert get_json(client, "/api/documents/?language=fr")["count"] == 0
 
 
+def test_a_document_not_online_yet_has_no_link(client, record):
+    document = DocumentFactory(meeting=record["meeting"], title="Terms of Reference", url="")
+
+    answer = get_json(client, f"/api/documents/{document.pk}/")
+
+    assert answer["link"] is None
+    assert answer["url"] == "http://testserver/meetings/eighth-ahg/"
+    meeting = get_json(client, "/api/meetings/eighth-ahg/")
+    assert {doc["title"]: doc["link"] for doc in meeting["documents"]}["Terms of Reference"] is None
+
+
 def build_record(meeting_count):
     ahg = MeetingTypeFactory(slug="ahg")
     theme = ThemeFactory(slug="theme")

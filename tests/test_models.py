@@ -60,7 +60,6 @@ def violates(constraint_name, create):
         ("action_due_date_has_precision", lambda: ActionItemFactory(due_precision="half")),
         ("action_due_precision_valid", lambda: ActionItemFactory(due_date=TODAY, due_precision="decade")),
         ("outcome_kind_valid", lambda: OutcomeFactory(kind="mumbled")),
-        ("document_has_url_or_file", lambda: DocumentFactory(url="")),
         ("attendance_role_valid", lambda: AttendanceFactory(role="heckler")),
     ],
 )
@@ -243,3 +242,24 @@ def test_a_queryset_built_before_a_publication_comes_due_still_sees_it():
     assert scheduled not in published.all()
     time.sleep(0.4)
     assert scheduled in published.all()
+
+
+def test_a_document_may_be_recorded_by_its_title_alone():
+    document = DocumentFactory(url="", title="Co-Chairs' Statement")
+
+    document.full_clean()
+
+    assert not document.is_online
+    assert document.link is None
+
+
+def test_the_words_as_published_hold_a_sentence():
+    words = "to be reported " + "at the meeting of senior officials following the conference " * 30
+    meeting = MeetingFactory(date_as_published=words[:2000])
+    action_item = ActionItemFactory(due_as_published=words[:2000])
+    attendance = AttendanceFactory(note=words[:2000])
+
+    for row in (meeting, action_item, attendance):
+        row.full_clean()
+        row.refresh_from_db()
+    assert meeting.date_as_published == words[:2000]

@@ -523,7 +523,7 @@ def test_all_errors_are_reported_together():
                         "actions": [{"title": "a", "due": "2015-13", "owners": ["vn"]}],
                     }
                 ],
-                "documents": [{"title": "No address"}],
+                "documents": [{"title": "Bad address", "url": "not an address"}],
             }
         ],
     }
@@ -534,7 +534,7 @@ def test_all_errors_are_reported_together():
     assert "meetings[0].attendance[1].participant: 'viet-nam' is already listed at attendance[0]" in errors
     assert "meetings[0].outcomes[0].actions[0].due: '2015-13' has no month 13" in errors
     assert "meetings[0].outcomes[0].actions[0].owners: no participant 'vn'" in " ".join(errors)
-    assert "meetings[0].documents[0]: Give the document's address or upload its file." in errors
+    assert "meetings[0].documents[0].url: Enter a valid URL." in errors
 
 
 def test_schema_errors_name_the_field():
@@ -590,6 +590,85 @@ def test_reference_to_a_record_in_the_database_is_accepted():
     }
     assert import_document(document)["meetings"]["created"] == 1
     assert Attendance.objects.get().participant.slug == "australia"
+
+
+AS_PUBLISHED_500 = (
+    "To be reported to the Senior Officials' Meeting that follows the next Ministerial Conference, "
+    "or, should that conference be postponed beyond the second half of the year, to the Ad Hoc "
+    "Group Steering Group at its first meeting after the date originally set, together with the "
+    "findings of the Task Force on Planning and Preparedness and the views of member states that "
+    "took part in the Regional Support Office's consultations; the Co-Chairs will advise members of "
+    "the date once it is agreed, by letter."
+)
+
+
+def test_a_document_recorded_by_title_alone_imports_and_round_trips():
+    assert len(AS_PUBLISHED_500) == 500
+    MeetingTypeFactory(slug="workshop")
+    document = {
+        "format": "balitracker-records",
+        "version": 1,
+        "meetings": [
+            {
+                "slug": "m",
+                "type": "workshop",
+                "title": "M",
+                "date_as_published": AS_PUBLISHED_500,
+                "outcomes": [
+                    {
+                        "kind": "adopted",
+                        "text": "Members adopted the Terms of Reference.",
+                        "documents": ["Terms of Reference"],
+                        "actions": [
+                            {
+                                "title": "Publish them",
+                                "due_as_published": AS_PUBLISHED_500,
+                                "fulfilled_by_document": "Terms of Reference",
+                            }
+                        ],
+                    }
+                ],
+                "documents": [
+                    {"title": "Terms of Reference", "kind": "terms_of_reference"},
+                    {"title": "Kerangka Acuan", "language": "id", "translation_of": "Terms of Reference"},
+                ],
+                "attendance": [],
+            }
+        ],
+    }
+
+    assert import_document(document)["meetings"]["created"] == 1
+
+    original, translation = Document.objects.order_by("pk")
+    assert (original.url, original.file.name, original.is_online) == ("", "", False)
+    assert translation.translation_of == original
+    outcome = Outcome.objects.get()
+    assert list(outcome.documents.all()) == [original]
+    assert outcome.action_items.get().fulfilled_by_document == original
+    assert Meeting.objects.get().date_as_published == AS_PUBLISHED_500
+    assert outcome.action_items.get().due_as_published == AS_PUBLISHED_500
+    first = export_text()
+    exported = json.loads(first)["meetings"][0]
+    assert exported["documents"][0]["url"] is None and exported["documents"][0]["file"] is None
+    assert exported["outcomes"][0]["documents"] == ["Terms of Reference"]
+    assert records_validator().is_valid(json.loads(first))
+    empty_the_record()
+    MeetingTypeFactory(slug="workshop")
+    import_document(json.loads(first))
+    assert export_text() == first
+
+
+def test_words_as_published_past_the_format_limit_are_refused():
+    MeetingTypeFactory(slug="workshop")
+    document = {
+        "format": "balitracker-records",
+        "version": 1,
+        "meetings": [{"slug": "m", "type": "workshop", "title": "M", "date_as_published": "x" * 2001}],
+    }
+
+    (error,) = import_errors(document)
+
+    assert error.startswith("meetings[0].date_as_published: ") and "too long" in error
 
 
 def test_published_without_a_time_is_published_now_and_kept_after():

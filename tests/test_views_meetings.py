@@ -313,6 +313,48 @@ def test_meeting_page_shows_the_record(client):
     assert "https://www.baliprocess.net/example/" in content
 
 
+def test_meeting_page_shows_a_document_recorded_by_title_alone_as_not_online_yet(client):
+    meeting = MeetingFactory()
+    document = DocumentFactory(meeting=meeting, title="Terms of Reference", url="")
+    outcome = OutcomeFactory(meeting=meeting)
+    outcome.documents.add(document)
+    DocumentFactory(meeting=meeting, title="Co-Chairs Statement", url="https://example.org/s.pdf")
+
+    response = client.get(detail_url(meeting))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.count('Terms of Reference <span class="muted">(not online yet)</span>') == 2
+    assert '<a href="https://example.org/s.pdf">Co-Chairs Statement</a>' in content
+    assert 'href=""' not in content and 'href="None"' not in content
+
+
+def test_action_page_names_a_fulfilling_document_not_online_yet_without_a_link(client):
+    meeting = MeetingFactory()
+    document = DocumentFactory(meeting=meeting, title="Work Plan", url="")
+    action_item = ActionItemFactory(outcome=OutcomeFactory(meeting=meeting), fulfilled_by_document=document)
+
+    content = client.get(action_item.get_absolute_url()).content.decode()
+
+    assert 'Work Plan <span class="muted">(not online yet)</span>' in content
+
+
+def test_search_finds_a_document_not_online_yet_at_its_meeting(client):
+    meeting = MeetingFactory()
+    DocumentFactory(meeting=meeting, title="Quokka Terms of Reference", url="")
+
+    content = client.get(reverse("meetings:search"), {"q": "quokka"}).content.decode()
+
+    assert f'href="{detail_url(meeting)}"' in content
+
+
+def test_meeting_page_shows_a_long_date_as_published(client):
+    words = "Originally scheduled for 12 March 2020, postponed, then held virtually over " * 6
+    meeting = MeetingFactory(start_date=datetime.date(2020, 12, 1), date_as_published=words.strip())
+
+    assert words.strip().encode() in client.get(detail_url(meeting)).content
+
+
 def test_meeting_page_shows_the_date_as_published_only_where_it_differs(client):
     same = MeetingFactory(start_date=datetime.date(2014, 8, 6), date_as_published="06 August 2014")
     vague = MeetingFactory(start_date=datetime.date(2015, 6, 30), date_as_published="mid-2015")

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, Meeting, ProgressUpdate
 from ..rights import may_change_part, refusal
+from ..text import showable_text_validator
 from .filters import DueYearFilter, OverdueFilter, OwnerFilter
 from .history import HistoryAdmin
 from .locking import VersionedAdmin
@@ -117,6 +118,7 @@ class ActionItemAdminForm(NumberedForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Recorded on the timeline with the new status, your name and today's date."),
+        validators=[showable_text_validator(_("Note on the status change"))],
     )
 
     class Meta:
@@ -150,7 +152,12 @@ class ActionItemAdminForm(NumberedForm):
 class StatusChangeForm(forms.Form):
     """The note and context an editor gives when moving several actions to a status at once."""
 
-    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[showable_text_validator(_("Note"))],
+    )
     date = forms.DateField(label=_("date"), initial=timezone.localdate, help_text=_("YYYY-MM-DD"))
     meeting = forms.ModelChoiceField(
         Meeting.objects.order_by("-start_date", "-pk"),

@@ -227,7 +227,7 @@ class DocumentOut(Schema):
     title: str
     kind: DocumentKindValue
     language: str = Field(description="ISO 639-1 code.")
-    link: str = Field(description="Where the document itself is.")
+    link: str | None = Field(description="Where the document itself is; null while it is not online.")
     published_on: datetime.date | None
     meeting: str | None = Field(description="Slug of the meeting whose record holds it.")
     translation_of: int | None = Field(description="Id of the document this one translates.")
@@ -238,7 +238,7 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_link(document, context):
-        return absolute(context, document.link)
+        return absolute(context, document.link) if document.link else None
 
     @staticmethod
     def resolve_meeting(document):

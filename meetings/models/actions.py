@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..due import DuePeriod, DuePrecision
 from ..timeframes import parse_timeframe
-from .constraints import choices_constraint
+from .constraints import AS_PUBLISHED_MAX_LENGTH, ShowableText, choices_constraint
 from .meetings import Meeting, MeetingStatus
 from .outcomes import Document, Outcome
 from .participants import Participant
@@ -205,7 +205,7 @@ class ActionItemQuerySet(models.QuerySet):
         return changed
 
 
-class ActionItem(models.Model):
+class ActionItem(ShowableText, models.Model):
     """Something an outcome asks someone to do, tracked until it is done."""
 
     outcome = models.ForeignKey(
@@ -223,7 +223,7 @@ class ActionItem(models.Model):
     )
     due_as_published = models.CharField(
         _("timeframe as published"),
-        max_length=200,
+        max_length=AS_PUBLISHED_MAX_LENGTH,
         blank=True,
         help_text=_('The words of the record: "first half of 2015", "late 2015".'),
     )
@@ -459,7 +459,7 @@ class OwnerRole(models.TextChoices):
     SUPPORT = "support", _("Support")
 
 
-class ActionOwner(models.Model):
+class ActionOwner(ShowableText, models.Model):
     """A participant responsible for an action item, as its lead or in support."""
 
     action_item = models.ForeignKey(
@@ -487,7 +487,7 @@ class ActionOwner(models.Model):
         return f"{self.participant} ({self.get_role_display()})"
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(ShowableText, models.Model):
     """One dated entry of an action's timeline: a status reached, a note, where it was reported."""
 
     action_item = models.ForeignKey(
@@ -571,7 +571,7 @@ class ProgressUpdate(models.Model):
             raise ValidationError(errors)
 
 
-class DigestSent(models.Model):
+class DigestSent(ShowableText, models.Model):
     """A reminder digest sent to a participant's focal point on a day: at most one a day."""
 
     participant = models.ForeignKey(

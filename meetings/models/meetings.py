@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..uploads import IMAGE_TYPES, MAX_IMAGE_BYTES, FileTypeValidator, hero_image_path
-from .constraints import choices_constraint, dates_in_order_constraint, dates_in_order_error
+from .constraints import (
+    AS_PUBLISHED_MAX_LENGTH,
+    ShowableText,
+    choices_constraint,
+    dates_in_order_constraint,
+    dates_in_order_error,
+)
 from .participants import Participant, ParticipantKind
 from .reference import MeetingType, Theme
 
@@ -106,7 +112,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(start_date__year=year)
 
 
-class Meeting(models.Model):
+class Meeting(ShowableText, models.Model):
     """One meeting of the forum or of one of its bodies, as it is put on the public record."""
 
     meeting_type = models.ForeignKey(
@@ -126,7 +132,7 @@ class Meeting(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     date_as_published = models.CharField(
         _("date as published"),
-        max_length=100,
+        max_length=AS_PUBLISHED_MAX_LENGTH,
         blank=True,
         help_text=_("The date exactly as the source gives it, where it differs or is vague."),
     )
@@ -324,7 +330,7 @@ def normalise_path(address):
     return path if path == "/" else path + "/"
 
 
-class OldAddress(models.Model):
+class OldAddress(ShowableText, models.Model):
     """A path a meeting was once published at, here or on the old website, kept as a permanent redirect."""
 
     meeting = models.ForeignKey(
@@ -379,7 +385,7 @@ class AttendanceRole(models.TextChoices):
     ABSENT = "absent", _("Absent")
 
 
-class Attendance(models.Model):
+class Attendance(ShowableText, models.Model):
     """A participant at a meeting in a role; the role belongs here, not on the participant."""
 
     meeting = models.ForeignKey(
@@ -395,7 +401,7 @@ class Attendance(models.Model):
     person = models.CharField(
         _("person"), max_length=200, blank=True, help_text=_('Name, title or office: "Co-Managers".')
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=AS_PUBLISHED_MAX_LENGTH, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..uploads import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, FileTypeValidator, document_file_path
-from .constraints import choices_constraint
+from .constraints import ShowableText, choices_constraint
 from .meetings import Meeting
 from .participants import Participant
 from .reference import Theme
@@ -90,7 +90,7 @@ class OutcomeQuerySet(models.QuerySet):
         return self.filter(kind__in=kinds)
 
 
-class Outcome(models.Model):
+class Outcome(ShowableText, models.Model):
     """One numbered statement of what a meeting did, with its verb as kind."""
 
     meeting = models.ForeignKey(
@@ -177,7 +177,7 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(Q(meeting__in=published_meetings) | Q(meeting__isnull=True) & Exists(cited))
 
 
-class Document(models.Model):
+class Document(ShowableText, models.Model):
     """A document of the record: a statement, declaration, terms of reference, report..."""
 
     meeting = models.ForeignKey(
@@ -190,7 +190,12 @@ class Document(models.Model):
     )
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind, default=DocumentKind.OTHER)
-    url = models.URLField(_("address"), max_length=500, blank=True)
+    url = models.URLField(
+        _("address"),
+        max_length=500,
+        blank=True,
+        help_text=_("Leave it and the file empty for a document not online yet: it is listed by its title."),
+    )
     file = models.FileField(
         _("file"),
         upload_to=document_file_path,
@@ -222,24 +227,26 @@ class Document(models.Model):
         verbose_name_plural = _("documents")
         constraints = [
             choices_constraint("document_kind_valid", "kind", DocumentKind),
-            models.CheckConstraint(
-                condition=~Q(url="") | ~Q(file=""),
-                name="document_has_url_or_file",
-                violation_error_message=_("Give the document's address or upload its file."),
-            ),
         ]
 
     def __str__(self):
         return self.title
 
     @property
+    def is_online(self):
+        """Whether readers can get the document: a record may name one by its title alone, before
+        (or without) a copy being published."""
+        return bool(self.file or self.url)
+
+    @property
     def link(self):
+        """Where the document itself is, or None while it is not online."""
         # Uploaded files are served by us, as downloads with a type read from their content.
-        return reverse("meetings:document_file", kwargs={"pk": self.pk}) if self.file else self.url
+        if self.file:
+            return reverse("meetings:document_file", kwargs={"pk": self.pk})
+        return self.url or None
 
     def clean(self):
         super().clean()
-        if not self.url and not self.file:
-            raise ValidationError(_("Give the document's address or upload its file."))
         if self.translation_of_id and self.translation_of_id == self.pk:
             raise ValidationError({"translation_of": _("A document cannot translate itself.")})

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .constraints import choices_constraint, dates_in_order_constraint, dates_in_order_error
+from .constraints import ShowableText, choices_constraint, dates_in_order_constraint, dates_in_order_error
 
 
 class ParticipantKind(models.TextChoices):
@@ -49,7 +49,7 @@ class ParticipantQuerySet(models.QuerySet):
         return match
 
 
-class Participant(models.Model):
+class Participant(ShowableText, models.Model):
     """A state, organisation, forum body or other party that takes part in the forum's work."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=ParticipantKind)
@@ -103,7 +103,7 @@ class Participant(models.Model):
             raise ValidationError({"country": _("A state or territory needs its ISO 3166 country code.")})
 
 
-class ParticipantAlias(models.Model):
+class ParticipantAlias(ShowableText, models.Model):
     """Another name a participant is published under ("Vietnam" for Viet Nam, "Turkey" for Türkiye)."""
 
     participant = models.ForeignKey(
@@ -146,7 +146,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(body__isnull=True)
 
 
-class Membership(models.Model):
+class Membership(ShowableText, models.Model):
     """A participant's status in the forum (no body) or in one of its bodies, over a period."""
 
     participant = models.ForeignKey(

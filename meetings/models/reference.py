@@ -3,8 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .constraints import ShowableText
 
-class MeetingType(models.Model):
+
+class MeetingType(ShowableText, models.Model):
     """A series of meetings ("AHG Senior Officials' Meeting"); meetings of a type are numbered."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -26,7 +28,7 @@ class MeetingType(models.Model):
         return self.name
 
 
-class Theme(models.Model):
+class Theme(ShowableText, models.Model):
     """A subject tag on meetings, outcomes and action items ("Trafficking in persons")."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)

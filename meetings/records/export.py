@@ -50,8 +50,14 @@ def datetime_code(value):
 
 
 def document_address(document):
-    """How the format refers to a document: its url, or its file where it has none."""
-    return document.url or document.file.name
+    """How the format refers to a document: its url, or its file where it has none, or its title
+    where it has neither (a document not online yet)."""
+    return document.url or document.file.name or document.title
+
+
+def at_document_address(address):
+    """The condition on documents that ``document_address`` gives ``address``."""
+    return Q(url=address) | Q(file=address) | Q(url="", file="", title=address)
 
 
 def outcome_ref(outcome):

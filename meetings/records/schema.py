@@ -2,10 +2,13 @@
 
 import copy
 import json
+import re
 from functools import cache
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
+
+from ..text import showable, unshowable_text_error
 
 SCHEMA_PATH = Path(__file__).with_name("records.schema.json")
 
@@ -34,6 +37,7 @@ def record_path(parts):
 
 
 BROKEN = "\0broken"
+URL_WORD = re.compile(r"\burls?\b")
 
 
 def schema_errors(document):
@@ -42,6 +46,45 @@ def schema_errors(document):
     for error in records_validator().iter_errors(document):
         errors.extend(_explain(error))
     return sorted(errors, key=lambda item: document_order(item[0]))
+
+
+def text_errors(document):
+    """Every text of ``document`` holding a character no output can carry, as (path, message) pairs.
+
+    Read over the whole document before anything in it is looked up: such a text may be an address
+    or a name the checks look for in the database, which answers NUL (PostgreSQL) and a lone
+    surrogate (either driver) with an error rather than a result. Whether a field is a single line
+    is the model's to say; its checks report a line break there.
+    """
+    errors = []
+
+    def walk(value, path, name):
+        if isinstance(value, str):
+            label = URL_WORD.sub(lambda word: word.group().replace("url", "URL"), name.replace("_", " "))
+            label = label[:1].upper() + label[1:]
+            message = unshowable_text_error(label, value, single_line=False)
+            if message:
+                errors.append((record_path(path), message))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, [*path, key], key)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*path, index], name)
+
+    walk(document, [], "")
+    return errors
+
+
+def with_showable_text(document):
+    """A copy of ``document`` with every text showable, for the checks that follow ``text_errors``."""
+    if isinstance(document, str):
+        return showable(document)
+    if isinstance(document, dict):
+        return {key: with_showable_text(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [with_showable_text(value) for value in document]
+    return document
 
 
 def without_schema_errors(document):

@@ -18,6 +18,7 @@ from ...models import (
     Membership,
     Outcome,
     Participant,
+    ParticipantAlias,
     ProgressUpdate,
     Theme,
 )
@@ -74,6 +75,15 @@ class RecordChecks:
                 for message in dict.fromkeys(messages):
                     self.error(where, message)
 
+    def _clean_fields(self, path, instance, field):
+        """Report what ``field`` of ``instance`` holds that it cannot (too long, a line break...) at
+        ``path``: for a value that is not a record of its own, whose constraints are the writer's."""
+        try:
+            instance.clean_fields(exclude=[f.name for f in instance._meta.fields if f.name != field])
+        except ValidationError as error:
+            for message in error.message_dict.get(field, []):
+                self.error(path, message)
+
     # Records, one kind at a time: each returns (path, canonical record).
 
     def _check_meeting_type(self, index, record):
@@ -110,6 +120,7 @@ class RecordChecks:
             owner = self.alias_owners.get(alias.casefold())
             if owner and owner != slug and owner not in self.file_slugs["participants"]:
                 self.error(f"{path}.aliases[{alias_index}]", f"'{alias}' is already an alias of '{owner}'")
+            self._clean_fields(f"{path}.aliases[{alias_index}]", ParticipantAlias(name=alias), "name")
         memberships = []
         for m_index, membership in items(record, "memberships"):
             m_path = f"{path}.memberships[{m_index}]"

@@ -9,7 +9,6 @@ import difflib
 from collections import Counter
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.text import slugify
 
 from ...models import (
@@ -23,6 +22,7 @@ from ...models import (
     ParticipantKind,
     Theme,
 )
+from ..export import at_document_address
 from .parsing import KINDS, items, parse_date
 
 
@@ -128,7 +128,8 @@ class ReferenceChecks:
             for index, outcome in items(meeting, "outcomes"):
                 outcomes.setdefault(outcome.get("position", index + 1), len(items(outcome, "actions")))
             self._file_documents[meeting["slug"]] = {
-                doc.get("url") or doc.get("file") for _index, doc in items(meeting, "documents")
+                doc.get("url") or doc.get("file") or doc["title"]
+                for _index, doc in items(meeting, "documents")
             }
         self._all_file_documents = set().union(*self._file_documents.values())
         self._db_outcomes = {}
@@ -210,7 +211,7 @@ class ReferenceChecks:
             return
         if address in self._file_documents.get(meeting_slug, ()) or address in self._all_file_documents:
             return
-        if not Document.objects.filter(Q(url=address) | Q(file=address)).exists():
+        if not Document.objects.filter(at_document_address(address)).exists():
             self.error(path, f"no document at '{address}' in this file or the database")
 
     def _check_date(self, path, value):

@@ -27,7 +27,7 @@ from ..export import (
     meeting_queryset,
     participant_queryset,
 )
-from ..schema import document_order, schema_errors, without_schema_errors
+from ..schema import document_order, schema_errors, text_errors, with_showable_text, without_schema_errors
 from .checks import RecordChecks
 from .fields import match_timeline
 from .parsing import KIND_NAMES, KINDS, RecordError, RecordsInvalid, items
@@ -74,6 +74,11 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         self.errors.extend(RecordError(path, message) for path, message in schema_errors(self.document))
         # The checks below read a copy without what the schema refused, to report all errors at once.
         document = without_schema_errors(self.document) if self.errors else self.document
+        unshowable = [RecordError(path, message) for path, message in text_errors(document)]
+        if unshowable:
+            # ...and without the characters refused here, which each check would report again.
+            self.errors.extend(unshowable)
+            document = with_showable_text(document)
         self._load_known(document)
         self.types = [self._check_meeting_type(i, r) for i, r in items(document, "meeting_types")]
         self.themes = [self._check_theme(i, r) for i, r in items(document, "themes")]

@@ -18,7 +18,6 @@ changes gets one entry in its history, holding the record with its parts as the 
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 
 from ... import revisions, versions
@@ -37,7 +36,7 @@ from ...models import (
     ProgressUpdate,
     Theme,
 )
-from ..export import alias_sort_key, ordered_action_items
+from ..export import alias_sort_key, at_document_address, ordered_action_items
 from .fields import (
     action_fields,
     assign,
@@ -314,7 +313,7 @@ class RecordsWriter:
         """The document at ``address``: the meeting's own first, then any other."""
         if address is None:
             return None
-        at_address = Document.objects.filter(Q(url=address) | Q(file=address)).order_by("pk")
+        at_address = Document.objects.filter(at_document_address(address)).order_by("pk")
         return at_address.filter(meeting__slug=meeting_slug).first() or at_address.first()
 
     def _action(self, ref):
