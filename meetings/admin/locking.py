@@ -65,7 +65,8 @@ def row_versions(rows: models.QuerySet, *, locked: bool) -> dict[str, str]:
     """
     model = rows.model
     if locked and transaction.get_connection(router.db_for_write(model)).in_atomic_block:
-        rows = rows.select_for_update()
+        # Of the row's own table: PostgreSQL locks no row of an outer join (a manager's related rows).
+        rows = rows.select_for_update(of=("self",))
     columns = [field.attname for field in model._meta.concrete_fields]
     return {
         row_key(model, pk): hashlib.sha256(json.dumps(values, cls=DjangoJSONEncoder).encode()).hexdigest()
