@@ -206,7 +206,6 @@ class Meeting(ShowableText, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
-    # Each entry keeps the links as they were too, so that adding a theme is an entry of its own.
 
     class Meta:
         ordering = ["-start_date", "-pk"]
