@@ -196,8 +196,8 @@ class RecordsImport(ReferenceChecks, RecordChecks):
     def apply(self, dry_run=False, user=None):
         """Write every change in one transaction; with ``dry_run`` roll it back. Returns the summary.
 
-        ``user``, if given, is named in the history of every row written (a page's import names the
-        signed-in user through the request too), and in the progress update of each status it changes.
+        The import is one revision (its records' history entries), naming ``user`` if given, who is
+        also named in the progress update of each status it changes. A dry run keeps no revision.
         """
         if self.validate():
             raise RecordsInvalid(self.errors)
