@@ -78,7 +78,7 @@ def status_by_year(action_items):
     every = label_every(len(years), room)
     bars = []
     for index, (year, total) in enumerate(zip(years, totals, strict=True)):
-        label = str(year) if year is not None else str(_("Undated"))
+        label = str(year) if year is not None else _("Undated")
         bottom = PLOT_TOP + PLOT_HEIGHT
         segments = []
         counts = []

@@ -4,6 +4,10 @@ A member state attends thousands of meetings and owns thousands of actions over 
 page counts them (grouped queries) and lists only the latest few; every figure links to the public
 list that shows its rows: ``/meetings/?participant=&year=`` and ``/actions/?owner=&status=``, which
 count the same records (published ones, by the same filters).
+
+Each figure and each list's choice of rows is remembered per participant until the record changes
+(``versions.cached``): counts, labels, addresses and ids, never model instances. Only the few rows
+listed are read on every request, by primary key.
 """
 
 from dataclasses import dataclass, field
@@ -14,6 +18,7 @@ from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import versions
 from .models import ActionItem, ActionOwner, ActionStatus, Attendance, AttendanceRole, Meeting
 
 RECENT_MEETINGS = 10
@@ -50,9 +55,15 @@ def published_attendances(participant):
 def attendance_by_year(participant):
     """Published meetings attended per year, newest year first, with the count in each role.
 
-    One grouped query. Each dated year links to the meeting list filtered by participant and year,
-    which lists as many meetings (one attendance per participant and meeting).
+    One grouped query, remembered. Each dated year links to the meeting list filtered by
+    participant and year, which lists as many meetings (one attendance per participant and meeting).
     """
+    return versions.cached(
+        f"attendance-by-year:{participant.pk}", lambda: count_attendance_by_year(participant)
+    )
+
+
+def count_attendance_by_year(participant):
     rows = (
         published_attendances(participant)
         .values("role", year=Year("meeting__start_date"))
@@ -73,14 +84,18 @@ def attendance_by_year(participant):
     return sorted(years.values(), key=lambda year: (year.year is None, -(year.year or 0)))
 
 
-def first_rows(queryset, ordering, limit):
-    """The first ``limit`` rows of ``queryset`` in ``ordering``, as one query.
+def first_rows(name, queryset, ordering, limit):
+    """The first ``limit`` rows of ``queryset`` in ``ordering``: their ids remembered as ``name``,
+    the rows read by those ids.
 
     The rows are sorted by their keys alone and only the chosen few are read whole: sorting the
     thousands of rows of a member state with their related records' long texts (a meeting's body,
-    an action's description) is what costs, 20 to 35 ms a list at 10,000 meetings on SQLite.
+    an action's description) is what costs, 20 to 35 ms a list at 10,000 meetings on SQLite. Two
+    queries the first time after a change, one after.
     """
-    chosen = queryset.order_by(*ordering).values("pk")[:limit]
+    chosen = versions.cached(
+        name, lambda: list(queryset.order_by(*ordering).values_list("pk", flat=True)[:limit])
+    )
     return queryset.model.objects.filter(pk__in=chosen).order_by(*ordering)
 
 
@@ -93,7 +108,8 @@ def recent_attendances(participant, limit=RECENT_MEETINGS):
     """
     dated = published_attendances(participant).filter(meeting__start_date__isnull=False)
     ordering = ("-meeting__start_date", "-meeting__pk")
-    return list(first_rows(dated, ordering, limit).select_related("meeting__meeting_type"))
+    chosen = first_rows(f"recent-attendances:{participant.pk}:{limit}", dated, ordering, limit)
+    return list(chosen.select_related("meeting__meeting_type"))
 
 
 def owned_published(participant):
@@ -121,11 +137,16 @@ def action_tallies(participant, today=None):
 
     Returns ``(total, tallies)``; each tally links to the tracker filtered by owner and status.
     """
-    counts = (
-        owned_published(participant)
-        .order_by()
-        .aggregate(**ActionItem.objects.tally_aggregates(today, prefix="action_item__"))
-    )
+
+    def count():
+        return (
+            owned_published(participant)
+            .order_by()
+            .aggregate(**ActionItem.objects.tally_aggregates(today, prefix="action_item__"))
+        )
+
+    # The version's key moves with the day, so a remembered overdue count is today's.
+    counts = versions.cached(f"owned-action-tallies:{participant.pk}:{today}", count)
     tallies = [
         {
             "status": value,
@@ -153,8 +174,5 @@ def recent_open_ownerships(participant, limit=RECENT_OPEN_ACTIONS):
         ActionItem.objects.status_conditions(prefix="action_item__")["open"],
         action_item__outcome__meeting__start_date__isnull=False,
     )
-    return list(
-        first_rows(open_ones, ordering, limit).select_related(
-            "action_item__outcome__meeting", "action_item__due_at_next"
-        )
-    )
+    chosen = first_rows(f"recent-open-ownerships:{participant.pk}:{limit}", open_ones, ordering, limit)
+    return list(chosen.select_related("action_item__outcome__meeting", "action_item__due_at_next"))

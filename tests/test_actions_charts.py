@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import charts
-from meetings.models import ActionItem
+from meetings.models import ActionItem, ActionStatus
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -323,3 +323,32 @@ def test_charts_queries_do_not_grow_with_the_number_of_meetings(client, query):
 
     assert few == many
     assert many <= 10
+
+
+# The first request after a change: the record's version, the three charts' readings (actions by
+# status and year, ownerships with their completion, actions with their progress updates) and
+# the owner, meeting type and theme choices of the filter form.
+FIRST_CHARTS_QUERIES = 7
+# Then the charts are remembered: the version and the form's choices.
+REMEMBERED_CHARTS_QUERIES = 4
+
+
+def test_charts_are_remembered_until_the_record_changes(client, settings):
+    settings.PAGE_CACHE = False  # the remembered charts alone, not the page
+    owner = ParticipantFactory()
+    meeting = meeting_on(2010)
+    first = action(meeting, "in_progress", owners=[owner], **due(2011))
+    action(meeting, "completed", owners=[owner], **due(2011))
+
+    assert queries_to_get(client, CHARTS) == FIRST_CHARTS_QUERIES
+    assert queries_to_get(client, CHARTS) == REMEMBERED_CHARTS_QUERIES
+    [row] = client.get(CHARTS).context["owner_chart"]["owners"]
+    assert (row["completed"], row["rate"]) == (1, 50)
+
+    first.status = ActionStatus.COMPLETED
+    first.save()
+    context = client.get(CHARTS).context
+    [row] = context["owner_chart"]["owners"]
+    assert (row["completed"], row["rate"]) == (2, 100)
+    [bar] = context["status_chart"]["bars"]
+    assert {count["status"]: count["count"] for count in bar["counts"]}["completed"] == 2

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.filters import query_with
-from meetings.models import ActionItem
+from meetings.models import ActionItem, ActionStatus
 from meetings.tracker import tracker_queryset
 from meetings.views.actions import ActionListView
 from tests.factories import (
@@ -548,3 +548,36 @@ def test_query_with_changes_a_copy_and_keeps_repeated_parameters():
 
     assert changed.urlencode() == "theme=a&theme=b&group=meeting"
     assert query.urlencode() == "theme=a&theme=b&page=3&group=owner"
+
+
+# The first request after a change: the record's version, the status tallies (two: all the
+# filtered actions, then those of unpublished meetings to take away), the grouping, the actions
+# naming no owner (on the last page of owners only) and the owner, meeting type and theme choices
+# of the filter form.
+FIRST_GROUPED_BY_OWNER_QUERIES = 8
+# Then the tallies, the grouping and the unowned are remembered: the version and the form's choices.
+REMEMBERED_GROUPED_QUERIES = 4
+
+
+@pytest.mark.parametrize("group", ["owner", "meeting"])
+def test_grouped_tracker_remembers_its_groups_until_the_record_changes(client, settings, group):
+    settings.PAGE_CACHE = False  # the remembered groups alone, not the page
+    owner = ParticipantFactory(slug="the-owner")
+    meeting = MeetingFactory()
+    first, _second = (make_action(f"Action {index}", meeting=meeting, owner=owner) for index in range(2))
+    query = {"group": group, "status": "open"}
+
+    first_queries = queries_to_get(client, LIST, query)
+    if group == "owner":
+        assert first_queries == FIRST_GROUPED_BY_OWNER_QUERIES
+    else:
+        assert first_queries == FIRST_GROUPED_BY_OWNER_QUERIES - 1  # no unowned tally
+    assert queries_to_get(client, LIST, query) == REMEMBERED_GROUPED_QUERIES
+    [row] = client.get(LIST, query).context["object_list"]
+    assert (row["total"], row["open"]) == (2, 2)
+
+    first.status = ActionStatus.COMPLETED
+    first.save()
+    [row] = client.get(LIST, query).context["object_list"]
+    assert (row["total"], row["open"]) == (1, 1)
+    assert client.get(LIST, {"group": group}).context["object_list"][0]["completed"] == 1

@@ -1,5 +1,6 @@
 """Anonymous readers are served from the cache, and no change ever leaves them a stale page."""
 
+import dataclasses
 import datetime
 import io
 import time
@@ -11,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from meetings import caching, versions
 from meetings.filters import meeting_countries, meeting_years
@@ -336,3 +338,51 @@ def test_a_database_without_the_version_row_makes_it_on_first_read():
     assert versions.current().counter == 1
     MeetingFactory(published_at=timezone.now() + datetime.timedelta(days=1))
     assert RecordVersion.objects.get().next_publication_at is not None
+
+
+def remembered_kinds(value):
+    """The types a remembered value is made of, walking its containers and dataclasses."""
+    if isinstance(value, dict):
+        return {kind for item in value.items() for kind in remembered_kinds(item)}
+    if isinstance(value, list | tuple):
+        return {kind for item in value for kind in remembered_kinds(item)} | {type(value)}
+    if dataclasses.is_dataclass(value):
+        return remembered_kinds(dataclasses.asdict(value))
+    if isinstance(value, Promise):  # a label, translated when it is shown
+        return {Promise}
+    return {type(value)}
+
+
+def test_tracker_groups_charts_and_participant_counts_remember_plain_values(client, meeting, settings):
+    """Counts, names, labels, dates and ids: never a queryset or a model with its prefetch caches."""
+    settings.PAGE_CACHE = False
+    action = meeting.outcomes.get().action_items.get()
+    ActionOwnerFactory(action_item=action, participant=meeting.attendances.get().participant)
+    remembered = {}
+    cached = versions.cached
+
+    def remembering(name, compute):
+        value = cached(name, compute)
+        remembered[name.split(":")[0]] = value
+        return value
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(versions, "cached", remembering)
+        for url in ["/actions/?group=owner", "/actions/?group=meeting", "/actions/charts/"]:
+            client.get(url)
+        client.get("/participants/cached-state/")
+
+    assert {
+        "action-groups",
+        "action-unowned",
+        "action-status_chart",
+        "action-owner_chart",
+        "action-overdue_chart",
+        "attendance-by-year",
+        "owned-action-tallies",
+        "recent-attendances",
+        "recent-open-ownerships",
+    } <= set(remembered)
+    plain = {bool, int, float, str, type(None), datetime.date, list, tuple, Promise}
+    for name, value in remembered.items():
+        assert remembered_kinds(value) <= plain, name

@@ -8,6 +8,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from meetings import participation
+from meetings.models import ActionStatus
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -342,10 +343,15 @@ def test_unknown_participant_is_not_found(client):
     assert client.get(reverse("meetings:participant_detail", kwargs={"slug": "atlantis"})).status_code == 404
 
 
-# The participant, its aliases, its current and past memberships, its attendance by year, its
-# latest meetings, its action tallies and its latest open actions; a forum body also its members.
-PARTICIPANT_PAGE_QUERIES = 8
-FORUM_BODY_PAGE_QUERIES = 9
+# The first request after a change: the participant, its aliases, its current and past
+# memberships, its attendance by year, the ids of its latest meetings and those meetings, its
+# action tallies, the ids of its latest open actions and those actions; a forum body also its
+# members.
+PARTICIPANT_PAGE_QUERIES = 10
+FORUM_BODY_PAGE_QUERIES = 11
+# Then the attendance by year, the tallies and the two lists' ids are remembered: the participant,
+# its aliases, its current and past memberships, its latest meetings and its latest open actions.
+REMEMBERED_PARTICIPANT_PAGE_QUERIES = 6
 
 
 def page_queries(client, url):
@@ -370,3 +376,25 @@ def test_forum_body_page_query_count_is_fixed_whatever_its_record(client, meetin
         MembershipFactory(participant=ParticipantFactory(), body=body)
     attend_and_own(body, meetings)
     assert page_queries(client, detail_url(body)) == FORUM_BODY_PAGE_QUERIES
+
+
+def test_participant_page_remembers_its_counts_until_the_record_changes(client, settings):
+    settings.PAGE_CACHE = False  # the remembered counts alone, not the page
+    participant = ParticipantFactory()
+    attend_and_own(participant, 5)
+    url = detail_url(participant)
+    assert page_queries(client, url) == PARTICIPANT_PAGE_QUERIES
+    assert page_queries(client, url) == REMEMBERED_PARTICIPANT_PAGE_QUERIES
+
+    first = client.get(url).context
+    ownership = first["recent_open_ownerships"][0]
+    ownership.action_item.status = ActionStatus.COMPLETED
+    ownership.action_item.save()
+    after = client.get(url).context
+
+    def tally(context, status):
+        return next(tally["count"] for tally in context["action_tallies"] if tally["status"] == status)
+
+    assert tally(after, "completed") == tally(first, "completed") + 1
+    assert tally(after, "open") == tally(first, "open") - 1
+    assert ownership.pk not in [shown.pk for shown in after["recent_open_ownerships"]]

@@ -1,6 +1,7 @@
 """The public action tracker: the filtered list, its counts and groupings, and one action's page."""
 
 import hashlib
+from functools import partial
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -27,11 +28,7 @@ def status_counts(filterset):
     applied to the actions table itself and the unpublished ones taken away
     (``published_status_tallies``), rather than every action joined to its meeting.
     """
-    applied = {
-        name: value
-        for name, value in valid_filters(filterset).items()
-        if name not in {"status", "group"} and value not in (None, "")
-    }
+    applied = applied_filters(filterset, leave_out={"status", "group"})
 
     def count():
         action_items = ActionItem.objects.all()
@@ -40,8 +37,7 @@ def status_counts(filterset):
         return action_items.published_status_tallies()
 
     # An aggregate over every action that meets the filters: counted once per change of the record.
-    described = repr(sorted((name, getattr(value, "pk", value)) for name, value in applied.items()))
-    tallies = versions.cached(f"action-tallies:{hashlib.sha256(described.encode()).hexdigest()}", count)
+    tallies = versions.cached(f"action-tallies:{filters_key(applied)}", count)
     counts = [
         {"value": "open", "label": _("Open"), "count": tallies["open"]},
         {"value": "overdue", "label": _("Overdue"), "count": tallies["overdue"]},
@@ -51,6 +47,21 @@ def status_counts(filterset):
         for status in ActionStatus
     ]
     return tallies, counts
+
+
+def applied_filters(filterset, leave_out=frozenset({"group"})):
+    """The filters given with a valid value, by name, but those in ``leave_out``."""
+    return {
+        name: value
+        for name, value in valid_filters(filterset).items()
+        if name not in leave_out and value not in (None, "")
+    }
+
+
+def filters_key(applied):
+    """The same short key for the same filter values, however the query string spelled them."""
+    described = repr(sorted((name, getattr(value, "pk", value)) for name, value in applied.items()))
+    return hashlib.sha256(described.encode()).hexdigest()
 
 
 def valid_filters(filterset):
@@ -81,10 +92,13 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
         if group:
             # Grouped, the page lists groups of the whole filtered set: the paginator pages those.
             # They count published() actions, the shape an aggregate over many actions reads
-            # fastest, in one query: read whole (a row per owner or meeting), the paginator counts
-            # them without running the grouping a second time.
+            # fastest, in one query, remembered until the record changes (a row per owner or
+            # meeting, of counts and names): the paginator counts them without a second grouping.
             grouped = self.filterset.filter_queryset(ActionItem.objects.published())
-            kwargs["object_list"] = list(action_groups(grouped, group))
+            key = filters_key(applied_filters(self.filterset))
+            kwargs["object_list"] = versions.cached(
+                f"action-groups:{group}:{key}", lambda: list(action_groups(grouped, group))
+            )
         context = super().get_context_data(**kwargs)
         context["status_total"] = tallies["total"]
         context["status_counts"] = counts
@@ -97,7 +111,7 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
                 {**row, "filter": {group: row["slug"]}} for row in context["object_list"]
             ]
             if group == "owner" and not context["page_obj"].has_next():
-                unowned = unowned_tally(grouped)
+                unowned = versions.cached(f"action-unowned:{key}", lambda: unowned_tally(grouped))
                 context["unowned"] = unowned if unowned["total"] else None
         context["export_query"] = self._export_query()
         return context
@@ -125,9 +139,14 @@ class ActionChartsView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         action_items = self.object_list
-        context["status_chart"] = charts.status_by_year(action_items)
-        context["owner_chart"] = charts.owner_completion(action_items)
-        context["overdue_chart"] = charts.overdue_over_time(action_items)
+        # Each chart reads every filtered action: drawn once per change of the record and filters.
+        key = filters_key(applied_filters(self.filterset))
+        for name, draw in (
+            ("status_chart", charts.status_by_year),
+            ("owner_chart", charts.owner_completion),
+            ("overdue_chart", charts.overdue_over_time),
+        ):
+            context[name] = versions.cached(f"action-{name}:{key}", partial(draw, action_items))
         context["list_query"] = query_with(self.request.GET, group=None).urlencode()
         return context
 
