@@ -3,8 +3,9 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import simple_history.models
 from django.conf import settings
+# django-simple-history's tables, dropped by 0014 (history is kept as revisions since). Their base
+# class was the library's; it is Django's here, so that the migrations run without the library.
 from django.db import migrations, models
 
 
@@ -59,7 +60,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "HistoricalActionItem_themes",
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name="HistoricalActionOwner",
@@ -126,7 +127,7 @@ class Migration(migrations.Migration):
                 "ordering": ("-history_date", "-history_id"),
                 "get_latest_by": ("history_date", "history_id"),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name="HistoricalMeeting_related_meetings",
@@ -172,7 +173,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "HistoricalMeeting_related_meetings",
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name="HistoricalMeeting_themes",
@@ -218,7 +219,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "HistoricalMeeting_themes",
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name="HistoricalOutcome_concerns",
@@ -264,7 +265,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "HistoricalOutcome_concerns",
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name="HistoricalOutcome_documents",
@@ -310,7 +311,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "HistoricalOutcome_documents",
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name="HistoricalOutcome_themes",
@@ -356,7 +357,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "HistoricalOutcome_themes",
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name="HistoricalParticipantAlias",
@@ -403,7 +404,7 @@ class Migration(migrations.Migration):
                 "ordering": ("-history_date", "-history_id"),
                 "get_latest_by": ("history_date", "history_id"),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name="HistoricalProgressUpdate",
@@ -499,6 +500,6 @@ class Migration(migrations.Migration):
                 "ordering": ("-history_date", "-history_id"),
                 "get_latest_by": ("history_date", "history_id"),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),
         ),
     ]
