@@ -50,6 +50,9 @@ class FileContent(str):
 
     __hash__ = str.__hash__
 
+    def __deepcopy__(self, memo: dict) -> "FileContent":
+        return self  # it is never changed: the plan's copies of the record share it
+
     def as_upload(self) -> ContentFile:
         """The content as a file not stored yet, for the field's ``upload_to`` to name and store."""
         return ContentFile(self.content, name="imported")
@@ -57,8 +60,9 @@ class FileContent(str):
 
 def decode_content(text: str, types: tuple[str, ...], max_bytes: int) -> bytes:
     """The bytes of base64 ``text``, checked as an upload's; ``ValidationError`` says what is wrong."""
-    # Refuse what is far too long before decoding it: base64 takes 4 characters for every 3 bytes.
-    check_size(len(text) // 4 * 3 - 2, max_bytes)
+    # Refuse what is too long before decoding it: base64 takes 4 characters for every 3 bytes, less
+    # the padding (which is all the text may hold besides them).
+    check_size(len(text) // 4 * 3 - text[-2:].count("="), max_bytes)
     try:
         content = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
