@@ -1,8 +1,10 @@
 """Writing a validated import: ``RecordsWriter`` creates, updates and deletes the rows it changes.
 
-Nested rows are matched in place (attendance by participant, outcomes by number, the rest in order)
-so that ids that public addresses cite survive an import. A second pass links documents and actions
-that may sit in meetings written later in the same import.
+Nested rows are matched in place (attendance by participant, outcomes by number, documents and
+actions in the export's order, memberships in order) so that ids that public addresses cite survive
+an import. A file the import brings as
+content is stored through its field's ``upload_to``, as an upload is (``files``). A second pass
+links documents and actions that may sit in meetings written later in the same import.
 
 An action's progress updates are its history, which an import only adds to: the file's updates that
 the timeline lacks (by date, status and note) are added, and none already there is altered or
