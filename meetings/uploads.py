@@ -9,6 +9,7 @@ import uuid
 import zipfile
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -67,6 +68,29 @@ def _office_type(file):
     return None
 
 
+def check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s; the largest accepted is %(limit)s."),
+            code="file_too_large",
+            params={"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
+        )
+
+
+def check_new_file(file: File, types: tuple[str, ...], max_bytes: int) -> str:
+    """Refuse ``file`` (not stored yet) unless it is one of ``types`` by content and at most
+    ``max_bytes`` long; its type. An upload and a records import's file content both pass here."""
+    check_size(file.size, max_bytes)
+    kind = sniff(file.file)
+    if kind not in types:
+        raise ValidationError(
+            _("This file is not a %(types)s file, whatever its name says. Accepted: %(types)s."),
+            code="file_type",
+            params={"types": ", ".join(NAMES[kind] for kind in types)},
+        )
+    return kind
+
+
 @deconstructible
 class FileTypeValidator:
     """Accept a newly uploaded file of one of ``types`` (by content) and at most ``max_bytes`` long."""
@@ -78,19 +102,7 @@ class FileTypeValidator:
     def __call__(self, value):
         if getattr(value, "_committed", True):
             return  # already stored: it was checked when it was uploaded
-        if value.size > self.max_bytes:
-            raise ValidationError(
-                _("The file is %(size)s; the largest accepted is %(limit)s."),
-                code="file_too_large",
-                params={"size": filesizeformat(value.size), "limit": filesizeformat(self.max_bytes)},
-            )
-        kind = sniff(value.file)
-        if kind not in self.types:
-            raise ValidationError(
-                _("This file is not a %(types)s file, whatever its name says. Accepted: %(types)s."),
-                code="file_type",
-                params={"types": ", ".join(NAMES[kind] for kind in self.types)},
-            )
+        check_new_file(value, self.types, self.max_bytes)
 
     def __eq__(self, other):
         return (

@@ -4,6 +4,7 @@ Every list is sorted in Python, not by the database, so that SQLite and PostgreS
 collations differ) give byte-identical files, and two exports of the same record are identical.
 """
 
+import base64
 import datetime
 import json
 
@@ -58,6 +59,15 @@ def document_address(document):
 def at_document_address(address):
     """The condition on documents that ``document_address`` gives ``address``."""
     return Q(url=address) | Q(file=address) | Q(url="", file="", title=address)
+
+
+def stored_content(stored):
+    """The base64 content of the stored file ``stored`` (a file field), or None if the storage lacks it."""
+    try:
+        with stored.storage.open(stored.name, "rb") as handle:
+            return base64.b64encode(handle.read()).decode("ascii")
+    except OSError:
+        return None
 
 
 def outcome_ref(outcome):
@@ -209,15 +219,33 @@ def slugs(records):
 class MeetingExporter:
     """Turns loaded meetings (from ``meeting_queryset()``) into records of the format."""
 
-    def __init__(self, now=None):
+    def __init__(self, now=None, with_files=False):
         self.now = now or timezone.now()
         self.action_refs = ActionRefs()
+        # With files, each stored file's content is written beside its name (base64), so that the
+        # record can be imported where the storage does not hold it; names the storage lacks go here.
+        self.with_files = with_files
+        self.missing_files = []
+
+    def with_content(self, record, field, stored):
+        """``record`` with the content of ``stored`` (a file field) right after ``field``, if asked."""
+        if not self.with_files or not stored.name:
+            return record
+        content = stored_content(stored)
+        if content is None:
+            self.missing_files.append(stored.name)
+            return record
+        record = dict(record)
+        keys = list(record)
+        at = keys.index(field) + 1
+        items = list(record.items())
+        return dict([*items[:at], (f"{field}_content", content), *items[at:]])
 
     def export(self, meeting):
         for outcome in meeting.outcomes.all():
             self.action_refs.add_outcome(meeting, outcome)
         published_at = meeting.published_at
-        return {
+        record = {
             "slug": meeting.slug,
             "type": meeting.meeting_type.slug,
             "number": meeting.number,
@@ -256,6 +284,7 @@ class MeetingExporter:
             ],
             "documents": [self.export_document(doc) for doc in ordered_documents(meeting.documents.all())],
         }
+        return self.with_content(record, "hero_image", meeting.hero_image)
 
     def export_attendance(self, attendance):
         return {
@@ -318,7 +347,7 @@ class MeetingExporter:
         }
 
     def export_document(self, document):
-        return {
+        record = {
             "title": document.title,
             "kind": document.kind,
             "url": text_or_null(document.url),
@@ -330,6 +359,7 @@ class MeetingExporter:
             else None,
             "position": document.position,
         }
+        return self.with_content(record, "file", document.file)
 
 
 def meeting_order(record):
@@ -368,14 +398,16 @@ def referenced_participants(meeting_records):
     return found
 
 
-def build_records(meeting_slugs=None, since=None, now=None):
+def build_records(meeting_slugs=None, since=None, now=None, with_files=False, exporter=None):
     """The records document of the whole record, or of the meetings selected and what they reference.
 
     ``meeting_slugs`` limits the meetings to those named; ``since`` (a date) to those whose record
     changed on or after it. With either, participants, meeting types and themes are those the
     meetings reference (and, with ``since``, those changed since), so that the document stands alone.
+    ``with_files`` writes each stored file's content beside its name (``MeetingExporter``); pass
+    ``exporter`` to read which files the storage lacked.
     """
-    exporter = MeetingExporter(now=now)
+    exporter = exporter or MeetingExporter(now=now, with_files=with_files)
     partial = bool(meeting_slugs) or since is not None
     meetings = meeting_queryset()
     if partial:

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from meetings.models import Meeting
 from meetings.records import build_records, dumps
+from meetings.records.export import MeetingExporter
 
 
 def iso_date(value):
@@ -31,16 +32,29 @@ class Command(BaseCommand):
             help="Only meetings whose record changed on or after.",
         )
         parser.add_argument(
+            "--with-files",
+            action="store_true",
+            help=(
+                "Write each stored file's content (base64) beside its name, so that the record can be "
+                "imported where the storage does not hold its files: for moving records between "
+                "installations, not for everyday exports (the document grows by a third more than "
+                "the files)."
+            ),
+        )
+        parser.add_argument(
             "-o", "--output", metavar="FILE", help="Write to FILE instead of standard output."
         )
 
-    def handle(self, *args, meetings=None, since=None, output=None, **options):
+    def handle(self, *args, meetings=None, since=None, output=None, with_files=False, **options):
         if meetings:
             known = set(Meeting.objects.filter(slug__in=meetings).values_list("slug", flat=True))
             unknown = [slug for slug in meetings if slug not in known]
             if unknown:
                 raise CommandError("No meeting with the slug: " + ", ".join(unknown))
-        text = dumps(build_records(meeting_slugs=meetings, since=since))
+        exporter = MeetingExporter(with_files=with_files)
+        text = dumps(build_records(meeting_slugs=meetings, since=since, exporter=exporter))
+        for name in exporter.missing_files:
+            self.stderr.write(f"Warning: '{name}' is not in the storage; its content is not in the export.")
         if output:
             Path(output).write_text(text, encoding="utf-8")
         else:

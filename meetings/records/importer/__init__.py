@@ -18,8 +18,9 @@ status the import changes gets its own dated update naming the import's user.
 
 The package, by concept: ``parsing`` (the document, its errors and value readers), ``references``
 and ``checks`` (what the document refers to, and each kind of record), ``validation``
-(``RecordsImport``: check, plan, apply), ``fields`` (canonical record -> model fields) and
-``writer`` (``RecordsWriter``).
+(``RecordsImport``: check, plan, apply), ``files`` (a stored file kept only by the record holding
+it, a new one brought as content and checked as an upload), ``fields`` (canonical record -> model
+fields) and ``writer`` (``RecordsWriter``).
 """
 
 from .parsing import KIND_NAMES, KINDS, RecordError, RecordsInvalid, parse_records

@@ -22,7 +22,8 @@ from ...models import (
     ProgressUpdate,
     Theme,
 )
-from ..export import alias_sort_key, datetime_code, membership_sort_key
+from ...uploads import DOCUMENT_TYPES, IMAGE_TYPES, MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES
+from ..export import alias_sort_key, datetime_code, membership_sort_key, ordered_documents
 from .fields import (
     action_fields,
     as_saved,
@@ -36,6 +37,7 @@ from .fields import (
     theme_fields,
     update_fields,
 )
+from .files import CONTENT_FIELDS, NOT_HELD, FileContent, decode_content, same_content
 from .parsing import items, optional_text, parse_datetime
 
 # Model field -> the format's field, where they differ, for naming the field of a model error.
@@ -218,6 +220,18 @@ class RecordChecks:
             "outcomes": [f"{path}.outcomes[{i}]" for i in outcomes_at],
             "documents": [f"{path}.documents[{i}]" for i in documents_at],
         }
+        held_image, held_documents = self._held_files(slug)
+        for row_path, doc, source, held in zip(
+            self.row_paths[slug]["documents"],
+            documents,
+            [record["documents"][i] for i in documents_at],
+            held_documents + [None] * len(documents),
+            strict=False,
+        ):
+            doc["file"] = self._check_file(
+                row_path, "document", "file", source, held.file if held else None, DOCUMENT_TYPES
+            )
+        hero_image = self._check_file(path, "meeting", "hero_image", record, held_image, IMAGE_TYPES)
         canonical = {
             "slug": slug,
             "type": record["type"],
@@ -236,7 +250,7 @@ class RecordChecks:
             "purpose": optional_text(record, "purpose"),
             "summary": optional_text(record, "summary"),
             "body": optional_text(record, "body"),
-            "hero_image": optional_text(record, "hero_image"),
+            "hero_image": hero_image,
             "hero_image_alt": optional_text(record, "hero_image_alt"),
             "convening_body": record.get("convening_body"),
             "attendance_summary": optional_text(record, "attendance_summary"),
@@ -258,6 +272,53 @@ class RecordChecks:
             validate_unique=True,
         )
         return path, canonical
+
+    def _held_files(self, slug):
+        """(the hero image, the documents in the export's order) that the meeting ``slug`` holds in
+        the database: the files each record of it may keep by name."""
+        if not hasattr(self, "_held"):
+            self._held = {}
+            meetings = Meeting.objects.filter(slug__in=list(self.db_meetings)).only(
+                "pk", "slug", "hero_image"
+            )
+            by_pk = {meeting.pk: meeting for meeting in meetings}
+            documents = {pk: [] for pk in by_pk}
+            fields = ("pk", "meeting_id", "position", "title", "url", "file")
+            for document in Document.objects.filter(meeting_id__in=list(by_pk)).only(*fields):
+                documents[document.meeting_id].append(document)
+            for pk, meeting in by_pk.items():
+                self._held[meeting.slug] = (meeting.hero_image, ordered_documents(documents[pk]))
+        return self._held.get(slug, (None, []))
+
+    def _check_file(self, path, record_name, field, source, held, types):
+        """The canonical value of the file ``field`` of the record ``source`` at ``path``: the name
+        it holds in the database, or a ``FileContent`` to store; anything else is refused."""
+        name = optional_text(source, field)
+        content_field = CONTENT_FIELDS[field]
+        text = source.get(content_field)
+        if text is not None and not name and field == "file":
+            # Other records cite a document by the name of its file: the name comes with the content.
+            self.error(f"{path}.file", f"is required with {content_field}: the name the file cites it by")
+            return name
+        if text is not None:
+            max_bytes = MAX_DOCUMENT_BYTES if types == DOCUMENT_TYPES else MAX_IMAGE_BYTES
+            try:
+                content = decode_content(text, types, max_bytes)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.error(f"{path}.{content_field}", message)
+                return name
+            if same_content(held, content):
+                # The record has this very file already: it keeps it, under its stored name.
+                if name and name != held.name:
+                    self.stored_names[name] = held.name
+                return held.name
+            return FileContent(name or "", content)
+        if name and (not held or name != held.name):
+            self.error(
+                f"{path}.{field}", NOT_HELD.format(name=name, record=record_name, content=content_field)
+            )
+        return name
 
     def _check_unique(self, path, key, rows, field, message):
         """Report rows (index -> canonical row) that repeat an earlier row's ``field``."""

@@ -12,6 +12,7 @@ the database that the file lacks are kept, and counted as kept rather than as a 
 import copy
 from contextlib import nullcontext
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,6 +57,8 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         self.row_paths, self.action_paths = {}, {}
         # slug -> the export of the file's meetings that are in the database, as the plan compared them.
         self.current_meetings = {}
+        # The name the file gives a document's file -> the name it is stored under, where they differ.
+        self.stored_names = {}
         self.validated = False
 
     # Checking -----------------------------------------------------------------------------------
@@ -203,8 +206,17 @@ class RecordsImport(ReferenceChecks, RecordChecks):
             raise RecordsInvalid(self.errors)
         # A dry run is rolled back whole, and keeps no revision of what it did not write.
         revision = nullcontext() if dry_run else revisions.revision(user, IMPORT_COMMENT)
-        with transaction.atomic(), revision:
-            RecordsWriter(self, user=user).write()
-            if dry_run:
-                transaction.set_rollback(True)
+        writer = RecordsWriter(self, user=user)
+        kept = False
+        try:
+            with transaction.atomic(), revision:
+                writer.write()
+                if dry_run:
+                    transaction.set_rollback(True)
+            kept = not dry_run
+        finally:
+            if not kept:
+                # The storage is no part of the transaction: files stored for rows rolled back go too.
+                for name in writer.stored_files:
+                    default_storage.delete(name)
         return self.summary()

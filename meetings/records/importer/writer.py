@@ -1,8 +1,10 @@
 """Writing a validated import: ``RecordsWriter`` creates, updates and deletes the rows it changes.
 
-Nested rows are matched in place (attendance by participant, outcomes by number, the rest in order)
-so that ids that public addresses cite survive an import. A second pass links documents and actions
-that may sit in meetings written later in the same import.
+Nested rows are matched in place (attendance by participant, outcomes by number, documents and
+actions in the export's order, memberships in order) so that ids that public addresses cite survive
+an import. A file the import brings as
+content is stored through its field's ``upload_to``, as an upload is (``files``). A second pass
+links documents and actions that may sit in meetings written later in the same import.
 
 An action's progress updates are its history, which an import only adds to: the file's updates that
 the timeline lacks (by date, status and note) are added, and none already there is altered or
@@ -36,7 +38,7 @@ from ...models import (
     ProgressUpdate,
     Theme,
 )
-from ..export import alias_sort_key, at_document_address, ordered_action_items
+from ..export import alias_sort_key, at_document_address, ordered_action_items, ordered_documents
 from .fields import (
     action_fields,
     assign,
@@ -52,6 +54,7 @@ from .fields import (
     theme_fields,
     update_fields,
 )
+from .files import FileContent
 
 IMPORT_STATUS_NOTE = "Status changed by records import"
 
@@ -82,6 +85,10 @@ class RecordsWriter:
         self._written_actions = {}
         # (model, pk) of the rows saved so far, whose ``updated_at`` has already moved.
         self._saved = set()
+        # Meeting slug -> its documents in the order the file's were written to them.
+        self._written_documents = {}
+        # Names of the files stored from the file's content, for removing them if nothing is kept.
+        self.stored_files = []
 
     def write(self):
         records = self.records
@@ -107,7 +114,7 @@ class RecordsWriter:
             values = meeting_fields(record)
             values["meeting_type_id"] = self.type_ids[record["type"]]
             values["convening_body_id"] = self.participant_ids.get(record["convening_body"])
-            self._save_if_changed(existing, values)
+            self._save_with_files(existing, values, "hero_image")
         self.meeting_ids = dict(Meeting.objects.values_list("slug", "pk"))
         for _path, record in records.progress(meetings, "importing"):
             self._write_meeting(record)
@@ -175,10 +182,14 @@ class RecordsWriter:
             for other in Meeting.objects.filter(pk__in=related).order_by("pk"):
                 self._links_changed(other, ["related_meetings"])
 
-        documents = sorted(meeting.documents.all(), key=lambda doc: doc.pk)
+        # Matched in the order the export lists them, the order the plan and the file checks
+        # compared them in: a document keeps its file by name only if it is the one holding it.
+        documents = ordered_documents(meeting.documents.all())
+        written = self._written_documents[record["slug"]] = []
         for index, wanted in enumerate(record["documents"]):
             document = documents[index] if index < len(documents) else Document(meeting=meeting)
-            self._save_if_changed(document, document_fields(wanted))
+            self._save_with_files(document, document_fields(wanted), "file")
+            written.append(document)
         for document in documents[len(record["documents"]) :]:
             document.delete()
 
@@ -209,6 +220,20 @@ class RecordsWriter:
             if changed:
                 self._links_changed(outcome, changed)
             self._write_actions(outcome, wanted["actions"])
+
+    def _save_with_files(self, instance, values, field):
+        """Save ``instance`` with ``values``, storing the file ``field`` from its content if the file
+        gave one: under a name ``upload_to`` makes up, as an upload is."""
+        given = values[field]
+        if isinstance(given, FileContent):
+            values[field] = given.as_upload()
+        self._save_if_changed(instance, values)
+        if isinstance(given, FileContent):
+            stored = getattr(instance, field).name
+            self.stored_files.append(stored)
+            if given:
+                # The rest of the file cites the document by the name it gave.
+                self.records.stored_names[str(given)] = stored
 
     def _write_actions(self, outcome, wanted_actions):
         # Matched in the order the export lists them (position, then creation), the order the plan
@@ -287,7 +312,7 @@ class RecordsWriter:
 
     def _link_meeting(self, record):
         meeting = Meeting.objects.get(slug=record["slug"])
-        documents = sorted(meeting.documents.all(), key=lambda doc: doc.pk)
+        documents = self._written_documents[record["slug"]]
         for document, wanted in zip(documents, record["documents"], strict=True):
             translation = self._document(record["slug"], wanted["translation_of"])
             self._save_if_changed(document, {"translation_of_id": translation.pk if translation else None})
@@ -313,6 +338,7 @@ class RecordsWriter:
         """The document at ``address``: the meeting's own first, then any other."""
         if address is None:
             return None
+        address = self.records.stored_names.get(address, address)
         at_address = Document.objects.filter(at_document_address(address)).order_by("pk")
         return at_address.filter(meeting__slug=meeting_slug).first() or at_address.first()
 
