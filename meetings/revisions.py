@@ -68,11 +68,11 @@ PARENTS = {
 
 
 def parts_of(model):
-    """[(part model, foreign key to ``model``)] of the parts a revision of ``model`` follows."""
+    """[(part model, its foreign key field to ``model``)] of the parts a revision of ``model`` follows."""
     parts = []
     for accessor in FOLLOW.get(model, ()):
         relation = next(rel for rel in model._meta.related_objects if rel.get_accessor_name() == accessor)
-        parts.append((relation.related_model, relation.field.attname))
+        parts.append((relation.related_model, relation.field))
     return parts
 
 

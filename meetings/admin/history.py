@@ -120,7 +120,7 @@ class HistoryAdmin(VersionAdmin):
             "opts": opts,
             "app_label": opts.app_label,
             "part_names": [
-                capfirst(part._meta.verbose_name_plural) for part, _fk in revisions.parts_of(self.model)
+                capfirst(part._meta.verbose_name_plural) for part, _key in revisions.parts_of(self.model)
             ],
             "revert_disabled": revert_disabled,
             **(extra_context or {}),

@@ -91,8 +91,9 @@ class RowPlan:
     def action_words(self) -> str:
         return ACTION_WORDS[self.action]
 
-    def changes_field(self, label) -> bool:
-        return any(change.field == label for change in self.changes)
+    def changes_field(self, name) -> bool:
+        """Whether the plan changes the field whose attname is ``name``."""
+        return any(change.name == name for change in self.changes)
 
     def digest_lines(self):
         changes = ";".join(f"{c.field}={c.old}>{c.new}|{c.added}|{c.removed}" for c in self.changes)
@@ -187,8 +188,7 @@ class RecordRevert:
     def _plan_row(self, then: Row | None, now: Row | None, depth: int, brings=None) -> RowPlan:
         row = then or now
         if then is None:
-            plan = RowPlan(row.model, row.pk, row.label, REMOVE)
-            return plan
+            return RowPlan(row.model, row.pk, row.label, REMOVE)
         if now is None:
             plan = RowPlan(row.model, row.pk, then.label, RESTORE, then=then)
             self._check_targets(plan, then)
@@ -221,7 +221,7 @@ class RecordRevert:
 
     def _deep_parts(self, model):
         """The parts a row that comes back brings back with it: all it followed, progress included."""
-        return [part for part, _fk in revisions.parts_of(model)]
+        return [part for part, _key in revisions.parts_of(model)]
 
     def _check_targets(self, plan, then: Row):
         """Values naming records since deleted stay as they are (a restored row: it cannot come back)."""
@@ -233,7 +233,7 @@ class RecordRevert:
                     if plan.action == RESTORE and not model_field.null:
                         self._not_back(plan, _("What it belonged to has since been deleted."))
                         return
-                    plan.changes = [c for c in plan.changes if c.field != capfirst(model_field.verbose_name)]
+                    plan.changes = [c for c in plan.changes if c.name != model_field.attname]
                     plan.notes.append(
                         _("%(field)s stays as it is: what it named then has since been deleted.")
                         % {"field": capfirst(model_field.verbose_name)}
@@ -243,7 +243,7 @@ class RecordRevert:
                 gone = {pk for pk in value if not self.names.exists(target, pk)}
                 if gone:
                     for change in plan.changes:
-                        if change.field == capfirst(model_field.verbose_name):
+                        if change.name == model_field.attname:
                             removed = {self.names.of(target, pk) for pk in gone}
                             change.added = [name for name in change.added if name not in removed]
                     plan.changes = [c for c in plan.changes if not c.is_links or c.added or c.removed]
@@ -282,7 +282,7 @@ class RecordRevert:
                 )
             if plan.model is Outcome and plan.action == REMOVE and (Outcome, plan.pk) in with_progress:
                 self._not_back(plan, _("Added since, but it stays: its action items have progress updates."))
-            if plan.model is ActionItem and plan.action == CHANGE and plan.changes_field(self._status_label):
+            if plan.model is ActionItem and plan.action == CHANGE and plan.changes_field("status"):
                 plan.notes.append(
                     _(
                         "Its status goes back: a new progress update records the change; the updates since "
@@ -290,8 +290,6 @@ class RecordRevert:
                     )
                 )
         self._check_constraints()
-
-    _status_label = capfirst(ActionItem._meta.get_field("status").verbose_name)
 
     def _check_constraints(self):
         """A row that would clash with a unique value held by a row that stays is left as it is.
@@ -320,7 +318,7 @@ class RecordRevert:
                         self._not_back(plan, _("It does not come back: %(why)s") % {"why": why})
                     else:
                         clashes = self._clashing_fields(plan, error)
-                        plan.changes = [c for c in plan.changes if c.field not in clashes]
+                        plan.changes = [c for c in plan.changes if c.name not in clashes]
                         plan.notes.append(_("It keeps its value: %(why)s") % {"why": why})
             transaction.set_rollback(True)
 
@@ -342,25 +340,25 @@ class RecordRevert:
             unique |= set(getattr(constraint, "fields", ()) or ())
             for expression in getattr(constraint, "expressions", ()):
                 unique |= {ref.name for ref in expression.flatten() if hasattr(ref, "name")}
-        labels = {capfirst(opts.get_field(name).verbose_name) for name in unique}
-        return any(change.field in labels for change in plan.changes)
+        return any(plan.changes_field(opts.get_field(name).attname) for name in unique)
 
     @staticmethod
     def _clashing_fields(plan, error):
+        """The attnames of the fields ``error`` names (all the changed ones, for a constraint)."""
         names = set()
         for name in getattr(error, "error_dict", {}):
             if name != "__all__":
-                names.add(capfirst(plan.model._meta.get_field(name).verbose_name))
+                names.add(plan.model._meta.get_field(name).attname)
         if not names:
             # A constraint over several fields: the changed ones among them go back no further.
-            names = {change.field for change in plan.changes if not change.is_links}
+            names = {change.name for change in plan.changes if not change.is_links}
         return names
 
     def all_rows(self):
         yield from self.root.all_rows()
 
-    def _instance(self, plan):
-        """The row as the revert would write it (not saved)."""
+    def _instance(self, plan, keep=()):
+        """The row as the revert would write it (not saved); the fields ``keep`` (attnames) as now."""
         model = plan.model
         instance = model._default_manager.filter(pk=plan.pk).first() if plan.action == CHANGE else None
         if instance is None:
@@ -370,9 +368,9 @@ class RecordRevert:
                 if not model_field.many_to_many and model_field.attname in plan.then.values:
                     setattr(instance, model_field.attname, plan.then.values[model_field.attname])
         else:
-            changed = {change.field for change in plan.changes}
+            changed = {change.name for change in plan.changes} - set(keep)
             for model_field in restored_fields(model):
-                if not model_field.many_to_many and capfirst(model_field.verbose_name) in changed:
+                if not model_field.many_to_many and model_field.attname in changed:
                     setattr(instance, model_field.attname, plan.then.values.get(model_field.attname))
         return instance
 
@@ -438,14 +436,12 @@ class RecordRevert:
             for child in plan.children:
                 self._write(child, reason, user, parent_pk=instance.pk)
         elif plan.action == CHANGE:
-            instance = self._instance(plan)
-            status_label = self._status_label
-            goes_back = plan.model is ActionItem and plan.changes_field(status_label)
-            if goes_back:
-                instance.status = type(instance)._default_manager.get(pk=plan.pk).status
+            # A status that goes back does so through the timeline (change_status), not the save.
+            goes_back = plan.model is ActionItem and plan.changes_field("status")
+            instance = self._instance(plan, keep=("status",) if goes_back else ())
             if plan.changes:
                 instance.save()
-                self._set_links(instance, plan.then.values, changed={c.field for c in plan.changes})
+                self._set_links(instance, plan.then.values, changed={c.name for c in plan.changes})
             if goes_back:
                 instance.change_status(
                     plan.then.values["status"], by=user, note=reason, date=timezone.localdate()
@@ -455,7 +451,7 @@ class RecordRevert:
 
     def _set_links(self, instance, values, restore=False, changed=()):
         for model_field in type(instance)._meta.many_to_many:
-            if not restore and capfirst(model_field.verbose_name) not in changed:
+            if not restore and model_field.attname not in changed:
                 continue
             wanted = {pk for pk in values.get(model_field.attname, ()) if self._present(model_field, pk)}
             getattr(instance, model_field.name).set(wanted)

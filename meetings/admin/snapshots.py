@@ -57,7 +57,7 @@ def shown_fields(model: type) -> list:
 def subtree_models(model: type) -> list:
     """``model`` and every model of the parts it follows, at any depth."""
     found = [model]
-    for part, _fk in parts_of(model):
+    for part, _key in parts_of(model):
         found += [m for m in subtree_models(part) if m not in found]
     return found
 
@@ -123,10 +123,9 @@ class RevisionTrees:
         return rows
 
     def _add_parts(self, parent, versions, rows):
-        for part_model, fk_name in parts_of(parent.model):
-            field_name = part_model._meta.get_field(fk_name.removesuffix("_id")).name
+        for part_model, key in parts_of(parent.model):
             for version in versions.get(part_model, ()):
-                if _fk_of(version, field_name) != parent.pk:
+                if _fk_of(version, key.name) != parent.pk:
                     continue
                 row = row_from_version(version, part_model)
                 row.parent = parent.key
@@ -160,16 +159,16 @@ def _links_now(model, pks):
 
 def _add_parts_now(root, model, parents, rows):
     by_pk = {parent.pk: parent for parent in parents}
-    for part_model, fk_name in parts_of(model):
+    for part_model, key in parts_of(model):
         related = [f.name for f in part_model._meta.concrete_fields if f.many_to_one]
         instances = list(
-            part_model._default_manager.filter(**{f"{fk_name}__in": list(by_pk)}).select_related(*related)
+            part_model._default_manager.filter(**{f"{key.attname}__in": list(by_pk)}).select_related(*related)
         )
         links = _links_now(part_model, [instance.pk for instance in instances])
         added = []
         for instance in instances:
             row = row_from_instance(instance, links)
-            parent = by_pk[getattr(instance, fk_name)]
+            parent = by_pk[getattr(instance, key.attname)]
             row.parent = parent.key
             parent.children.append(row.key)
             rows[row.key] = row
@@ -232,13 +231,17 @@ def display_value(model_field, value, names: Names) -> str:
 
 @dataclass
 class FieldChange:
-    """One change of a row: a value from ``old`` to ``new``, or links ``added`` and ``removed``."""
+    """One change of a row: a value from ``old`` to ``new``, or links ``added`` and ``removed``.
+
+    ``field`` is the field's label, as the pages show it; ``name`` its attname, as a revert writes it.
+    """
 
     field: str
     old: str = ""
     new: str = ""
     added: list = field(default_factory=list)
     removed: list = field(default_factory=list)
+    name: str = ""
 
     @property
     def is_links(self) -> bool:
@@ -257,13 +260,14 @@ def field_changes(model, old: dict, new: dict, names: Names, fields=None) -> lis
             target = model_field.related_model
             added = sorted(names.of(target, pk) for pk in new[attname] - old[attname])
             removed = sorted(names.of(target, pk) for pk in old[attname] - new[attname])
-            changes.append(FieldChange(label, added=added, removed=removed))
+            changes.append(FieldChange(label, added=added, removed=removed, name=attname))
         else:
             changes.append(
                 FieldChange(
                     label,
                     display_value(model_field, old[attname], names),
                     display_value(model_field, new[attname], names),
+                    name=attname,
                 )
             )
     return changes
