@@ -8,7 +8,7 @@ from reversion.models import Revision, Version
 from meetings import revisions
 from meetings.models import ActionItem, ActionStatus, Attendance, AttendanceRole, Meeting, Outcome
 from meetings.records import RecordsImport, build_records, dumps, parse_records
-from tests.admin_forms import post_admin_form
+from tests.admin_forms import first_version, post_admin_form
 from tests.factories import (
     ActionItemFactory,
     AttendanceFactory,
@@ -35,19 +35,12 @@ def versions_of(record):
     return Version.objects.get_for_object(record)
 
 
-def start_history(*records):
-    """A first revision of each record, as `createinitialrevisions` gives every existing one."""
-    for record in records:
-        with revisions.revision(comment="Initial version."):
-            revisions.add(record)
-
-
 @pytest.fixture
 def draft_meeting():
     meeting = MeetingFactory(published_at=None, summary="First words.", venue="Old hall")
     outcome = OutcomeFactory(meeting=meeting, position=1, text="The Co-Chairs agreed to meet again.")
     ActionItemFactory(outcome=outcome, title="Meet again", status=ActionStatus.NOT_STARTED)
-    start_history(meeting)
+    first_version(meeting)
     return meeting
 
 
@@ -101,7 +94,7 @@ def test_an_outcome_saved_on_its_own_page_is_an_entry_of_its_meeting_and_of_itse
     editor_client, draft_meeting
 ):
     outcome = draft_meeting.outcomes.get()
-    start_history(outcome)
+    first_version(outcome)
     meeting_versions = versions_of(draft_meeting).count()
 
     response = post_admin_form(
@@ -122,7 +115,7 @@ def test_an_outcome_saved_on_its_own_page_is_an_entry_of_its_meeting_and_of_itse
 
 def test_a_progress_update_is_an_entry_of_its_action_but_not_of_its_meeting(editor_client, draft_meeting):
     action_item = ActionItem.objects.get()
-    start_history(action_item)
+    first_version(action_item)
     meeting_versions = versions_of(draft_meeting).count()
 
     with revisions.revision(comment="Progress"):
@@ -147,7 +140,7 @@ def test_saves_of_what_holds_a_record_that_change_nothing_of_it_are_not_listed(e
 
 def test_linking_a_related_meeting_is_an_entry_of_the_other_meeting_too(editor_client, draft_meeting):
     other = MeetingFactory(published_at=None, title="Bangkok workshop")
-    start_history(other)
+    first_version(other)
 
     post_admin_form(editor_client, change_url(draft_meeting), {"related_meetings": [other.pk]})
 
@@ -207,7 +200,7 @@ def test_a_history_page_costs_the_same_queries_for_one_and_twelve_rounds_of_chan
         meeting = MeetingFactory(published_at=None)
         outcome = OutcomeFactory(meeting=meeting)
         action_item = ActionItemFactory(outcome=outcome)
-        start_history(meeting)
+        first_version(meeting)
         for index in range(rounds):
             with revisions.revision(comment=f"Round {index}"):
                 meeting.summary = f"Round {index}"
@@ -229,7 +222,7 @@ def test_a_history_page_costs_the_same_queries_for_one_and_twelve_rounds_of_chan
 
 def test_an_attendance_row_keeps_its_own_history(editor_client, draft_meeting):
     row = AttendanceFactory(meeting=draft_meeting, role=AttendanceRole.MEMBER)
-    start_history(row)
+    first_version(row)
 
     post_admin_form(editor_client, change_url(row), {"role": AttendanceRole.OBSERVER})
 

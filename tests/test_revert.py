@@ -1,7 +1,6 @@
 """Reverting a record to one of its versions from its history page, with its parts, by its rules."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 from reversion.models import Revision, Version
@@ -20,6 +19,7 @@ from meetings.models import (
     ProgressUpdate,
 )
 from meetings.roles import EDITOR, PUBLISHER
+from tests.admin_forms import staff_in
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -253,11 +253,7 @@ def test_a_document_reverts_its_own_fields(editor_client):
 @pytest.fixture
 def staff(client, django_user_model):
     def login(role):
-        user = django_user_model.objects.create_user(
-            role.lower(), password="a-long-password-1", is_staff=True
-        )
-        user.groups.add(Group.objects.get(name=role))
-        client.force_login(user)
+        client.force_login(staff_in(role, django_user_model))
         return client
 
     return login
