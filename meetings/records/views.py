@@ -16,12 +16,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.models import Version
 
+from ..admin.locking import by_whom
 from ..models import ActionItem, Meeting, Outcome, Participant
 from .export import build_records, dumps
 from .importer import (
@@ -124,18 +123,21 @@ def _changed_since_preview(previewed: dict, now: dict) -> list:
         if previewed.get(key) != now.get(key):
             kind, slug = key.split(":", 1)
             version = Version.objects.select_related("revision__user").filter(pk=now.get(key)).first()
-            who = version.revision.user if version and version.revision.user else _("someone")
-            when = date_format(localtime(version.revision.date_created), "DATETIME_FORMAT") if version else ""
+            by = (
+                by_whom(version.revision.user, version.revision.date_created)
+                if version
+                else by_whom(None, None)
+            )
             errors.append(
                 RecordError(
                     f"{kind}[{slug}]",
                     str(
                         _(
-                            "was changed by %(who)s at %(when)s, since the preview: nothing was imported. "
-                            "Upload the file again to see what it would change now."
+                            "was changed %(by)s, since the preview: nothing was imported. Upload the file "
+                            "again to see what it would change now."
                         )
                     )
-                    % {"who": who, "when": when},
+                    % {"by": by},
                 )
             )
     return errors
