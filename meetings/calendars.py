@@ -20,6 +20,7 @@ DESCRIPTION) says how many were left out and how to reach them: a filter, or the
 """
 
 import datetime
+from collections.abc import Callable
 
 import icalendar
 from django.utils import timezone
@@ -47,15 +48,17 @@ def new_calendar(product, name, description=""):
     return calendar
 
 
-def latest_first(rows, ordering, *, what, elsewhere):
+def latest_first(rows, ordering, *, what, elsewhere: Callable[[list], str]):
     """At most ``MAX_EVENTS`` of ``rows``, the first in ``ordering``, and the calendar's note when some
-    are left out (else ""): ``what`` names the rows ("meetings"), ``elsewhere`` says where to read the rest.
+    are left out (else ""): ``what`` names the rows ("meetings"); ``elsewhere(chosen)`` says where to
+    read the others.
 
     One query while the rows fit; the count is read only when they do not.
     """
     chosen = list(rows.order_by(*ordering)[: MAX_EVENTS + 1])
     if len(chosen) <= MAX_EVENTS:
         return chosen, ""
+    chosen = chosen[:MAX_EVENTS]
     note = _(
         "This calendar holds the %(shown)s latest of the %(total)s %(what)s that meet its filters. "
         "%(elsewhere)s"
@@ -63,9 +66,9 @@ def latest_first(rows, ordering, *, what, elsewhere):
         "shown": f"{MAX_EVENTS:,}",
         "total": f"{rows.order_by().count():,}",
         "what": what,
-        "elsewhere": elsewhere,
+        "elsewhere": elsewhere(chosen),
     }
-    return chosen[:MAX_EVENTS], note
+    return chosen, note
 
 
 def sequence(updated_at):

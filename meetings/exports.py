@@ -157,10 +157,13 @@ def actions_calendar(action_items, absolute_url):
     actions, the latest due first (a calendar of 7,600 actions was 6 MB and took 7 s to build); the
     calendar's description then says where the others are.
     """
-    elsewhere = _(
-        "Narrow the filters (by status, owner, meeting or due dates) for the others, or read every "
-        "action a page at a time from %(api)s."
-    ) % {"api": absolute_url(reverse("api:action_list"))}
+
+    def elsewhere(chosen):
+        return _(
+            "Narrow the filters (by status, owner, meeting or due dates) for the others, or read every "
+            "action a page at a time from %(api)s."
+        ) % {"api": absolute_url(reverse("api:action_list"))}
+
     chosen, note = calendars.latest_first(
         action_items,
         (F("due_date").desc(nulls_last=True), "-pk"),

@@ -106,7 +106,11 @@ def test_calendar_keeps_the_latest_meetings_and_says_how_to_reach_the_others(cli
     assert set(events(response)) == {"Meeting of 2015", "Meeting of 2016"}
     note = str(icalendar.Calendar.from_ical(response.content)["X-WR-CALDESC"])
     assert note.startswith("This calendar holds the 2 latest of the 3 meetings that meet its filters.")
-    assert "http://testserver/calendar.ics?year=2014" in note
+    assert "http://testserver/calendar.ics?year=2015" in note
+    filtered = client.get(f"{CALENDAR}?status=held")
+    assert "http://testserver/calendar.ics?status=held&year=2015" in str(
+        icalendar.Calendar.from_ical(filtered.content)["X-WR-CALDESC"]
+    )
     assert "http://testserver/api/meetings/" in note
     fits = client.get(f"{CALENDAR}?year=2014")
     assert set(events(fits)) == {"Meeting of 2014"}

@@ -8,6 +8,7 @@ from django.views.generic import View
 
 from ..api.filters import InvalidQuery, OpenMeetingFilter, apply_filters
 from ..calendars import latest_first, meetings_calendar
+from ..filters import query_with
 from ..models import Meeting
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
@@ -26,13 +27,18 @@ class MeetingCalendarView(View):
             meetings = apply_filters(OpenMeetingFilter, request.GET, meetings)
         except InvalidQuery as error:
             return HttpResponseBadRequest(error.explanation(), content_type="text/plain; charset=utf-8")
-        elsewhere = _(
-            "For earlier ones add a year (%(example)s) or another filter of the meetings list, or read "
-            "every meeting a page at a time from %(api)s."
-        ) % {
-            "example": request.build_absolute_uri(reverse("meetings:meeting_calendar") + "?year=2014"),
-            "api": request.build_absolute_uri(reverse("api:meeting_list")),
-        }
+
+        def elsewhere(chosen):
+            # The year of the earliest meeting kept, whole: the same filters, one year at a time.
+            year = query_with(request.GET, year=str(chosen[-1].start_date.year)).urlencode()
+            return _(
+                "For earlier ones add a year (%(example)s) or another filter of the meetings list, or "
+                "read every meeting a page at a time from %(api)s."
+            ) % {
+                "example": request.build_absolute_uri(f"{reverse('meetings:meeting_calendar')}?{year}"),
+                "api": request.build_absolute_uri(reverse("api:meeting_list")),
+            }
+
         meetings, note = latest_first(
             meetings, ("-start_date", "-pk"), what=_("meetings"), elsewhere=elsewhere
         )
