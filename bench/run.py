@@ -9,9 +9,10 @@ static files, starts gunicorn with 2 sync workers on loopback, then loads each p
 second process (16 connections; the admin change lists with 1, as an editor sees them). It does so
 twice, each with its own server: "uncached" with the page cache off (DJANGO_PAGE_CACHE=0), every page
 rendered, and "cached", anonymous pages served from the page cache. For every page it prints the
-median requests per second of the runs, p50 and p99 latency, and the rate as a ratio of the static
-file's, which is the ceiling of the same server on the same machine. Worker memory (resident
-set) is sampled throughout. Results are written as Markdown to bench/results-<database>.md.
+size of its answer in bytes (uncompressed), the median requests per second of the runs, p50 and p99
+latency, and the rate as a ratio of the static file's, which is the ceiling of the same server on
+the same machine. Worker memory (resident set) is sampled throughout. Results are written as
+Markdown to bench/results-<database>.md.
 """
 
 import argparse
@@ -42,6 +43,7 @@ class Measurement:
     p99: list = field(default_factory=list)
     errors: int = 0
     status: int = 0
+    size: int = 0
 
 
 @dataclass
@@ -136,10 +138,13 @@ session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
 session["_auth_user_hash"] = user.get_session_auth_hash()
 session.create()
 middle = Meeting.objects.published().order_by("start_date")[generated // 2] if generated else None
+# The last one scheduled: it has every open action before it to review, the largest upcoming page.
+upcoming = Meeting.objects.published().filter(status="scheduled").order_by("-start_date").first()
 busiest = Participant.objects.filter(slug="australia").first() or Participant.objects.first()
 print(json.dumps({
     "generated": generated,
     "meeting": middle and middle.slug,
+    "scheduled": upcoming and upcoming.slug,
     "year": middle and middle.start_date.year,
     "participant": busiest and busiest.slug,
     "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
@@ -176,12 +181,19 @@ def targets(facts):
         Target("meetings list, by participant", f"/meetings/?participant={facts['participant']}"),
         Target("meetings list, page 200", "/meetings/?page=200"),
         Target("meeting page", f"/meetings/{facts['meeting']}/"),
+        Target("meeting page, scheduled", f"/meetings/{facts['scheduled']}/"),
         Target("participant page", f"/participants/{facts['participant']}/"),
         Target("actions tracker", "/actions/"),
         Target("actions tracker, overdue", "/actions/?status=overdue"),
+        Target("actions tracker, by owner", "/actions/?group=owner"),
+        Target("actions tracker, by meeting", "/actions/?group=meeting"),
+        Target("actions charts", "/actions/charts/"),
         Target("search", "/search/?q=trafficking"),
         Target("API list", "/api/meetings/"),
+        Target("API Popolo", "/api/popolo.json"),
         Target("feed", "/feeds/actions/"),
+        Target("calendar", "/calendar.ics"),
+        Target("calendar of a participant", f"/calendar.ics?participant={facts['participant']}"),
         Target("admin: meetings", "/admin/meetings/meeting/", connections=1, editor=True),
         Target("admin: attendance", "/admin/meetings/attendance/", connections=1, editor=True),
         Target("admin: action items", "/admin/meetings/actionitem/", connections=1, editor=True),
@@ -246,18 +258,19 @@ class MemorySampler(threading.Thread):
 
 
 def status_of(target, cookie):
-    """The page's status before loading it; a connection error is retried once, then reported."""
+    """The page's status and size in bytes before loading it (as wrk reads it, uncompressed); a
+    connection error is retried once, then reported."""
     request = urllib.request.Request(BASE + target.path, headers={"Cookie": cookie} if target.editor else {})
     for _attempt in range(2):
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, len(response.read())
         except urllib.error.HTTPError as error:
-            return error.code
+            return error.code, len(error.read())
         except OSError as error:  # timed out, refused, or the worker died mid-answer
             print(f"{target.path}: {error!r}", flush=True)
             time.sleep(2)
-    return 0
+    return 0, 0
 
 
 def to_ms(value, unit):
@@ -307,7 +320,7 @@ def summary(target, mode, static_rate):
         return ["—", "—", "—", "—", f"HTTP {measurement.status}" if measurement.status else "no answer"]
     rate = statistics.median(measurement.rates)
     return [
-        f"{rate:,.0f}",
+        f"{rate:,.0f}" if rate >= 10 else f"{rate:.1f}",
         f"{statistics.median(measurement.p50):.1f}",
         f"{statistics.median(measurement.p99):.1f}",
         f"{rate / static_rate:.3f}" if static_rate else "—",
@@ -321,8 +334,8 @@ def report(args, facts, all_targets, sampler, modes):
         mode: statistics.median(static.modes[mode].rates) if static.modes.get(mode) else 0 for mode in modes
     }
     ceilings = static_rates.items()
-    header = "| page | conns |"
-    rule = "|---|---:|"
+    header = "| page | bytes | conns |"
+    rule = "|---|---:|---:|"
     for mode in modes:
         header += f" {mode} req/s | p50 ms | p99 ms | ratio to static | non-2xx |"
         rule += "---:|---:|---:|---:|---:|"
@@ -333,6 +346,7 @@ def report(args, facts, all_targets, sampler, modes):
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- gunicorn, 2 sync workers; wrk on loopback, {args.runs} runs of {args.duration} s per page; "
         "medians of the runs. Admin change lists: 1 connection, logged in as an editor.",
+        "- bytes: the answer's body, uncompressed, as the first request of the first mode read it.",
         "- uncached: `DJANGO_PAGE_CACHE=0`, every page rendered. cached: anonymous pages from the page "
         "cache (one primary-key query for the record's version per request). Each mode has its own "
         "server and its own static-file ceiling.",
@@ -343,7 +357,8 @@ def report(args, facts, all_targets, sampler, modes):
         rule,
     ]
     for target in all_targets:
-        cells = [target.name, str(target.connections)]
+        sizes = [measurement.size for measurement in target.modes.values() if measurement.size]
+        cells = [target.name, f"{sizes[0]:,}" if sizes else "—", str(target.connections)]
         for mode in modes:
             cells += summary(target, mode, static_rates[mode])
         lines.append("| " + " | ".join(cells) + " |")
@@ -368,7 +383,7 @@ def measure(mode, args, env, facts, all_targets, sampler):
             if mode == "cached" and target.editor:
                 continue  # editors' pages are never cached: the uncached figures are theirs
             measurement = target.modes[mode] = Measurement()
-            measurement.status = status_of(target, facts["cookie"])
+            measurement.status, measurement.size = status_of(target, facts["cookie"])
             if measurement.status != 200:
                 answer = measurement.status or "nothing (see the error above)"
                 print(f"skipping {target.name}: {target.path} answered {answer}")

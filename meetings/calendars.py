@@ -12,27 +12,63 @@ Every calendar and entry is built by ``new_calendar``, ``all_day_event``, ``iden
 ``describe`` below, which clean the text they are given (meetings/text.py): RFC 5545 text holds no
 control character but tab, and the library escapes line breaks in text values, but writes the
 calendar's name (X-WR-CALNAME, a property it does not know) as it is given, and fails on a line break.
+
+A calendar holds at most ``MAX_EVENTS`` entries, the latest first chosen: subscribed calendars are
+fetched again every few hours by every subscriber, and the whole record (10,000 meetings, 5 MB) is
+no subscription. When more meet the filters, the calendar's description (X-WR-CALDESC, and RFC 7986's
+DESCRIPTION) says how many were left out and how to reach them: a filter, or the API's pages.
 """
 
 import datetime
+from collections.abc import Callable
 
 import icalendar
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import MeetingStatus
 from .text import one_line, showable
 
 UID_DOMAIN = "balitracker"
+# The most meetings (or actions) one calendar holds: about 0.3 MB of meetings, a year's worth of a
+# 10,000-meeting archive, and under the page cache's limit for one answer.
+MAX_EVENTS = 500
 
 
-def new_calendar(product, name):
+def new_calendar(product, name, description=""):
     """An empty calendar named ``name``, made by ``product`` ("Meetings", "Action tracker")."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//Bali Process record//{product}//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", one_line(name))
+    if description:
+        calendar.add("x-wr-caldesc", one_line(description))
+        calendar.add("description", showable(description))
     return calendar
+
+
+def latest_first(rows, ordering, *, what, elsewhere: Callable[[list], str]):
+    """At most ``MAX_EVENTS`` of ``rows``, the first in ``ordering``, and the calendar's note when some
+    are left out (else ""): ``what`` names the rows ("meetings"); ``elsewhere(chosen)`` says where to
+    read the others.
+
+    One query while the rows fit; the count is read only when they do not.
+    """
+    chosen = list(rows.order_by(*ordering)[: MAX_EVENTS + 1])
+    if len(chosen) <= MAX_EVENTS:
+        return chosen, ""
+    chosen = chosen[:MAX_EVENTS]
+    note = _(
+        "This calendar holds the %(shown)s latest of the %(total)s %(what)s that meet its filters. "
+        "%(elsewhere)s"
+    ) % {
+        "shown": f"{MAX_EVENTS:,}",
+        "total": f"{rows.order_by().count():,}",
+        "what": what,
+        "elsewhere": elsewhere(chosen),
+    }
+    return chosen, note
 
 
 def sequence(updated_at):
@@ -98,9 +134,9 @@ def meeting_event(meeting, absolute_url, today):
     return event
 
 
-def meetings_calendar(meetings, absolute_url, name):
+def meetings_calendar(meetings, absolute_url, name, description=""):
     """The meetings that have a date, as a calendar; returns its bytes."""
-    calendar = new_calendar("Meetings", name)
+    calendar = new_calendar("Meetings", name, description)
     today = timezone.localdate()
     for meeting in meetings:
         if meeting.start_date:

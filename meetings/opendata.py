@@ -37,7 +37,8 @@ class OpenDataMiddleware:
         else:
             response = self.conditional(request)
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = "ETag"
+        # The paging headers of /api/popolo.json too, for a script on another site to walk its pages.
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Link, X-Total-Count"
         return response
 
     def conditional(self, request):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from meetings import exports, versions
+from meetings import calendars, exports, versions
 from meetings.models import ActionItem
 from tests.factories import (
     ActionItemFactory,
@@ -203,6 +203,18 @@ def test_calendar_entries_carry_sequence_and_last_modified_so_an_edited_deadline
     assert after[f"action-{late.pk}-due@balitracker"].decoded("dtstart") == datetime.date(2015, 12, 31)
 
 
+def test_calendar_keeps_the_latest_due_actions_and_says_how_many_it_left_out(client, tracker, monkeypatch):
+    monkeypatch.setattr(calendars, "MAX_EVENTS", 1)
+    calendar = icalendar.Calendar.from_ical(client.get(ICS).content)
+    assert [str(todo["summary"]) for todo in calendar.walk("VTODO")] == ["Publish the guide"]
+    note = str(calendar["X-WR-CALDESC"])
+    assert note.startswith("This calendar holds the 1 latest of the 3 actions that meet its filters.")
+    assert "http://testserver/api/actions/" in note
+    whole = icalendar.Calendar.from_ical(client.get(ICS, {"owner": "rso"}).content)
+    assert "X-WR-CALDESC" not in whole
+    assert [str(todo["summary"]) for todo in whole.walk("VTODO")] == ["Hold the first meeting"]
+
+
 def test_calendar_follows_the_filters(client, tracker):
     calendar = icalendar.Calendar.from_ical(client.get(ICS, {"status": "completed"}).content)
 
@@ -274,7 +286,7 @@ def test_csv_is_streamed_a_chunk_of_rows_at_a_time(client, tracker):
     assert response["Content-Disposition"] == 'attachment; filename="actions.csv"'
 
 
-@pytest.mark.parametrize("url", [CSV, XLSX, ICS])
+@pytest.mark.parametrize("url", [CSV, XLSX])
 def test_an_export_larger_than_a_file_holds_is_refused_with_how_to_narrow_it(
     client, tracker, monkeypatch, url
 ):

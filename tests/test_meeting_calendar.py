@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meetings import versions
+from meetings import calendars, versions
 from meetings.models import Meeting
 from tests.factories import AttendanceFactory, MeetingFactory, MeetingTypeFactory, ParticipantFactory
 
@@ -96,6 +96,25 @@ def test_calendar_honours_the_meetings_list_filters(client):
     assert set(events(client.get(f"{CALENDAR}?year=2016"))) == {"Other"}
     assert set(events(client.get(f"{CALENDAR}?status=scheduled"))) == {"Other"}
     assert events(client.get(f"{CALENDAR}?year=2030")) == {}
+
+
+def test_calendar_keeps_the_latest_meetings_and_says_how_to_reach_the_others(client, monkeypatch):
+    monkeypatch.setattr(calendars, "MAX_EVENTS", 2)
+    for year in (2014, 2015, 2016):
+        MeetingFactory(title=f"Meeting of {year}", start_date=datetime.date(year, 5, 1))
+    response = client.get(CALENDAR)
+    assert set(events(response)) == {"Meeting of 2015", "Meeting of 2016"}
+    note = str(icalendar.Calendar.from_ical(response.content)["X-WR-CALDESC"])
+    assert note.startswith("This calendar holds the 2 latest of the 3 meetings that meet its filters.")
+    assert "http://testserver/calendar.ics?year=2015" in note
+    filtered = client.get(f"{CALENDAR}?status=held")
+    assert "http://testserver/calendar.ics?status=held&year=2015" in str(
+        icalendar.Calendar.from_ical(filtered.content)["X-WR-CALDESC"]
+    )
+    assert "http://testserver/api/meetings/" in note
+    fits = client.get(f"{CALENDAR}?year=2014")
+    assert set(events(fits)) == {"Meeting of 2014"}
+    assert "X-WR-CALDESC" not in icalendar.Calendar.from_ical(fits.content)
 
 
 @pytest.mark.parametrize("query", ["type=nope", "participant=nobody", "year=abc", "country=ZZ"])

@@ -131,3 +131,28 @@ def test_published_meetings_are_events_with_their_attendees(popolo):
     assert workshop["parent_id"] == "eighth-ahg"
     assert workshop["start_date"] is None
     assert workshop["organization_id"] == "bali-process"
+
+
+def test_events_come_in_pages_with_the_total_and_the_next_page_in_headers(client):
+    for day in (1, 2, 3):
+        MeetingFactory(slug=f"meeting-{day}", start_date=datetime.date(2014, 8, day), end_date=None)
+    ParticipantFactory(slug="thailand")
+
+    first = client.get(POPOLO, {"limit": 2})
+    assert first["X-Total-Count"] == "3"
+    assert first["Link"] == '<http://testserver/api/popolo.json?limit=2&offset=2>; rel="next"'
+    assert [event["id"] for event in first.json()["events"]] == ["meeting-1", "meeting-2"]
+    assert "thailand" in by_id(first.json()["organizations"])
+
+    last = client.get(POPOLO, {"limit": 2, "offset": 2})
+    assert last["Link"] == '<http://testserver/api/popolo.json?limit=2&offset=0>; rel="prev"'
+    assert [event["id"] for event in last.json()["events"]] == ["meeting-3"]
+    assert "thailand" in by_id(last.json()["organizations"])
+    assert "Link" in last["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "offset=-1", "limit=x"])
+def test_a_bad_page_of_events_answers_400(client, query):
+    response = client.get(f"{POPOLO}?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()["errors"]

@@ -9,7 +9,7 @@ with what was wrong; an unknown record 404; both as ``{"detail": ..., "errors": 
 from typing import Literal
 
 from django.db.models import F, OuterRef, Prefetch, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
@@ -93,22 +93,26 @@ class PageQuery(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
 
 
-def paginate(request, rows, page):
-    """One page of ``rows`` with the total and the addresses of the pages either side."""
-    count = rows.count()
-    results = list(rows[page.offset : page.offset + page.limit])
+def neighbours(request, page, count):
+    """The addresses of the pages before and after ``page`` of ``count`` rows (None at either end)."""
 
     def address(offset):
         query = query_with(request.GET, limit=str(page.limit), offset=str(offset))
         return f"{request.build_absolute_uri(request.path)}?{query.urlencode()}"
 
     following = page.offset + page.limit
-    return {
-        "count": count,
-        "next": address(following) if following < count else None,
-        "previous": address(max(min(page.offset, count) - page.limit, 0)) if page.offset > 0 else None,
-        "results": results,
-    }
+    return (
+        address(max(min(page.offset, count) - page.limit, 0)) if page.offset > 0 else None,
+        address(following) if following < count else None,
+    )
+
+
+def paginate(request, rows, page):
+    """One page of ``rows`` with the total and the addresses of the pages either side."""
+    count = rows.count()
+    results = list(rows[page.offset : page.offset + page.limit])
+    previous, following = neighbours(request, page, count)
+    return {"count": count, "next": following, "previous": previous, "results": results}
 
 
 SlugPath = Path[str, {"pattern": SLUG_PATTERN, "max_length": 200, "description": "The record's slug."}]
@@ -409,13 +413,35 @@ def document_detail(request, document_id: IdPath):
 # Popolo
 
 
+class PopoloQuery(Schema):
+    limit: int = Field(
+        popolo.EVENTS_PER_PAGE, ge=1, le=popolo.MAX_EVENTS_PER_PAGE, description="Events per page."
+    )
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Events to skip.")
+
+
 @api.get(
     "/popolo.json",
-    response=popolo.PopoloOut,
+    response={200: popolo.PopoloOut, **BAD_QUERY},
     by_alias=True,
     url_name="popolo",
     summary="Participants, memberships and meetings as Popolo organizations, memberships and events",
+    description=(
+        "Every organization and membership, and one page of the published meetings as events, oldest "
+        "first (`limit` events from `offset`). The number of events is in the `X-Total-Count` header "
+        'and the pages either side in `Link` (`rel="next"`, `rel="prev"`), so the document stays plain '
+        "Popolo."
+    ),
     tags=["popolo"],
 )
-def popolo_document(request):
-    return popolo.popolo_export(request.build_absolute_uri)
+def popolo_document(request, response: HttpResponse, page: Query[PopoloQuery]):
+    meetings = popolo.published_events()
+    count = meetings.count()
+    previous, following = neighbours(request, page, count)
+    links = [
+        f'<{address}>; rel="{rel}"' for rel, address in (("prev", previous), ("next", following)) if address
+    ]
+    if links:
+        response["Link"] = ", ".join(links)
+    response["X-Total-Count"] = str(count)
+    return popolo.popolo_export(request.build_absolute_uri, meetings[page.offset : page.offset + page.limit])

@@ -2,31 +2,47 @@
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
 from ..api.filters import InvalidQuery, OpenMeetingFilter, apply_filters
-from ..calendars import meetings_calendar
+from ..calendars import latest_first, meetings_calendar
+from ..filters import query_with
 from ..models import Meeting
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 
 class MeetingCalendarView(View):
-    """``/calendar.ics``: published meetings, filtered by the meetings list's query parameters."""
+    """``/calendar.ics``: published meetings, filtered by the meetings list's query parameters.
+
+    At most ``calendars.MAX_EVENTS`` of them, the latest; the calendar's description then says how
+    to reach the earlier ones.
+    """
 
     def get(self, request):
-        meetings = (
-            Meeting.objects.published()
-            .filter(start_date__isnull=False)
-            .select_related("meeting_type")
-            .order_by("start_date", "pk")
-        )
+        meetings = Meeting.objects.published().filter(start_date__isnull=False).select_related("meeting_type")
         try:
             meetings = apply_filters(OpenMeetingFilter, request.GET, meetings)
         except InvalidQuery as error:
             return HttpResponseBadRequest(error.explanation(), content_type="text/plain; charset=utf-8")
-        body = meetings_calendar(meetings, request.build_absolute_uri, _("Bali Process meetings"))
+
+        def elsewhere(chosen):
+            # The year of the earliest meeting kept, whole: the same filters, one year at a time.
+            year = query_with(request.GET, year=str(chosen[-1].start_date.year)).urlencode()
+            return _(
+                "For earlier ones add a year (%(example)s) or another filter of the meetings list, or "
+                "read every meeting a page at a time from %(api)s."
+            ) % {
+                "example": request.build_absolute_uri(f"{reverse('meetings:meeting_calendar')}?{year}"),
+                "api": request.build_absolute_uri(reverse("api:meeting_list")),
+            }
+
+        meetings, note = latest_first(
+            meetings, ("-start_date", "-pk"), what=_("meetings"), elsewhere=elsewhere
+        )
+        body = meetings_calendar(meetings, request.build_absolute_uri, _("Bali Process meetings"), note)
         response = HttpResponse(body, content_type=CALENDAR_TYPE)
         response["Content-Disposition"] = 'inline; filename="meetings.ics"'
         return response
