@@ -96,8 +96,12 @@ class ConstraintChecks:
         if fields is None:
             constraint.validate(model, instance, exclude=exclude)
             return
-        key = (*key, frozenset(exclude), tuple(getattr(instance, field) for field in fields))
-        if not isinstance(key[-1], Hashable):
+        values = tuple(
+            getattr(instance, field) is None if nullness else getattr(instance, field)
+            for field, nullness in fields
+        )
+        key = (*key, frozenset(exclude), values)
+        if not all(isinstance(value, Hashable) for value in values):
             constraint.validate(model, instance, exclude=exclude)
             return
         if key not in self.answers:
@@ -110,12 +114,16 @@ class ConstraintChecks:
             raise self.answers[key]
 
     @staticmethod
-    def fields_read(model: type[models.Model], constraint: models.BaseConstraint) -> list[str] | None:
-        """Attribute names of the fields the check ``constraint`` reads; None if it is not a check
-        constraint or its condition is not made of plain lookups."""
+    def fields_read(
+        model: type[models.Model], constraint: models.BaseConstraint
+    ) -> list[tuple[str, bool]] | None:
+        """(attribute name, whether only its nullness is read) of each field the check
+        ``constraint`` reads; None if it is not a check constraint or its condition is not made of
+        plain lookups. A field read only by ``isnull`` is remembered by whether it is null, not by
+        its value, so that rows with different dates share the answer about having one."""
         if not isinstance(constraint, models.CheckConstraint) or not isinstance(constraint.condition, Q):
             return None
-        names = set()
+        lookups = {}
 
         def read(condition):
             for child in condition.children:
@@ -126,9 +134,10 @@ class ConstraintChecks:
                 if not isinstance(child, tuple):
                     return False
                 lookup, value = child
-                names.add(lookup.split(LOOKUP_SEP)[0])
+                name, *rest = lookup.split(LOOKUP_SEP)
+                lookups.setdefault(name, set()).add(rest[-1] if rest else "exact")
                 if isinstance(value, F):
-                    names.add(value.name.split(LOOKUP_SEP)[0])
+                    lookups.setdefault(value.name.split(LOOKUP_SEP)[0], set()).add("exact")
                 elif hasattr(value, "resolve_expression"):
                     return False
             return True
@@ -136,7 +145,10 @@ class ConstraintChecks:
         if not read(constraint.condition):
             return None
         try:
-            return sorted("pk" if name == "pk" else model._meta.get_field(name).attname for name in names)
+            return sorted(
+                ("pk" if name == "pk" else model._meta.get_field(name).attname, used == {"isnull"})
+                for name, used in lookups.items()
+            )
         except FieldDoesNotExist:
             return None
 
