@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ...models import MeetingType, Theme
 from ..export import (
+    CHUNK,
     FORMAT,
     VERSION,
     MeetingExporter,
@@ -120,7 +121,9 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         exporter = MeetingExporter(now=self.now)
         exported["meetings"] = self.current_meetings = {
             m.slug: exporter.export(m)
-            for m in meeting_queryset().filter(slug__in=[r["slug"] for _p, r in self.meetings])
+            for m in meeting_queryset()
+            .filter(slug__in=[r["slug"] for _p, r in self.meetings])
+            .iterator(chunk_size=CHUNK)
         }
         records = {
             "meeting_types": self.types,
