@@ -56,7 +56,8 @@ def environment(database_url):
 
 
 def run(env, *arguments):
-    """Run ``manage.py arguments``; (seconds, peak resident set in MB) of that process alone."""
+    """Run ``manage.py arguments``; (seconds, peak resident set in MB, CPU seconds) of that process
+    alone. On a machine doing other work the wall time grows with the load; the CPU time much less."""
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -68,7 +69,7 @@ def run(env, *arguments):
             errors.seek(0)
             sys.exit(f"manage.py {' '.join(arguments)} failed:\n{errors.read().decode()}")
     # ru_maxrss is in kilobytes on Linux.
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def fresh_database(args, name, workdir):
@@ -104,12 +105,12 @@ def round_trip(args, meetings, workdir):
         run(environment(source), "loaddata", "reference", "demo", "-v0")
         run(environment(source), "generate_records", "--meetings", str(meetings), "--seed", str(args.seed))
     first, second = workdir / f"records-{meetings}.json", workdir / f"records-{meetings}-again.json"
-    export_time, export_memory = run(environment(source), "export_records", "-o", str(first))
+    export_time, export_memory, _export_cpu = run(environment(source), "export_records", "-o", str(first))
 
     target = fresh_database(args, target_name, workdir)
     run(environment(target), "migrate", "--no-input", "-v0")
-    import_time, import_memory = run(environment(target), "import_records", str(first))
-    again_time, _again_memory = run(environment(target), "export_records", "-o", str(second))
+    import_time, import_memory, import_cpu = run(environment(target), "import_records", str(first))
+    again_time, _again_memory, _again_cpu = run(environment(target), "export_records", "-o", str(second))
     identical = first.read_bytes() == second.read_bytes()
     with first.open("rb") as records:
         meetings = len(json.load(records)["meetings"])
@@ -121,6 +122,8 @@ def round_trip(args, meetings, workdir):
         "import s": import_time,
         "import MB": import_memory,
         "meetings/s": meetings / import_time,
+        "import CPU s": import_cpu,
+        "meetings/CPU s": meetings / import_cpu,
         "round trip s": export_time + import_time + again_time,
         "identical": identical,
     }
@@ -149,17 +152,19 @@ def report(args, results):
         "- Generated meetings (`generate_records --seed 1`, about 156 rows each: attendance, outcomes,"
         " actions, owners, progress updates, documents) exported, imported into an empty database"
         " (one transaction), exported again and compared byte for byte.",
-        "- Time is wall-clock time of each `manage.py` process, start-up included; memory its peak"
-        " resident set. Made with `python bench/records.py --database <db>`.",
+        "- Time is wall-clock time of each `manage.py` process, start-up included; CPU time its user and"
+        " system time (less sensitive to other work on the machine); memory its peak resident set."
+        " Made with `python bench/records.py --database <db>`.",
         "",
-        "| meetings | file MB | export s | export peak MB | import s | import peak MB | meetings/s"
-        " | round trip s | identical |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| meetings | file MB | export s | export peak MB | import s | import CPU s | import peak MB"
+        " | meetings/s | meetings/CPU s | round trip s | identical |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for result in results:
         lines.append(
             "| {meetings:,} | {file MB:.1f} | {export s:.1f} | {export MB:,.0f} | {import s:.1f} | "
-            "{import MB:,.0f} | {meetings/s:.1f} | {round trip s:.1f} | {identical} |".format(**result)
+            "{import CPU s:.1f} | {import MB:,.0f} | {meetings/s:.1f} | {meetings/CPU s:.1f} | "
+            "{round trip s:.1f} | {identical} |".format(**result)
         )
     text = "\n".join(lines) + "\n"
     (ROOT / "bench" / f"results-records-{args.database}.md").write_text(text)
@@ -174,7 +179,8 @@ def main():
             print(f"{meetings} meetings on {args.database}...", flush=True)
             result = round_trip(args, meetings, Path(directory))
             print(
-                f"  import {result['import s']:.1f} s ({result['meetings/s']:.1f} meetings/s, peak "
+                f"  import {result['import s']:.1f} s ({result['meetings/s']:.1f} meetings/s; "
+                f"{result['meetings/CPU s']:.1f} per CPU second; peak "
                 f"{result['import MB']:.0f} MB), export {result['export s']:.1f} s (peak "
                 f"{result['export MB']:.0f} MB), identical: {result['identical']}",
                 flush=True,
