@@ -38,10 +38,13 @@ test: $(STAMP)
 browser-test: $(STAMP)
 	$(BIN)/python -m pytest -m browser tests/browser
 
-# Load test of the production server on 10,000 generated meetings (needs wrk: apt-get install wrk).
+# Load test of the production server on 10,000 generated meetings (needs wrk: apt-get install wrk),
+# and the records export and import round trip of 200, 1,000 and 10,000 generated meetings.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --database sqlite
 	$(BIN)/python bench/run.py --database postgres
+	$(BIN)/python bench/records.py --database sqlite
+	$(BIN)/python bench/records.py --database postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

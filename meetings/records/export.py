@@ -28,6 +28,9 @@ from ..models import (
 
 FORMAT = "balitracker-records"
 VERSION = 1
+# Meetings read, with their parts, at a time: each prefetch names the ids of one chunk's rows, which
+# for a whole archive at once would pass the database's limit on a statement's parameters.
+CHUNK = 200
 
 
 def dumps(document):
@@ -412,7 +415,9 @@ def build_records(meeting_slugs=None, since=None, now=None, with_files=False, ex
     meetings = meeting_queryset()
     if partial:
         meetings = meetings.filter(pk__in=list(select_meetings(meeting_slugs, since)))
-    meeting_records = sorted((exporter.export(meeting) for meeting in meetings), key=meeting_order)
+    meeting_records = sorted(
+        (exporter.export(meeting) for meeting in meetings.iterator(chunk_size=CHUNK)), key=meeting_order
+    )
 
     participants = participant_queryset()
     meeting_types = MeetingType.objects.all()

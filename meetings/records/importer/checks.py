@@ -6,7 +6,12 @@ documents): each check reports what is wrong through ``self.error`` and returns 
 shape the exporter writes, so that it can be compared with the database.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from collections.abc import Hashable
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.constants import LOOKUP_SEP
 
 from ...due import DuePeriod
 from ...models import (
@@ -51,6 +56,103 @@ FIELD_NAMES = {
 }
 
 
+class ConstraintChecks:
+    """``Model.validate_constraints``, with each check constraint's answer remembered by the values
+    it reads.
+
+    Django checks each ``CheckConstraint`` with a query, one per constraint and row: most of an
+    import's checking time on a large file. A check constraint reads only the row's own values, so
+    rows that agree on the fields its condition names pass or fail it alike, and the database is
+    asked once for each such set of values. A constraint that reads anything else (a
+    ``UniqueConstraint``, which reads other rows, or a condition whose fields cannot be read from
+    it) is checked every time.
+    """
+
+    def __init__(self):
+        self.fields = {}
+        self.answers = {}
+
+    def validate(self, instance: models.Model, exclude: set[str]) -> None:
+        """Raise the ``ValidationError`` that ``instance.validate_constraints(exclude)`` would."""
+        model = type(instance)
+        errors = {}
+        for constraint in model._meta.constraints:
+            try:
+                self._validate(model, constraint, instance, exclude)
+            except ValidationError as error:
+                # Grouped as Model.validate_constraints groups them.
+                if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                    errors.setdefault(constraint.fields[0], []).append(error)
+                else:
+                    errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _validate(self, model, constraint, instance, exclude):
+        key = (model, constraint.name)
+        if key not in self.fields:
+            self.fields[key] = self.fields_read(model, constraint)
+        fields = self.fields[key]
+        if fields is None:
+            constraint.validate(model, instance, exclude=exclude)
+            return
+        values = tuple(
+            getattr(instance, field) is None if nullness else getattr(instance, field)
+            for field, nullness in fields
+        )
+        key = (*key, frozenset(exclude), values)
+        if not all(isinstance(value, Hashable) for value in values):
+            constraint.validate(model, instance, exclude=exclude)
+            return
+        if key not in self.answers:
+            try:
+                constraint.validate(model, instance, exclude=exclude)
+                self.answers[key] = None
+            except ValidationError as error:
+                self.answers[key] = error
+        if self.answers[key] is not None:
+            raise self.answers[key]
+
+    @staticmethod
+    def fields_read(
+        model: type[models.Model], constraint: models.BaseConstraint
+    ) -> list[tuple[str, bool]] | None:
+        """(attribute name, whether only its nullness is read) of each field the check
+        ``constraint`` reads; None if it is not a check constraint or its condition is not made of
+        plain lookups. A field read only by ``isnull`` is remembered by whether it is null, not by
+        its value, so that rows with different dates share the answer about having one."""
+        if not isinstance(constraint, models.CheckConstraint) or not isinstance(constraint.condition, Q):
+            return None
+        lookups = {}
+
+        def read(condition):
+            for child in condition.children:
+                if isinstance(child, Q):
+                    if not read(child):
+                        return False
+                    continue
+                if not isinstance(child, tuple):
+                    return False
+                lookup, value = child
+                name, *rest = lookup.split(LOOKUP_SEP)
+                lookups.setdefault(name, set()).add(rest[-1] if rest else "exact")
+                if isinstance(value, F):
+                    lookups.setdefault(value.name.split(LOOKUP_SEP)[0], set()).add("exact")
+                elif hasattr(value, "resolve_expression"):
+                    return False
+            return True
+
+        if not read(constraint.condition):
+            return None
+        try:
+            return sorted(
+                ("pk" if name == "pk" else model._meta.get_field(name).attname, used == {"isnull"})
+                for name, used in lookups.items()
+            )
+        except FieldDoesNotExist:
+            return None
+
+
 def in_order(rows, key):
     """``rows`` ({index in the file: canonical row}) sorted by ``key``, and their indices in that order."""
     indices = sorted(rows, key=lambda index: key(rows[index]))
@@ -68,14 +170,26 @@ class RecordChecks:
     # Model validation
 
     def _full_clean(self, path, instance, exclude=(), validate_unique=False):
+        """Report what ``instance`` (the record at ``path``) fails of its model's validation and
+        constraints, as the admin's forms would: ``full_clean``, with the constraints checked through
+        ``ConstraintChecks``, which asks the database once for each set of values it has not seen."""
+        errors = {}
+        exclude = set(exclude)
         try:
-            instance.full_clean(exclude=list(exclude), validate_unique=validate_unique)
+            instance.full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=False)
         except ValidationError as error:
-            names = FIELD_NAMES.get(type(instance), {})
-            for field, messages in error.message_dict.items():
-                where = path if field == NON_FIELD_ERRORS else f"{path}.{names.get(field, field)}"
-                for message in dict.fromkeys(messages):
-                    self.error(where, message)
+            errors = error.update_error_dict(errors)
+        # As full_clean does: constraints are checked only on the fields that passed validation.
+        exclude.update(name for name in errors if name != NON_FIELD_ERRORS)
+        try:
+            self.constraint_checks.validate(instance, exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        names = FIELD_NAMES.get(type(instance), {})
+        for field, messages in ValidationError(errors).message_dict.items() if errors else ():
+            where = path if field == NON_FIELD_ERRORS else f"{path}.{names.get(field, field)}"
+            for message in dict.fromkeys(messages):
+                self.error(where, message)
 
     def _clean_fields(self, path, instance, field):
         """Report what ``field`` of ``instance`` holds that it cannot (too long, a line break...) at

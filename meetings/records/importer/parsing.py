@@ -15,6 +15,8 @@ from django.utils import timezone
 from ..schema import BROKEN
 
 KINDS = ("meeting_types", "themes", "participants", "meetings")
+# What an import does to each record of the file.
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 KIND_NAMES = {
     "meeting_types": "meeting types",
     "themes": "themes",

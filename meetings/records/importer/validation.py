@@ -10,15 +10,14 @@ the database that the file lacks are kept, and counted as kept rather than as a 
 """
 
 import copy
-from contextlib import nullcontext
 
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from ... import revisions
 from ...models import MeetingType, Theme
 from ..export import (
+    CHUNK,
     FORMAT,
     VERSION,
     MeetingExporter,
@@ -29,16 +28,14 @@ from ..export import (
     participant_queryset,
 )
 from ..schema import document_order, schema_errors, text_errors, with_showable_text, without_schema_errors
-from .checks import RecordChecks
+from .checks import ConstraintChecks, RecordChecks
 from .fields import match_timeline
-from .parsing import KIND_NAMES, KINDS, RecordError, RecordsInvalid, items
+from .parsing import CREATED, KIND_NAMES, KINDS, UNCHANGED, UPDATED, RecordError, RecordsInvalid, items
 from .references import ReferenceChecks
 from .writer import RecordsWriter
 
 # The reason every record the import changes gives in its history.
 IMPORT_COMMENT = "Imported from a records file."
-
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
 class RecordsImport(ReferenceChecks, RecordChecks):
@@ -60,6 +57,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         # The name the file gives a document's file -> the name it is stored under, where they differ.
         self.stored_names = {}
         self.validated = False
+        self.constraint_checks = ConstraintChecks()
 
     # Checking -----------------------------------------------------------------------------------
 
@@ -123,7 +121,9 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         exporter = MeetingExporter(now=self.now)
         exported["meetings"] = self.current_meetings = {
             m.slug: exporter.export(m)
-            for m in meeting_queryset().filter(slug__in=[r["slug"] for _p, r in self.meetings])
+            for m in meeting_queryset()
+            .filter(slug__in=[r["slug"] for _p, r in self.meetings])
+            .iterator(chunk_size=CHUNK)
         }
         records = {
             "meeting_types": self.types,
@@ -199,20 +199,22 @@ class RecordsImport(ReferenceChecks, RecordChecks):
     def apply(self, dry_run=False, user=None):
         """Write every change in one transaction; with ``dry_run`` roll it back. Returns the summary.
 
-        The import is one revision (its records' history entries), naming ``user`` if given, who is
-        also named in the progress update of each status it changes. A dry run keeps no revision.
+        Each record the import changes gets one entry in its history (``RecordsWriter.write_history``),
+        naming ``user`` if given, who is also named in the progress update of each status it
+        changes. A dry run keeps no revision.
         """
         if self.validate():
             raise RecordsInvalid(self.errors)
-        # A dry run is rolled back whole, and keeps no revision of what it did not write.
-        revision = nullcontext() if dry_run else revisions.revision(user, IMPORT_COMMENT)
         writer = RecordsWriter(self, user=user)
         kept = False
         try:
-            with transaction.atomic(), revision:
+            with transaction.atomic():
                 writer.write()
                 if dry_run:
+                    # A dry run is rolled back whole, and keeps no revision of what it did not write.
                     transaction.set_rollback(True)
+                else:
+                    writer.write_history(user, IMPORT_COMMENT)
             kept = not dry_run
         finally:
             if not kept:

@@ -2,9 +2,16 @@
 
 Nested rows are matched in place (attendance by participant, outcomes by number, documents and
 actions in the export's order, memberships in order) so that ids that public addresses cite survive
-an import. A file the import brings as
-content is stored through its field's ``upload_to``, as an upload is (``files``). A second pass
-links documents and actions that may sit in meetings written later in the same import.
+an import. A file the import brings as content is stored through its field's ``upload_to``, as an
+upload is (``files``). A second pass links documents and actions that may sit in meetings written
+later in the same import.
+
+Meetings are written ``BATCH`` at a time: their rows in the database are read in a fixed number of
+queries, and the rows the import creates (meetings, attendance, documents, outcomes, actions,
+owners, progress updates and their links) are written with ``bulk_create``, one statement per kind
+and batch. A row that changes or goes is saved or deleted on its own, as an editor's would be. Bulk
+writes send no signals, so the record's version moves once, in the same transaction
+(``versions.bump``), and the history is written after the rows (``write_history``).
 
 An action's progress updates are its history, which an import only adds to: the file's updates that
 the timeline lacks (by date, status and note) are added, and none already there is altered or
@@ -15,11 +22,20 @@ A meeting, outcome or action item whose many-to-many links change is saved too, 
 ``updated_at`` moves: the open data's ETag and ``export_records --since`` read those, and would
 otherwise miss an import that changed links alone.
 
-One import is one revision (``revisions.revision``, opened by ``RecordsImport.apply``): each record it
-changes gets one entry in its history, holding the record with its parts as the import left them.
+History: each record the import changes gets one entry, holding the record with its parts as the
+import left them. The rows are written with no revision open (so no save adds anything to one), then
+``write_history`` adds each changed record once (``reversion.add_to_revision``, which follows its
+parts), read back with its parts in a fixed number of queries. A revision holds at most ``BATCH``
+meetings: django-reversion copies what a revision holds at every addition, so one revision for a
+whole archive would cost the square of its size; every revision of one import names the same user,
+comment and time, and all are in the import's one transaction.
 """
 
+from collections import defaultdict
+
+import reversion
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from ... import revisions, versions
@@ -55,17 +71,84 @@ from .fields import (
     update_fields,
 )
 from .files import FileContent
+from .parsing import CREATED
 
 IMPORT_STATUS_NOTE = "Status changed by records import"
+# Meetings written, and held in one revision, at a time.
+BATCH = 100
+
+
+def batches(items, size):
+    """``items`` in lists of at most ``size``, read as they are needed (a progress bar follows them)."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def set_links(related, ids):
-    """Make the many-to-many manager ``related`` hold exactly ``ids``; the ids it added or removed."""
-    current = set(related.values_list("pk", flat=True))
+    """Make the many-to-many manager ``related`` hold exactly ``ids``; the ids it added or removed.
+
+    It reads the links from a prefetched manager without a query."""
+    current = {row.pk for row in related.all()}
     wanted = set(ids)
     if current != wanted:
         related.set(wanted)
     return current ^ wanted
+
+
+def with_parts(meetings):
+    """``meetings`` with every part an import compares and a revision follows, in a fixed number of
+    queries (many-to-many links in the order a revision of one record reads them)."""
+    themes = Theme.objects.order_by("name", "pk")
+    action_items = ActionItem.objects.prefetch_related(
+        Prefetch("themes", queryset=themes),
+        Prefetch("ownerships", queryset=ActionOwner.objects.select_related("participant")),
+        "progress_updates",
+    )
+    outcomes = Outcome.objects.prefetch_related(
+        Prefetch("concerns", queryset=Participant.objects.order_by("name", "pk")),
+        Prefetch("themes", queryset=themes),
+        Prefetch("documents", queryset=Document.objects.order_by("position", "title", "pk")),
+        Prefetch("action_items", queryset=action_items),
+    )
+    return meetings.prefetch_related(
+        Prefetch("themes", queryset=themes),
+        Prefetch("related_meetings", queryset=Meeting.objects.order_by("-start_date", "-pk")),
+        "documents",
+        Prefetch("attendances", queryset=Attendance.objects.select_related("participant")),
+        Prefetch("outcomes", queryset=outcomes),
+    )
+
+
+class NewRows:
+    """Rows (and many-to-many links) of records created by the import, written kind by kind."""
+
+    def __init__(self):
+        self.rows = defaultdict(list)
+
+    def add(self, row):
+        self.rows[type(row)].append(row)
+        return row
+
+    def link(self, model, name, instance, ids):
+        """Links ``ids`` of the many-to-many field ``name`` of ``instance``, which holds none yet."""
+        field = model._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        for pk in ids:
+            self.rows[through].append(through(**{source: instance.pk, target: pk}))
+
+    def write(self, *models):
+        """Write the rows of ``models`` held so far (all of them if none is named)."""
+        for model in models or list(self.rows):
+            rows = self.rows.pop(model, [])
+            if rows:
+                model.objects.bulk_create(rows, batch_size=1000)
 
 
 class RecordsWriter:
@@ -81,14 +164,17 @@ class RecordsWriter:
             .values_list("username", "pk")
         )
         self._outcome_ids = {}
-        # Outcome pk -> its actions in the order the file's were written to them, for the second pass.
-        self._written_actions = {}
         # (model, pk) of the rows saved so far, whose ``updated_at`` has already moved.
         self._saved = set()
-        # Meeting slug -> its documents in the order the file's were written to them.
-        self._written_documents = {}
         # Names of the files stored from the file's content, for removing them if nothing is kept.
         self.stored_files = []
+        self.new = NewRows()
+        # What the second pass links, noted only for the rows that link or linked to anything.
+        self._translations = []
+        self._outcome_documents = []
+        self._action_links = []
+        # Pks of meetings the file does not change that a changed link of a related meeting touched.
+        self._touched_meetings = set()
 
     def write(self):
         records = self.records
@@ -109,22 +195,23 @@ class RecordsWriter:
         self._write_aliases(participants)
 
         meetings = records.changed("meetings")
-        for _path, record in meetings:
-            existing = Meeting.objects.filter(slug=record["slug"]).first() or Meeting()
-            values = meeting_fields(record)
-            values["meeting_type_id"] = self.type_ids[record["type"]]
-            values["convening_body_id"] = self.participant_ids.get(record["convening_body"])
-            self._save_with_files(existing, values, "hero_image")
+        for batch in batches(meetings, BATCH):
+            self._write_meeting_rows([record for _path, record in batch])
         self.meeting_ids = dict(Meeting.objects.values_list("slug", "pk"))
-        for _path, record in records.progress(meetings, "importing"):
-            self._write_meeting(record)
-        for _path, record in meetings:
-            self._link_meeting(record)
+        for batch in batches(records.progress(meetings, "importing"), BATCH):
+            self._write_meetings([record for _path, record in batch])
+        self._link()
         for _path, record in participants:
             self._write_memberships(record)
+        if meetings or participants or any(records.changed(kind) for kind in ("meeting_types", "themes")):
+            # Bulk writes send no signal: the record's version moves here, in the import's transaction.
+            versions.bump()
 
     def _ids(self, ids, slugs):
         return [ids[slug] for slug in slugs]
+
+    def _is_new(self, kind, slug):
+        return self.records.changes[kind][slug] == CREATED
 
     def _save_if_changed(self, instance, values):
         if save_if_changed(instance, values):
@@ -133,11 +220,6 @@ class RecordsWriter:
     def _saved_once(self, instance):
         """Note that ``instance`` was saved by a path of its own."""
         self._saved.add((type(instance), instance.pk))
-
-    def _links_changed(self, instance, fields):
-        """After a change to ``fields`` (link field names) of ``instance``: its ``updated_at`` moves,
-        by a save if none was made yet."""
-        self._touch(instance)
 
     def _touch(self, instance):
         """Move ``instance``'s ``updated_at`` after a change to rows of its own (owners, links), unless
@@ -156,7 +238,7 @@ class RecordsWriter:
             if alias.name not in wanted[alias.participant_id]:
                 alias.delete()
         present = set(existing.values_list("participant_id", "name"))
-        added = ParticipantAlias.objects.bulk_create(
+        ParticipantAlias.objects.bulk_create(
             [
                 ParticipantAlias(participant_id=participant_id, name=name)
                 for participant_id, names in wanted.items()
@@ -164,32 +246,89 @@ class RecordsWriter:
                 if (participant_id, name) not in present
             ]
         )
-        if added:
-            # bulk_create sends no signal: the record's version and the revision are told here.
-            versions.bump()
-            revisions.add(*Participant.objects.filter(pk__in={alias.participant_id for alias in added}))
 
-    def _write_meeting(self, record):
-        meeting = Meeting.objects.get(slug=record["slug"])
-        self._save_if_changed(meeting, {"parent_id": self.meeting_ids.get(record["parent"])})
-        themes = set_links(meeting.themes, self._ids(self.theme_ids, record["themes"]))
-        related = set_links(meeting.related_meetings, self._ids(self.meeting_ids, record["related_meetings"]))
-        changed = [name for name, ids in (("themes", themes), ("related_meetings", related)) if ids]
-        if changed:
-            self._links_changed(meeting, changed)
-        # Related meetings go both ways: the other side of each link made or broken changed too.
-        if related:
-            for other in Meeting.objects.filter(pk__in=related).order_by("pk"):
-                self._links_changed(other, ["related_meetings"])
+    # Meetings, a batch at a time.
+
+    def _write_meeting_rows(self, batch):
+        """The meetings' own rows: those new to the database in one statement, the others saved."""
+        existing = Meeting.objects.in_bulk([record["slug"] for record in batch], field_name="slug")
+        created = []
+        for record in batch:
+            values = meeting_fields(record)
+            values["meeting_type_id"] = self.type_ids[record["type"]]
+            values["convening_body_id"] = self.participant_ids.get(record["convening_body"])
+            meeting = existing.get(record["slug"])
+            if meeting is None and not isinstance(values["hero_image"], FileContent):
+                created.append(Meeting(**values))
+            else:
+                self._save_with_files(meeting or Meeting(), values, "hero_image")
+        for meeting in Meeting.objects.bulk_create(created):
+            self._saved_once(meeting)
+
+    def _write_meetings(self, batch):
+        meetings = with_parts(Meeting.objects.filter(slug__in=[record["slug"] for record in batch]))
+        meetings = {meeting.slug: meeting for meeting in meetings}
+        outcomes = []
+        parents = []
+        for record in batch:
+            outcomes.extend(self._write_meeting(meetings[record["slug"]], record, parents))
+        Meeting.objects.bulk_update(parents, ["parent"])
+        self.new.write(Document, Attendance, Outcome)
+        actions = []
+        for outcome, wanted, is_new in outcomes:
+            actions.extend(self._write_outcome(outcome, wanted, is_new))
+        self.new.write(ActionItem)
+        for action, wanted in actions:
+            self.new.link(ActionItem, "themes", action, self._ids(self.theme_ids, wanted["themes"]))
+            self._write_owners(action, wanted, [])
+            self._write_updates(action, wanted["updates"], [])
+        self.new.write()
+
+    def _write_meeting(self, meeting, record, parents):
+        """Write the meeting's links, documents, attendance and outcomes; (outcome, its record,
+        whether it is new) for each outcome, whose actions are written once new outcomes have ids."""
+        is_new = self._is_new("meetings", record["slug"])
+        parent_id = self.meeting_ids.get(record["parent"])
+        if is_new:
+            # Just written, with no parent yet: set for the whole batch in one statement.
+            if parent_id is not None:
+                meeting.parent_id = parent_id
+                parents.append(meeting)
+        else:
+            self._save_if_changed(meeting, {"parent_id": parent_id})
+        theme_ids = self._ids(self.theme_ids, record["themes"])
+        if is_new:
+            self.new.link(Meeting, "themes", meeting, theme_ids)
+        elif set_links(meeting.themes, theme_ids):
+            self._touch(meeting)
+        # Related meetings go both ways: the other side of each link made or broken changed too, and
+        # another meeting of the file may have linked this one already.
+        if record["related_meetings"] or not is_new:
+            related_ids = self._ids(self.meeting_ids, record["related_meetings"])
+            current = set(meeting.related_meetings.values_list("pk", flat=True))
+            related = current ^ set(related_ids)
+            if related:
+                meeting.related_meetings.set(related_ids)
+                self._touch(meeting)
+                for other in Meeting.objects.filter(pk__in=related).order_by("pk"):
+                    self._touch(other)
+                    self._touched_meetings.add(other.pk)
 
         # Matched in the order the export lists them, the order the plan and the file checks
         # compared them in: a document keeps its file by name only if it is the one holding it.
         documents = ordered_documents(meeting.documents.all())
-        written = self._written_documents[record["slug"]] = []
         for index, wanted in enumerate(record["documents"]):
-            document = documents[index] if index < len(documents) else Document(meeting=meeting)
-            self._save_with_files(document, document_fields(wanted), "file")
-            written.append(document)
+            values = document_fields(wanted)
+            if index < len(documents):
+                document = documents[index]
+                self._save_with_files(document, values, "file")
+            elif isinstance(values["file"], FileContent):
+                document = Document(meeting=meeting)
+                self._save_with_files(document, values, "file")
+            else:
+                document = self.new.add(Document(meeting=meeting, **values))
+            if wanted["translation_of"] is not None or document.translation_of_id is not None:
+                self._translations.append((record["slug"], document, wanted["translation_of"]))
         for document in documents[len(record["documents"]) :]:
             document.delete()
 
@@ -198,10 +337,13 @@ class RecordsWriter:
         for wanted in record["attendance"]:
             participant_id = self.participant_ids[wanted["participant"]]
             wanted_ids.add(participant_id)
-            row = attendances.get(participant_id) or Attendance(
-                meeting=meeting, participant_id=participant_id
-            )
-            save_if_changed(row, attendance_fields(wanted))
+            row = attendances.get(participant_id)
+            if row is None:
+                self.new.add(
+                    Attendance(meeting=meeting, participant_id=participant_id, **attendance_fields(wanted))
+                )
+            else:
+                save_if_changed(row, attendance_fields(wanted))
         for participant_id, row in attendances.items():
             if participant_id not in wanted_ids:
                 row.delete()
@@ -211,15 +353,30 @@ class RecordsWriter:
         for position, outcome in outcomes.items():
             if position not in positions:
                 outcome.delete()
+        written = []
         for wanted in record["outcomes"]:
-            outcome = outcomes.get(wanted["position"]) or Outcome(meeting=meeting)
-            self._save_if_changed(outcome, outcome_fields(wanted))
-            concerns = set_links(outcome.concerns, self._ids(self.participant_ids, wanted["concerns"]))
-            themes = set_links(outcome.themes, self._ids(self.theme_ids, wanted["themes"]))
-            changed = [name for name, ids in (("concerns", concerns), ("themes", themes)) if ids]
-            if changed:
-                self._links_changed(outcome, changed)
-            self._write_actions(outcome, wanted["actions"])
+            outcome = outcomes.get(wanted["position"])
+            if outcome is None:
+                outcome = self.new.add(Outcome(meeting=meeting, **outcome_fields(wanted)))
+                written.append((outcome, wanted, True))
+            else:
+                self._save_if_changed(outcome, outcome_fields(wanted))
+                written.append((outcome, wanted, False))
+        return written
+
+    def _write_outcome(self, outcome, wanted, is_new):
+        """Write the outcome's links and actions; (action, its record) of the actions new to it."""
+        concerns = self._ids(self.participant_ids, wanted["concerns"])
+        themes = self._ids(self.theme_ids, wanted["themes"])
+        if is_new:
+            self.new.link(Outcome, "concerns", outcome, concerns)
+            self.new.link(Outcome, "themes", outcome, themes)
+        elif set_links(outcome.concerns, concerns) | set_links(outcome.themes, themes):
+            self._touch(outcome)
+        current = set() if is_new else {document.pk for document in outcome.documents.all()}
+        if wanted["documents"] or current:
+            self._outcome_documents.append((outcome, wanted["documents"]))
+        return self._write_actions(outcome, wanted["actions"], is_new)
 
     def _save_with_files(self, instance, values, field):
         """Save ``instance`` with ``values``, storing the file ``field`` from its content if the file
@@ -235,13 +392,13 @@ class RecordsWriter:
                 # The rest of the file cites the document by the name it gave.
                 self.records.stored_names[str(given)] = stored
 
-    def _write_actions(self, outcome, wanted_actions):
+    def _write_actions(self, outcome, wanted_actions, is_new):
         # Matched in the order the export lists them (position, then creation), the order the plan
         # compared them in, so that each file action lands on the action, and timeline, it describes.
-        actions = ordered_action_items(outcome.action_items.all())
-        written = self._written_actions[outcome.pk] = []
+        actions = [] if is_new else ordered_action_items(outcome.action_items.all())
+        created = []
+        meeting_slug = outcome.meeting.slug
         for index, wanted in enumerate(wanted_actions):
-            action = actions[index] if index < len(actions) else ActionItem(outcome=outcome)
             values = action_fields(wanted)
             values["due_at_next_id"] = self.type_ids.get(wanted["due_at_next"])
             values["fulfilled_by_meeting_id"] = self.meeting_ids.get(wanted["fulfilled_by"])
@@ -250,41 +407,58 @@ class RecordsWriter:
                 values["superseded_by_id"] = None
             if wanted["fulfilled_by_document"] is None:
                 values["fulfilled_by_document_id"] = None
-            if self._records_status_change(action, values["status"], wanted["updates"]):
-                assign(action, values)
+            if index >= len(actions):
+                action = self.new.add(ActionItem(outcome=outcome, **values))
+                created.append((action, wanted))
+            else:
+                action = actions[index]
+                self._write_action(action, values, wanted)
+            if wanted["fulfilled_by_document"] or wanted["superseded_by"]:
+                self._action_links.append((meeting_slug, action, wanted))
+        for action in actions[len(wanted_actions) :]:
+            action.delete()
+        return created
+
+    def _write_action(self, action, values, wanted):
+        """Write an action the database holds already, with its links, owners and progress updates."""
+        timeline = list(action.progress_updates.all())
+        if self._records_status_change(action, values["status"], wanted["updates"]):
+            assign(action, values)
+            timeline.append(
                 action.change_status(
                     values["status"],
                     by=self.user,
                     note=IMPORT_STATUS_NOTE,
                     date=timezone.localdate(self.records.now),
                 )
-                self._saved_once(action)
-            else:
-                self._save_if_changed(action, values)
-            written.append(action)
-            if set_links(action.themes, self._ids(self.theme_ids, wanted["themes"])):
-                self._links_changed(action, ["themes"])
-            if self._write_owners(action, wanted):
-                self._touch(action)
-            self._write_updates(action, wanted["updates"])
-        for action in actions[len(wanted_actions) :]:
-            action.delete()
+            )
+            self._saved_once(action)
+        else:
+            self._save_if_changed(action, values)
+        if set_links(action.themes, self._ids(self.theme_ids, wanted["themes"])):
+            self._touch(action)
+        if self._write_owners(action, wanted, action.ownerships.all()):
+            self._touch(action)
+        self._write_updates(action, wanted["updates"], timeline)
 
-    def _write_owners(self, action, wanted):
-        """Match the action's owners and their roles to the record; whether any of them changed."""
+    def _write_owners(self, action, wanted, ownerships):
+        """Match the action's owners (``ownerships``) and their roles to the record; whether any of
+        them changed."""
         roles = {self.participant_ids[slug]: OwnerRole.LEAD for slug in wanted["owners"]}
         roles.update({self.participant_ids[slug]: OwnerRole.SUPPORT for slug in wanted["supporting_owners"]})
-        ownerships = {ownership.participant_id: ownership for ownership in action.ownerships.all()}
+        ownerships = {ownership.participant_id: ownership for ownership in ownerships}
         changed = False
         for participant_id, ownership in ownerships.items():
             if participant_id not in roles:
                 ownership.delete()
                 changed = True
         for participant_id, role in roles.items():
-            ownership = ownerships.get(participant_id) or ActionOwner(
-                action_item=action, participant_id=participant_id
-            )
-            changed = save_if_changed(ownership, {"role": role}) or changed
+            ownership = ownerships.get(participant_id)
+            if ownership is None:
+                self.new.add(ActionOwner(action_item=action, participant_id=participant_id, role=role))
+                changed = True
+            else:
+                changed = save_if_changed(ownership, {"role": role}) or changed
         return changed
 
     @staticmethod
@@ -295,44 +469,39 @@ class RecordsWriter:
             return False
         return not wanted_updates or wanted_updates[-1]["status"] != status
 
-    def _write_updates(self, action, wanted_updates):
-        """Add the file's updates the action's timeline lacks; those on it stay as they are."""
+    def _write_updates(self, action, wanted_updates, timeline):
+        """Add the file's updates the action's ``timeline`` lacks; those on it stay as they are."""
         missing, _kept = match_timeline(
-            action.progress_updates.all(),
-            wanted_updates,
-            key=lambda update: (update.date, update.status, update.note),
+            timeline, wanted_updates, key=lambda update: (update.date, update.status, update.note)
         )
         for wanted in missing:
             values = update_fields(wanted)
             values["meeting_id"] = self.meeting_ids.get(wanted["meeting"])
             values["recorded_by_id"] = self.user_ids.get(wanted["recorded_by"])
-            ProgressUpdate.objects.create(action_item=action, **values)
+            self.new.add(ProgressUpdate(action_item=action, **values))
 
     # Second pass: links to documents and actions, which may sit in meetings written later.
 
-    def _link_meeting(self, record):
-        meeting = Meeting.objects.get(slug=record["slug"])
-        documents = self._written_documents[record["slug"]]
-        for document, wanted in zip(documents, record["documents"], strict=True):
-            translation = self._document(record["slug"], wanted["translation_of"])
+    def _link(self):
+        for meeting_slug, document, address in self._translations:
+            translation = self._document(meeting_slug, address)
             self._save_if_changed(document, {"translation_of_id": translation.pk if translation else None})
-        outcomes = {outcome.position: outcome for outcome in meeting.outcomes.all()}
-        for wanted in record["outcomes"]:
-            outcome = outcomes[wanted["position"]]
-            documents = [self._document(record["slug"], address).pk for address in wanted["documents"]]
-            if set_links(outcome.documents, documents):
-                self._links_changed(outcome, ["documents"])
-            actions = self._written_actions[outcome.pk]
-            for action, wanted_action in zip(actions, wanted["actions"], strict=True):
-                document = self._document(record["slug"], wanted_action["fulfilled_by_document"])
-                superseded_by = self._action(wanted_action["superseded_by"])
-                self._save_if_changed(
-                    action,
-                    {
-                        "fulfilled_by_document_id": document.pk if document else None,
-                        "superseded_by_id": superseded_by.pk if superseded_by else None,
-                    },
-                )
+        for outcome, addresses in self._outcome_documents:
+            documents = [self._document(outcome.meeting.slug, address).pk for address in addresses]
+            current = set(outcome.documents.values_list("pk", flat=True))
+            if current != set(documents):
+                outcome.documents.set(documents)
+                self._touch(outcome)
+        for meeting_slug, action, wanted in self._action_links:
+            document = self._document(meeting_slug, wanted["fulfilled_by_document"])
+            superseded_by = self._action(wanted["superseded_by"])
+            self._save_if_changed(
+                action,
+                {
+                    "fulfilled_by_document_id": document.pk if document else None,
+                    "superseded_by_id": superseded_by.pk if superseded_by else None,
+                },
+            )
 
     def _document(self, meeting_slug, address):
         """The document at ``address``: the meeting's own first, then any other."""
@@ -374,3 +543,28 @@ class RecordsWriter:
             save_if_changed(membership, values)
         for membership in memberships[len(record["memberships"]) :]:
             membership.delete()
+
+    # History.
+
+    def write_history(self, user, comment):
+        """One entry in the history of each record the import changed, with its parts as they are
+        now, naming ``user`` and ``comment``; in revisions of at most ``BATCH`` meetings."""
+        records = self.records
+        standing_alone = [
+            *MeetingType.objects.filter(slug__in=[r["slug"] for _p, r in records.changed("meeting_types")]),
+            *Theme.objects.filter(slug__in=[r["slug"] for _p, r in records.changed("themes")]),
+            *Participant.objects.filter(
+                slug__in=[r["slug"] for _p, r in records.changed("participants")]
+            ).prefetch_related("aliases", "memberships"),
+        ]
+        changed = [self.meeting_ids[record["slug"]] for _path, record in records.changed("meetings")]
+        changed += sorted(self._touched_meetings - set(changed))
+        date = timezone.now()
+        for batch in batches(records.progress(changed, "recording history"), BATCH) if changed else [[]]:
+            with revisions.revision(user, comment):
+                reversion.set_date_created(date)
+                for record in standing_alone:
+                    reversion.add_to_revision(record)
+                standing_alone = []
+                for meeting in with_parts(Meeting.objects.filter(pk__in=batch)):
+                    reversion.add_to_revision(meeting)
