@@ -30,7 +30,7 @@ from .. import jobs, tasks
 from ..models import Job, JobKind, Meeting
 from ..views.prepared import prepared_file
 from .export import build_records, dumps
-from .importer import RecordsInvalid, parse_records
+from .importer import RecordError, RecordsInvalid, parse_records
 from .staged import IMPORT_PERMISSIONS
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -169,6 +169,7 @@ def records_job_view(request, token):
         title=job.description,
         job=job,
         applied=applied,
+        errors=[RecordError(error["path"], error["message"]) for error in job.result.get("errors", [])],
         may_apply=_may_apply(request, job) and applied is None,
         **jobs.describe(job),
     )
