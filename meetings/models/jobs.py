@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from .constraints import choices_constraint
+from .constraints import ShowableText, choices_constraint
 
 
 class JobKind(models.TextChoices):
@@ -44,7 +44,7 @@ class JobQuerySet(models.QuerySet):
         return self.filter(expires_at__lte=now or timezone.now())
 
 
-class Job(models.Model):
+class Job(ShowableText, models.Model):
     """One piece of long work done by the task worker for someone on the site (or for the public)."""
 
     # Addresses of the job's page and file: unguessable, as a public export's page is for anyone
