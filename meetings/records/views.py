@@ -197,7 +197,7 @@ def _apply(request, preview: Job):
         raise Http404
     with transaction.atomic():
         # Two clicks (or two tabs) start one apply: the second finds the first.
-        preview = Job.objects.select_for_update().select_related("task_result").get(pk=preview.pk)
+        preview = Job.objects.select_for_update(of=("self",)).select_related("task_result").get(pk=preview.pk)
         applied = Job.objects.filter(kind=JobKind.IMPORT_APPLY, parameters__preview=preview.pk).first()
         if applied:
             messages.info(request, _("This preview was already applied."))
