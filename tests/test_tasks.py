@@ -296,6 +296,16 @@ def test_a_bad_export_request_is_refused_with_the_reason(client, many_actions, p
     assert not Job.objects.exists()
 
 
+def test_an_export_larger_than_one_file_holds_is_refused_before_it_is_queued(
+    client, many_actions, monkeypatch
+):
+    monkeypatch.setattr(exports, "MAX_ROWS", 2)
+    response = client.post(reverse("meetings:prepare_export"), {"format": "csv", "query": ""})
+    assert response.status_code == 400
+    assert "one file holds at most 2" in response.content.decode()
+    assert not Job.objects.exists()
+
+
 def test_too_many_public_exports_at_once_are_asked_to_wait(client, many_actions, monkeypatch):
     monkeypatch.setattr(prepared, "MAX_PUBLIC_JOBS", 1)
     client.post(reverse("meetings:prepare_export"), {"format": "csv", "query": ""})

@@ -53,6 +53,14 @@ class PrepareExportView(View):
             action_items = export_queryset(parameters)
         except InvalidQuery as error:
             return bad_query_response(error, "Some filters could not be used, so nothing was exported: ")
+        count = action_items.order_by()[: exports.MAX_ROWS + 1].count()
+        if count > exports.MAX_ROWS:
+            return HttpResponse(
+                _("More than %(count)s actions meet these filters; one file holds at most %(count)s.")
+                % {"count": f"{exports.MAX_ROWS:,}"},
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
         # One file per format, filters and version of the record (which moves every day too).
         canonical = parameters.urlencode()
         key = hashlib.sha256(f"{export_format}|{canonical}|{versions.current().key}".encode()).hexdigest()
@@ -75,7 +83,6 @@ class PrepareExportView(View):
             )
             response["Retry-After"] = "120"
             return response
-        count = action_items.order_by()[: exports.MAX_ROWS + 1].count()
         job = jobs.start(
             tasks.export_actions,
             JobKind.ACTIONS_EXPORT,
