@@ -6,6 +6,7 @@ the apply button of a preview, the file).
 """
 
 from django.contrib import admin
+from django.shortcuts import get_object_or_404, redirect
 from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils.html import format_html
@@ -67,8 +68,7 @@ class JobAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        from django.shortcuts import get_object_or_404, redirect
-
+        # A task is read on its own page, which the editor is sent to from the list.
         job = get_object_or_404(self.get_queryset(request), pk=object_id)
         return redirect("records_job", token=job.token)
 
