@@ -86,12 +86,7 @@ class PrepareExportView(View):
         job = jobs.start(
             tasks.export_actions,
             JobKind.ACTIONS_EXPORT,
-            _("%(count)s actions as %(format)s%(filters)s")
-            % {
-                "count": f"{count:,}",
-                "format": export_format.upper(),
-                "filters": f" ({canonical})" if canonical else "",
-            },
+            _("%(count)s actions as %(format)s") % {"count": f"{count:,}", "format": export_format.upper()},
             user=request.user if request.user.is_authenticated else None,
             parameters={
                 "query": canonical,
