@@ -29,7 +29,10 @@ demo: migrate
 admin: migrate
 	$(DEV_ENV) $(BIN)/python manage.py ensure_dev_admin
 
+# The server and, beside it, the task worker (imports, large exports, the digest); Ctrl-C stops both.
 run: demo admin
+	@trap 'pkill -TERM -P $$worker 2>/dev/null; kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     # History as revisions of a record with its parts (meetings/revisions.py).
     "reversion",
     "axes",
+    # Django's Tasks with the database as the queue: `manage.py db_worker` runs them (meetings/tasks.py).
+    "django_tasks_db",
     "meetings",
 ]
 
@@ -247,6 +249,14 @@ STORAGES = {
 
 SITE_NAME = os.environ.get("BALITRACKER_SITE_NAME", "Bali Process record")
 # The public address, for links in mail sent outside a request (the action digest).
+# Long work off the request (imports, large exports, the digest): queued in the database, run by
+# `manage.py db_worker` (docs/deployment.md, "The task worker").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running task whose worker gave no sign of life for this long is marked failed (meetings/jobs.py).
+TASK_STALE_MINUTES = int(os.environ.get("DJANGO_TASK_STALE_MINUTES", "30"))
+# How long a prepared file (a large export) can be downloaded.
+TASK_FILE_HOURS = int(os.environ.get("DJANGO_TASK_FILE_HOURS", "24"))
+
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # Countries the forum calls by other names than ISO's English ones.

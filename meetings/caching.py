@@ -48,9 +48,10 @@ from django_filters import FilterSet
 from . import versions
 
 READ_METHODS = {"GET", "HEAD"}
-# Not the public record (the admin, the health check), files with their own headers, and the API's
-# description, whose ETag follows its content (meetings/opendata.py).
-EXEMPT_PREFIXES = ("/admin/", "/healthz", "/documents/", "/static/", "/media/", "/api/docs")
+# Not the public record (the admin, the health check, prepared files' pages, which follow a task),
+# files with their own headers, and the API's description, whose ETag follows its content
+# (meetings/opendata.py).
+EXEMPT_PREFIXES = ("/admin/", "/healthz", "/documents/", "/exports/", "/static/", "/media/", "/api/docs")
 EXEMPT_PATHS = {"/api/openapi.json"}
 # Answers bigger than this are rendered each time rather than filling the cache.
 MAX_CACHED_BYTES = 1024 * 1024

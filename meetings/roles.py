@@ -11,6 +11,8 @@ bring new permissions). Syncing only adds: an administrator may grant a group mo
 from django.contrib.auth.management import create_permissions
 
 PUBLISH_PERMISSION = "meetings.publish_meeting"
+# An editor sees the tasks they started (an import, an export); only an administrator sees everyone's.
+ADMINISTRATOR_ONLY = {"view_every_job"}
 EDITOR = "Editor"
 PUBLISHER = "Publisher"
 ADMINISTRATOR = "Administrator"
@@ -22,6 +24,8 @@ def holds(role, app_label, codename):
     if role == ADMINISTRATOR:
         return True
     if app_label == "meetings":
+        if codename in ADMINISTRATOR_ONLY:
+            return False
         return role == PUBLISHER or codename != "publish_meeting"
     # Every role reads the admin's log of changes.
     return (app_label, codename) == ("admin", "view_logentry")

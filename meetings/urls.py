@@ -10,6 +10,7 @@ from .views.calendars import MeetingCalendarDownloadView, MeetingCalendarView
 from .views.documents import DocumentFileView, MeetingImageView
 from .views.health import healthz
 from .views.home import FaviconView, robots_txt
+from .views.prepared import PreparedExportView, PreparedFileView, PrepareExportView
 
 app_name = "meetings"
 
@@ -41,6 +42,9 @@ urlpatterns = [
     path("actions/charts/", ActionChartsView.as_view(), name="action_charts"),
     path("actions/export.csv", ActionExportView.as_view(export_format="csv"), name="action_export_csv"),
     path("actions/export.xlsx", ActionExportView.as_view(export_format="xlsx"), name="action_export_xlsx"),
+    path("exports/", PrepareExportView.as_view(), name="prepare_export"),
+    path("exports/<uuid:token>/", PreparedExportView.as_view(), name="prepared_export"),
+    path("exports/<uuid:token>/file", PreparedFileView.as_view(), name="prepared_file"),
     path("actions/calendar.ics", ActionExportView.as_view(export_format="ics"), name="action_calendar"),
     path("feeds/actions/", ActionProgressFeed(), name="action_feed"),
     path("feeds/meetings/", MeetingFeed(), name="meeting_feed"),

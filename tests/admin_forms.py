@@ -15,6 +15,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from meetings import revisions
+from tests.tasks import run_worker
 
 # The controls a browser does not submit with the form (a file input sends no file unless one is chosen).
 UNSENT_INPUT_TYPES = {"button", "file", "image", "reset", "submit"}
@@ -214,12 +215,31 @@ def staff_in(role, django_user_model):
 
 
 def import_records(client, text):
-    """Upload a records file on the import page and, if it shows a preview, confirm it."""
-    upload = SimpleUploadedFile("records.json", text.encode("utf-8"), content_type="application/json")
-    preview = client.post(reverse("records_import"), {"file": upload})
-    if preview.status_code != 200 or "confirm_form" not in preview.context:
+    """Upload a records file on the import page, let the task worker preview it and, if the preview
+    offers to, apply it; the page last shown (the upload form with its errors, or a task's page)."""
+    preview = upload_records(client, text)
+    if preview.status_code != 200 or not preview.context.get("may_apply"):
         return preview
-    return client.post(reverse("records_import"), {"token": preview.context["confirm_form"].initial["token"]})
+    return apply_preview(client, preview)
+
+
+def upload_records(client, text, name="records.json"):
+    """Upload a records file and run its preview's task: the preview's page (or the refused form)."""
+    upload = SimpleUploadedFile(name, text.encode("utf-8"), content_type="application/json")
+    response = client.post(reverse("records_import"), {"file": upload})
+    if response.status_code != 302:
+        return response
+    run_worker()
+    return client.get(response.url)
+
+
+def apply_preview(client, preview):
+    """Confirm the preview shown on ``preview`` (its page) and run the apply's task: its page."""
+    response = client.post(preview.wsgi_request.path)
+    if response.status_code != 302:
+        return response
+    run_worker()
+    return client.get(response.url)
 
 
 def first_version(record):

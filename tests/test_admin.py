@@ -4,7 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from meetings.models import ActionItem, ActionOwner, Attendance, Document, Meeting, Outcome
+from meetings import jobs, tasks
+from meetings.models import ActionItem, ActionOwner, Attendance, Document, Job, JobKind, Meeting, Outcome
 from tests.admin_forms import inline_management, meeting_form_data, page_version, post_admin_form
 from tests.factories import (
     ActionItemFactory,
@@ -212,6 +213,7 @@ def populate_every_model():
     ActionOwnerFactory(action_item=action_item, participant=participant)
     ProgressUpdateFactory(action_item=action_item)
     DocumentFactory(meeting=meeting)
+    jobs.start(tasks.export_records, JobKind.RECORDS_EXPORT, "The whole record")
 
 
 def admin_models():
@@ -238,6 +240,10 @@ def test_every_admin_page_opens_for_a_superuser(editor_client, rf, model):
     for name, args, offered in pages:
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}", args=args)
         response = editor_client.get(url)
+        if model is Job and name == "change":
+            # A task is read on its own page, which its change page sends the reader to.
+            assert response.status_code == 302 and response.url.startswith("/admin/records/tasks/"), url
+            continue
         assert response.status_code == (200 if offered else 403), url
 
 

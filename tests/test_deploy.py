@@ -101,6 +101,7 @@ def test_the_procfile_serves_with_the_config_and_migrates_on_release():
 
     assert processes["web"] == "gunicorn --config deploy/gunicorn.conf.py balitracker.wsgi"
     assert processes["release"] == "python manage.py migrate --no-input"
+    assert processes["worker"].startswith("python manage.py db_worker ")
 
 
 def test_systemd_units_start_gunicorn_with_the_config_and_the_digest_daily():
@@ -109,8 +110,17 @@ def test_systemd_units_start_gunicorn_with_the_config_and_the_digest_daily():
     timer = (SYSTEMD / "balitracker-digest.timer").read_text()
 
     assert "ExecStart=/srv/balitracker/.venv/bin/gunicorn --config deploy/gunicorn.conf.py" in service
-    assert "manage.py send_action_digest" in digest
+    assert "manage.py send_action_digest --days 30 --enqueue" in digest
     assert "OnCalendar=*-*-* 06:00:00" in timer
+
+
+def test_the_worker_unit_runs_the_task_worker_and_lets_a_task_finish_on_stop():
+    worker = (SYSTEMD / "balitracker-worker.service").read_text()
+
+    assert "ExecStart=/srv/balitracker/.venv/bin/python manage.py db_worker " in worker
+    assert "--no-reload" in worker
+    assert "KillSignal=SIGTERM" in worker and "Restart=always" in worker
+    assert "balitracker-worker.service" in (SYSTEMD / "balitracker-digest.service").read_text()
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")

@@ -4,7 +4,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from meetings.models import DigestSent
+from meetings.models import DigestSent, Job, JobKind
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -12,6 +12,7 @@ from tests.factories import (
     OutcomeFactory,
     ParticipantFactory,
 )
+from tests.tasks import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,22 @@ def test_supporting_owners_get_the_digest_too(mailoutbox):
 def test_negative_days_are_refused():
     with pytest.raises(CommandError, match="--days"):
         run("--days", "-1")
+
+
+def test_the_digest_queued_for_the_task_worker_is_sent_by_it(rso, mailoutbox):
+    out = run("--days", "14", "--enqueue")
+    assert "Queued the digest for the task worker" in out
+    assert mailoutbox == []
+
+    run_worker()
+
+    assert len(mailoutbox) == 1
+    job = Job.objects.get(kind=JobKind.DIGEST)
+    assert job.task_result.status == "SUCCESSFUL"
+    assert job.result == {"sent": 1, "skipped": 0}
+    assert (job.step, job.done, job.total) == ("", 1, 1)
+
+
+def test_a_dry_run_cannot_be_queued(rso):
+    with pytest.raises(CommandError, match="cannot be queued"):
+        run("--dry-run", "--enqueue")

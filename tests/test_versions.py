@@ -16,7 +16,6 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -38,7 +37,7 @@ from meetings.models import (
     Theme,
 )
 from meetings.records import build_records, dumps
-from tests.admin_forms import add_inline_rows, first_version, posted
+from tests.admin_forms import add_inline_rows, first_version, import_records, posted
 from tests.factories import (
     ActionItemFactory,
     ActionOwnerFactory,
@@ -447,13 +446,8 @@ def records_file(record):
 
 
 def import_records_page(client, record):
-    upload = SimpleUploadedFile(
-        "records.json", records_file(record).encode(), content_type="application/json"
-    )
-    preview = client.post(reverse("records_import"), {"file": upload})
-    assert preview.status_code == 200
-    token = preview.context["confirm_form"].initial["token"]
-    assert client.post(reverse("records_import"), {"token": token}).status_code == 302
+    applied = import_records(client, records_file(record))
+    assert applied.context["job"].status == "SUCCESSFUL"
     assert Meeting.objects.filter(title="Eighth SOM, as imported").exists()
 
 

@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from meetings.models import DigestSent, RecordVersion
+from meetings.models import DigestSent, Job, RecordVersion
 
 # Rows of the meetings app that no public page, feed or API answer reads.
 NOT_PUBLIC = {
     RecordVersion,  # the version itself
     DigestSent,  # who was sent a reminder, for the command that sends them
+    Job,  # a task's progress and result, read by its own page, which the page cache leaves out
 }
 
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)

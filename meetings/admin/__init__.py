@@ -1,3 +1,3 @@
 """The editors' interface: one module per concept, registered on import."""
 
-from . import actions, meetings, outcomes, participants, reference  # noqa: F401
+from . import actions, jobs, meetings, outcomes, participants, reference  # noqa: F401

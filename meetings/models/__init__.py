@@ -9,6 +9,7 @@ from .actions import (
     OwnerRole,
     ProgressUpdate,
 )
+from .jobs import Job, JobKind
 from .meetings import Attendance, AttendanceRole, Meeting, MeetingFormat, MeetingStatus, OldAddress
 from .outcomes import Document, DocumentKind, Outcome, OutcomeKind, OutcomeStrength, strength_of
 from .participants import Membership, MembershipStatus, Participant, ParticipantAlias, ParticipantKind
@@ -25,6 +26,8 @@ __all__ = [
     "AttendanceRole",
     "Document",
     "DocumentKind",
+    "Job",
+    "JobKind",
     "Meeting",
     "MeetingFormat",
     "MeetingStatus",

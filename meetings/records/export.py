@@ -401,23 +401,26 @@ def referenced_participants(meeting_records):
     return found
 
 
-def build_records(meeting_slugs=None, since=None, now=None, with_files=False, exporter=None):
+def build_records(meeting_slugs=None, since=None, now=None, with_files=False, exporter=None, progress=None):
     """The records document of the whole record, or of the meetings selected and what they reference.
 
     ``meeting_slugs`` limits the meetings to those named; ``since`` (a date) to those whose record
     changed on or after it. With either, participants, meeting types and themes are those the
     meetings reference (and, with ``since``, those changed since), so that the document stands alone.
     ``with_files`` writes each stored file's content beside its name (``MeetingExporter``); pass
-    ``exporter`` to read which files the storage lacked.
+    ``exporter`` to read which files the storage lacked. ``progress(items, description)`` wraps the
+    loop over meetings, as the importer's does.
     """
     exporter = exporter or MeetingExporter(now=now, with_files=with_files)
     partial = bool(meeting_slugs) or since is not None
     meetings = meeting_queryset()
     if partial:
         meetings = meetings.filter(pk__in=list(select_meetings(meeting_slugs, since)))
-    meeting_records = sorted(
-        (exporter.export(meeting) for meeting in meetings.iterator(chunk_size=CHUNK)), key=meeting_order
-    )
+    total = meetings.count() if progress else None
+    meetings = meetings.iterator(chunk_size=CHUNK)
+    if progress:
+        meetings = progress(meetings, "exporting", total=total)
+    meeting_records = sorted((exporter.export(meeting) for meeting in meetings), key=meeting_order)
 
     participants = participant_queryset()
     meeting_types = MeetingType.objects.all()

@@ -8,4 +8,8 @@ from . import views
 urlpatterns = [
     path("import/", admin.site.admin_view(views.records_import_view), name="records_import"),
     path("export/", admin.site.admin_view(views.records_export_view), name="records_export"),
+    path("tasks/<uuid:token>/", admin.site.admin_view(views.records_job_view), name="records_job"),
+    path(
+        "tasks/<uuid:token>/file", admin.site.admin_view(views.records_job_file_view), name="records_job_file"
+    ),
 ]

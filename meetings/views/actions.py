@@ -5,6 +5,7 @@ from functools import partial
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, View
@@ -199,11 +200,32 @@ class ActionDetailView(DetailView):
         return context
 
 
+def export_queryset(query):
+    """The published actions that the tracker's filters in ``query`` select, as the exports write
+    them (or InvalidQuery naming each bad value)."""
+    latest_percent = (
+        ProgressUpdate.objects.filter(action_item=OuterRef("pk"), percent_complete__isnull=False)
+        .order_by("-date", "-created_at", "-pk")
+        .values("percent_complete")[:1]
+    )
+    queryset = (
+        tracker_queryset()
+        .select_related("fulfilled_by_meeting")
+        .annotate(latest_percent=Subquery(latest_percent))
+    )
+    return apply_filters(ActionFilter, query, queryset)
+
+
+# Files a task can prepare; a calendar is read by calendar programs, which cannot wait for one.
+PREPARED_FORMATS = ("csv", "xlsx")
+
+
 class ActionExportView(View):
     """The tracker's actions with the page's filters, as a file: CSV, XLSX or iCalendar.
 
     A bad filter value answers 400 with the reason: a file that silently ignored a filter would
-    be mistaken for the filtered list.
+    be mistaken for the filtered list. A CSV or XLSX of more than ``exports.IMMEDIATE_ROWS`` actions
+    is prepared by the task worker: the answer is a page that offers to.
     """
 
     formats = {
@@ -218,28 +240,25 @@ class ActionExportView(View):
     export_format = "csv"
 
     def get(self, request):
-        latest_percent = (
-            ProgressUpdate.objects.filter(action_item=OuterRef("pk"), percent_complete__isnull=False)
-            .order_by("-date", "-created_at", "-pk")
-            .values("percent_complete")[:1]
-        )
-        queryset = (
-            tracker_queryset()
-            .select_related("fulfilled_by_meeting")
-            .annotate(latest_percent=Subquery(latest_percent))
-        )
         try:
-            action_items = apply_filters(ActionFilter, request.GET, queryset)
+            action_items = export_queryset(request.GET)
         except InvalidQuery as error:
             return bad_query_response(error, "Some filters could not be used, so nothing was exported: ")
+        count = action_items.order_by()[: exports.MAX_ROWS + 1].count()
         # A spreadsheet is refused past MAX_ROWS; a calendar keeps the latest (exports.actions_calendar).
-        spreadsheet = self.export_format != "ics"
-        if spreadsheet and action_items.order_by()[: exports.MAX_ROWS + 1].count() > exports.MAX_ROWS:
+        if count > exports.MAX_ROWS and self.export_format != "ics":
             return HttpResponseBadRequest(
                 f"More than {exports.MAX_ROWS:,} actions meet these filters; one file holds at most "
                 f"{exports.MAX_ROWS:,}. Narrow them (by status, owner, meeting, theme or due dates) and "
                 "export again, or read every action a page at a time from /api/actions/.\n",
                 content_type="text/plain; charset=utf-8",
+            )
+        if count > exports.IMMEDIATE_ROWS and self.export_format in PREPARED_FORMATS:
+            # Written by the task worker, not while the reader waits (meetings/views/prepared.py).
+            return TemplateResponse(
+                request,
+                "meetings/export_prepare.html",
+                {"count": count, "export_format": self.export_format, "query": request.GET.urlencode()},
             )
         content_type, filename, build = self.formats[self.export_format]
         content = build(action_items, request.build_absolute_uri)

@@ -1,0 +1,217 @@
+"""The admin's import and export of records, as work for the task worker (meetings/tasks.py).
+
+An import is two tasks. The preview reads the uploaded file (kept in the storage meanwhile), checks
+it, tries it in a transaction that is rolled back, checks the editor's rights and records what it
+would change, with the version of each existing record it changes. The editor confirms on the
+job's page; the apply then reads the same file, checks it again, and writes it in one transaction as
+one revision, or nothing at all if any record it changes was changed by someone else since the
+preview (who and when are named).
+"""
+
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from reversion.models import Version
+
+from ..admin.locking import by_whom
+from ..jobs import Progress, Refused, store_file
+from ..models import ActionItem, Job, Meeting, Outcome, Participant
+from .export import build_records, dumps
+from .importer import CREATED, KIND_NAMES, UPDATED, RecordError, RecordsImport, RecordsInvalid, parse_records
+from .importer.rights import import_refusals
+
+IMPORT_PERMISSIONS = [
+    "meetings.add_meeting",
+    "meetings.change_meeting",
+    "meetings.delete_meeting",
+    "meetings.add_participant",
+    "meetings.change_participant",
+]
+
+
+def record_versions(records_import: RecordsImport) -> dict:
+    """{"kind:slug": latest version id} of the existing records the import changes, parts included
+    (a meeting's outcomes and action items, whose saves are versions of their own): any edit of
+    them since the preview moves it."""
+    updated = {
+        kind: [slug for slug, state in records_import.changes[kind].items() if state == UPDATED]
+        for kind in ("meetings", "participants")
+    }
+    meetings = dict(Meeting.objects.filter(slug__in=updated["meetings"]).values_list("pk", "slug"))
+    participants = Participant.objects.filter(slug__in=updated["participants"]).values_list("pk", "slug")
+    outcomes = Outcome.objects.filter(meeting_id__in=meetings).values_list("pk", "meeting_id")
+    action_items = ActionItem.objects.filter(outcome__meeting_id__in=meetings).values_list(
+        "pk", "outcome__meeting_id"
+    )
+    owners = [
+        (Meeting, {pk: f"meetings:{slug}" for pk, slug in meetings.items()}),
+        (Participant, {pk: f"participants:{slug}" for pk, slug in participants}),
+        (Outcome, {pk: f"meetings:{meetings[meeting_id]}" for pk, meeting_id in outcomes}),
+        (ActionItem, {pk: f"meetings:{meetings[meeting_id]}" for pk, meeting_id in action_items}),
+    ]
+    latest = {}
+    for model, owner in owners:
+        if not owner:
+            continue
+        rows = (
+            Version.objects.get_for_model(model)
+            .filter(object_id__in=[str(pk) for pk in owner])
+            .values("object_id")
+            .annotate(last=Max("pk"))
+            .values_list("object_id", "last")
+        )
+        for object_id, last in rows:
+            key = owner[int(object_id)]
+            latest[key] = max(latest.get(key, 0), last)
+    return latest
+
+
+def changed_since_preview(previewed: dict, now: dict) -> list:
+    """RecordErrors for the records changed by someone else since the preview: who, and when."""
+    errors = []
+    for key in sorted(set(previewed) | set(now)):
+        if previewed.get(key) != now.get(key):
+            kind, slug = key.split(":", 1)
+            version = Version.objects.select_related("revision__user").filter(pk=now.get(key)).first()
+            by = (
+                by_whom(version.revision.user, version.revision.date_created)
+                if version
+                else by_whom(None, None)
+            )
+            errors.append(
+                RecordError(
+                    f"{kind}[{slug}]",
+                    _(
+                        "was changed %(by)s, since the preview: nothing was imported. Upload the file "
+                        "again to see what it would change now."
+                    )
+                    % {"by": by},
+                )
+            )
+    return errors
+
+
+def changes(records_import: RecordsImport) -> list:
+    """[[kind name, [[slug, state]]]] of what the import creates or updates."""
+    listed = []
+    for kind, states in records_import.changes.items():
+        changed = [[slug, state] for slug, state in states.items() if state != "unchanged"]
+        if changed:
+            listed.append([str(KIND_NAMES[kind]), changed])
+    return listed
+
+
+def kept_message(records_import: RecordsImport) -> str:
+    count = len(records_import.kept_updates)
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)d progress update in the database is not in the file; it is kept.",
+        "%(count)d progress updates in the database are not in the file; they are kept.",
+        count,
+    ) % {"count": count}
+
+
+def _staged_import(job: Job, progress: Progress) -> RecordsImport:
+    """The staged file, read and checked: the editor's rights on it too."""
+    user = job.user
+    if user is None or not user.is_active or not user.has_perms(IMPORT_PERMISSIONS):
+        raise Refused(_("You may not import records."))
+    name = job.parameters["staged"]
+    if not default_storage.exists(name):
+        raise Refused(_("The uploaded file is no longer kept: it was already applied. Upload it again."))
+    with default_storage.open(name, "rb") as staged_file:
+        content = staged_file.read()
+    try:
+        records_import = RecordsImport(parse_records(content), progress=progress)
+        if records_import.validate():
+            raise RecordsInvalid(records_import.errors)
+        refusals = import_refusals(records_import, user)
+        if refusals:
+            raise RecordsInvalid(refusals)
+    except RecordsInvalid as invalid:
+        raise _refused(invalid) from invalid
+    return records_import
+
+
+def _refused(invalid: RecordsInvalid) -> Refused:
+    return Refused(
+        ngettext(
+            "The file has %(count)d error; nothing was imported.",
+            "The file has %(count)d errors; nothing was imported.",
+            len(invalid.errors),
+        )
+        % {"count": len(invalid.errors)},
+        invalid.errors,
+    )
+
+
+def preview_import(job: Job, progress: Progress) -> None:
+    """What the staged file would change, tried in a transaction that is rolled back."""
+    records_import = _staged_import(job, progress)
+    try:
+        summary = records_import.apply(dry_run=True, user=job.user)
+    except RecordsInvalid as invalid:
+        raise _refused(invalid) from invalid
+    job.result = {
+        "summary": [[str(KIND_NAMES[kind]), counts] for kind, counts in summary.items()],
+        "changes": changes(records_import),
+        "kept": kept_message(records_import),
+        "versions": record_versions(records_import),
+        "previewed_at": timezone.now().isoformat(),
+    }
+
+
+def apply_import(job: Job, progress: Progress) -> None:
+    """Write what the preview showed, in one transaction, or nothing."""
+    preview = Job.objects.get(pk=job.parameters["preview"])
+    records_import = _staged_import(job, progress)
+    try:
+        with transaction.atomic():
+            # What the preview showed, or nothing: an editor's change since then is never overwritten.
+            changed = changed_since_preview(
+                preview.result.get("versions", {}), record_versions(records_import)
+            )
+            if changed:
+                raise RecordsInvalid(changed)
+            summary = records_import.apply(user=job.user)
+            _log(job.user, records_import)
+    except RecordsInvalid as invalid:
+        raise _refused(invalid) from invalid
+    default_storage.delete(job.parameters["staged"])
+    job.result = {
+        "summary": [[str(KIND_NAMES[kind]), counts] for kind, counts in summary.items()],
+        "changes": changes(records_import),
+        "kept": kept_message(records_import),
+    }
+
+
+def _log(user, records_import: RecordsImport) -> None:
+    """Put the import in the admin's history of each meeting and participant it wrote."""
+    for kind, model in (("meetings", Meeting), ("participants", Participant)):
+        for state, flag in ((CREATED, ADDITION), (UPDATED, CHANGE)):
+            slugs = [slug for slug, change in records_import.changes[kind].items() if change == state]
+            if slugs:
+                LogEntry.objects.log_actions(
+                    user_id=user.pk,
+                    queryset=model.objects.filter(slug__in=slugs),
+                    action_flag=flag,
+                    change_message=str(_("Imported from a records file.")),
+                )
+
+
+def export_records(job: Job, progress: Progress) -> None:
+    """The records file of the whole record, or of one year's meetings, kept for download."""
+    year = job.parameters.get("year")
+    slugs = None
+    if year:
+        slugs = list(Meeting.objects.filter(start_date__year=year).values_list("slug", flat=True))
+        if not slugs:
+            raise Refused(_("No meeting was held in %(year)s.") % {"year": year})
+    text = dumps(build_records(meeting_slugs=slugs, progress=progress))
+    part = f"-{year}" if year else ""
+    store_file(job, text.encode("utf-8"), f"balitracker-records{part}-{timezone.localdate():%Y-%m-%d}.json")
