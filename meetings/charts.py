@@ -157,16 +157,14 @@ def owner_completion(action_items=None):
     owners = []
     for owner in counted:
         countable = owner["total"] - owner["withdrawn"]
-        days, short_name = owner.pop("days"), owner.pop("short_name")
-        timed = sum(days.values())
+        short_name, median = owner.pop("short_name"), owner.pop("median")
         rate = round(100 * owner["completed"] / countable) if countable else None
         owners.append(
             {
                 **owner,
                 "short_label": shorten(short_name or owner["name"]),
                 "rate": rate,
-                "median_days": round(histogram_median(days)) if timed else None,
-                "timed": timed,
+                "median_days": round(median) if median is not None else None,
             }
         )
     owners.sort(key=lambda owner: (owner["short_label"].casefold(), owner["slug"]))
@@ -207,7 +205,7 @@ def histogram_median(counts):
 def tallied_owners():
     """Each owner of published actions with its counts and days to complete, from the tallies."""
     counts = tallies.owner_counts()
-    days = tallies.completion_days()
+    medians = tallies.median_days()
     participants = Participant.objects.filter(pk__in=[owner for owner in counts if owner is not None])
     return [
         {
@@ -218,7 +216,8 @@ def tallied_owners():
             "open": counts[pk]["open"],
             "completed": counts[pk][ActionStatus.COMPLETED],
             "withdrawn": counts[pk]["withdrawn"],
-            "days": days.get(pk, Counter()),
+            "median": medians.get(pk, (None, 0))[0],
+            "timed": medians.get(pk, (None, 0))[1],
         }
         for pk, slug, name, short_name in participants.values_list("pk", "slug", "name", "short_name")
     ]
@@ -258,6 +257,11 @@ def count_owners(action_items):
     ):
         rows = list(rows)
         completed = [row for row in rows if row["status"] == ActionStatus.COMPLETED]
+        days = Counter(
+            (row["completed_on"] - row["meeting_date"]).days
+            for row in completed
+            if row["completed_on"] and row["meeting_date"]
+        )
         owners.append(
             {
                 "slug": slug,
@@ -267,11 +271,8 @@ def count_owners(action_items):
                 "open": sum(row["is_open"] for row in rows),
                 "completed": len(completed),
                 "withdrawn": sum(row["is_withdrawn"] for row in rows),
-                "days": Counter(
-                    (row["completed_on"] - row["meeting_date"]).days
-                    for row in completed
-                    if row["completed_on"] and row["meeting_date"]
-                ),
+                "median": histogram_median(days) if days else None,
+                "timed": sum(days.values()),
             }
         )
     return owners

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -62,6 +62,8 @@ CHUNK = 2000
 BULK_KEYS = 500
 WITHDRAWN = (ActionStatus.CANCELLED, ActionStatus.SUPERSEDED)
 ONE_DAY = datetime.timedelta(days=1)
+# The width of the ranges of days to complete that find the median without reading every value.
+DAYS_RANGE = 30
 
 deferring = ContextVar("tallies_deferring", default=None)
 MODELS = {
@@ -106,16 +108,27 @@ def shares(status, due_date, meeting_date, owners, updates, today=None) -> Count
     today = today or timezone.localdate()
     added = Counter()
     is_open = status in OPEN_STATUSES
-    month = due_date.replace(day=1) if is_open and due_date else None
+    # An open action's due date, by year and by month, for "overdue" on any day to come.
+    due_year = due_date.year if is_open and due_date else None
+    due_month = due_date.replace(day=1) if due_year else None
+    added[key(TallyKind.STATUS, status=status, year=due_year)] += 1
+    if due_month:
+        added[key(TallyKind.STATUS_MONTH, status=status, day=due_month)] += 1
+        added[key(TallyKind.STATUS_DAY, status=status, day=due_date)] += 1
     for owner in owners or [None]:
-        added[key(TallyKind.OWNER, owner, status, day=month)] += 1
+        added[key(TallyKind.OWNER, owner, status, year=due_year)] += 1
+        if due_month:
+            added[key(TallyKind.OWNER_MONTH, owner, status, day=due_month)] += 1
+            added[key(TallyKind.OWNER_DAY, owner, status, day=due_date)] += 1
     meeting_year = meeting_date.year if meeting_date else None
     added[key(TallyKind.YEAR, status=status, year=meeting_year)] += 1
     if status == ActionStatus.COMPLETED and meeting_date:
         completed_on = [date for date, reached in updates if reached == ActionStatus.COMPLETED]
         if completed_on:
+            days = (completed_on[-1] - meeting_date).days
             for owner in owners:
-                added[key(TallyKind.DAYS, owner, days=(completed_on[-1] - meeting_date).days)] += 1
+                added[key(TallyKind.DAYS, owner, days=days)] += 1
+                added[key(TallyKind.DAYS_RANGE, owner, days=days - days % DAYS_RANGE)] += 1
     if due_date and meeting_date:
         added[key(TallyKind.DATED, year=meeting_year)] += 1
         # Counted at the end of a day once both its meeting and its due date are past.
@@ -367,55 +380,71 @@ def blank_counts() -> dict:
     return {"total": 0, **dict.fromkeys(ActionStatus.values, 0), "open": 0, "overdue": 0, "withdrawn": 0}
 
 
-def owner_counts(today=None, participant=None) -> dict:
-    """Published actions by owner (None: those without one), counted as ``tally_aggregates`` does.
+def due_counts(kinds, today=None, participant=None) -> dict:
+    """Published actions counted as ``tally_aggregates`` does, by owner (see the callers).
 
-    Three queries: the tallies, the unpublished actions' marks, and the open actions due earlier
-    this month (``participant``: those it owns), grouped by owner.
+    An open action is overdue when due in a year before this one (the ``kinds[0]`` rows, by year
+    due), in a month of this year before this one (``kinds[1]``, by month, read for this year
+    only), or on a day of this month before today (``kinds[2]``, by day, read for this month only).
+    Two queries: the tallies, and the unpublished actions' marks (remembered).
     """
     today = today or timezone.localdate()
-    month = today.replace(day=1)
-    rows = ActionTally.objects.filter(kind=TallyKind.OWNER)
+    by_year, by_month, by_day = kinds
+    month, january = today.replace(day=1), today.replace(month=1, day=1)
+    rows = ActionTally.objects.filter(
+        Q(kind=by_year)
+        | Q(kind=by_month, day__gte=january, day__lt=month)
+        | Q(kind=by_day, day__gte=month, day__lt=today)
+    )
     if participant is not None:
         rows = rows.filter(participant=participant)
     counts = defaultdict(blank_counts)
 
     def add(owner, status, count, overdue):
         tallied = counts[owner]
+        if overdue:
+            tallied["overdue"] += count
+            return
         tallied["total"] += count
         tallied[status] += count
         if status in OPEN_STATUSES:
             tallied["open"] += count
-            if overdue:
-                tallied["overdue"] += count
         elif status in WITHDRAWN:
             tallied["withdrawn"] += count
 
-    for owner, status, before, rest in (
-        rows.values_list("participant", "status")
-        .annotate(before=Sum("count", filter=Q(day__lt=month)), rest=Sum("count", filter=~Q(day__lt=month)))
+    for kind, owner, status, count, before in (
+        rows.values_list("kind", "participant", "status")
+        .annotate(n=Sum("count"), before=Sum("count", filter=Q(year__lt=today.year)))
         .order_by()
     ):
-        add(owner, status, before or 0, overdue=True)
-        add(owner, status, rest or 0, overdue=False)
-    for share_key, count in unpublished_shares({TallyKind.OWNER}).items():
-        owner, status, due_month = share_key[1], share_key[2], share_key[5]
-        if participant is None or owner == participant.pk:
-            add(owner, status, -count, overdue=due_month is not None and due_month < month)
-    if today > month:
-        due_earlier = ActionItem.objects.published().open().filter(due_date__gte=month, due_date__lt=today)
-        if participant is not None:
-            owned = ActionOwner.objects.filter(
-                participant=participant, action_item__in=due_earlier.values("pk")
-            )
-            counts[participant.pk]["overdue"] += owned.count()
+        if kind == by_year:
+            add(owner, status, count, overdue=False)
+            add(owner, status, before or 0, overdue=True)
         else:
-            # Grouped over a join to the owners: None counts the actions without one.
-            for owner, count in (
-                due_earlier.values_list("ownerships__participant").annotate(n=Count("pk")).order_by()
-            ):
-                counts[owner]["overdue"] += count
+            add(owner, status, count, overdue=True)
+    for share_key, count in unpublished_shares(set(kinds)).items():
+        kind, owner, status, year, day = share_key[0], share_key[1], share_key[2], share_key[3], share_key[5]
+        if participant is not None and owner != participant.pk:
+            continue
+        if kind == by_year:
+            add(owner, status, -count, overdue=False)
+            if year is not None and year < today.year:
+                add(owner, status, -count, overdue=True)
+        elif (kind == by_month and january <= day < month) or (kind == by_day and month <= day < today):
+            add(owner, status, -count, overdue=True)
     return {owner: tallied for owner, tallied in counts.items() if tallied["total"]}
+
+
+def owner_counts(today=None, participant=None) -> dict:
+    """Published actions by owner (None: those without one), counted as ``tally_aggregates`` does,
+    or those ``participant`` owns alone. Two queries (``due_counts``)."""
+    return due_counts((TallyKind.OWNER, TallyKind.OWNER_MONTH, TallyKind.OWNER_DAY), today, participant)
+
+
+def published_status_counts(today=None) -> dict:
+    """``ActionItem.objects.published_status_tallies()``, from the tallies: two queries."""
+    kinds = (TallyKind.STATUS, TallyKind.STATUS_MONTH, TallyKind.STATUS_DAY)
+    return due_counts(kinds, today).get(None) or blank_counts()
 
 
 def status_by_year() -> dict:
@@ -437,19 +466,70 @@ def status_by_year() -> dict:
     return by_year
 
 
-def completion_days() -> dict:
-    """Days from meeting to completion of each owner's completed published actions: {owner: Counter}."""
+def median_days() -> dict:
+    """The median days from meeting to completion of each owner's completed published actions,
+    and how many were timed: {owner: (median, timed)}.
+
+    The ranges of days (``days_range``) tell in which range the middle values lie; only the days
+    of those ranges are read. Two queries, and the unpublished actions' marks.
+    """
+    taken = unpublished_shares({TallyKind.DAYS, TallyKind.DAYS_RANGE})
+    ranges = defaultdict(Counter)
+    for owner, start, count in (
+        ActionTally.objects.filter(kind=TallyKind.DAYS_RANGE)
+        .values_list("participant", "days")
+        .annotate(n=Sum("count"))
+        .order_by()
+    ):
+        ranges[owner][start] += count
+    for share_key, count in taken.items():
+        if share_key[0] == TallyKind.DAYS_RANGE:
+            ranges[share_key[1]][share_key[7]] -= count
+    wanted = {}
+    for owner, counted in ranges.items():
+        counted = +counted
+        size = sum(counted.values())
+        if not size:
+            continue
+        middle = {(size - 1) // 2, size // 2}
+        seen = 0
+        for start in sorted(counted):
+            # The positions this range holds: [seen, seen + its count).
+            if any(seen <= position < seen + counted[start] for position in middle):
+                wanted.setdefault(owner, []).append((start, seen))
+            seen += counted[start]
+        wanted[owner] = (size, wanted[owner])
+    if not wanted:
+        return {}
+    in_ranges = Q()
+    for owner, (_size, starts) in wanted.items():
+        for start, _seen in starts:
+            in_ranges |= Q(participant=owner, days__gte=start, days__lt=start + DAYS_RANGE)
     days = defaultdict(Counter)
     for owner, span, count in (
-        ActionTally.objects.filter(kind=TallyKind.DAYS)
+        ActionTally.objects.filter(in_ranges, kind=TallyKind.DAYS)
         .values_list("participant", "days")
         .annotate(n=Sum("count"))
         .order_by()
     ):
         days[owner][span] += count
-    for share_key, count in unpublished_shares({TallyKind.DAYS}).items():
-        days[share_key[1]][share_key[7]] -= count
-    return {owner: +spans for owner, spans in days.items() if +spans}
+    for share_key, count in taken.items():
+        if share_key[0] == TallyKind.DAYS and share_key[1] in days:
+            days[share_key[1]][share_key[7]] -= count
+    return {owner: (middle_of(size, starts, days[owner]), size) for owner, (size, starts) in wanted.items()}
+
+
+def middle_of(size, starts, days) -> float:
+    """The median of ``size`` values, given the ranges holding its middle and their values."""
+    found = {}
+    for start, seen in starts:
+        position = seen
+        for span in sorted(span for span in days if start <= span < start + DAYS_RANGE):
+            for taken in range(days[span]):
+                found[position + taken] = span
+            position += days[span]
+    lower, upper = found[(size - 1) // 2], found[size // 2]
+    return lower if size % 2 else (lower + upper) / 2
 
 
 def overdue_counts(today=None) -> tuple:

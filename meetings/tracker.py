@@ -63,7 +63,7 @@ def grouped_rows(action_items, group, key, *, filtered):
     By meeting, a page of groups at a time (``MeetingGroups``): there is a group for every meeting.
     """
     if group == "meeting":
-        return MeetingGroups(action_items, key)
+        return MeetingGroups(action_items, key, filtered=filtered)
     if filtered:
         return versions.cached(f"action-groups:owner:{key}", lambda: list(action_groups(action_items, group)))
     return versions.cached("action-groups:owner:all", owner_groups)
@@ -105,15 +105,20 @@ class MeetingGroups:
 
     ordered = True
 
-    def __init__(self, action_items, key, today=None):
+    def __init__(self, action_items, key, *, filtered=True, today=None):
         self.action_items = action_items.order_by()
         self.key = key
+        self.filtered = filtered
         self.today = today
 
     def meetings(self):
-        return Meeting.objects.filter(
-            Exists(self.action_items.filter(outcome__meeting=OuterRef("pk")))
-        ).order_by(F("start_date").desc(nulls_last=True), "title", "slug")
+        # Unfiltered, any action makes a group: the published test is the meeting's own.
+        actions = self.action_items if self.filtered else ActionItem.objects.all()
+        return (
+            Meeting.objects.published()
+            .filter(Exists(actions.filter(outcome__meeting=OuterRef("pk"))))
+            .order_by(F("start_date").desc(nulls_last=True), "title", "slug")
+        )
 
     def count(self):
         return versions.cached(f"action-groups:meeting:{self.key}:count", lambda: self.meetings().count())
@@ -131,11 +136,12 @@ class MeetingGroups:
 
     def rows(self, start, stop):
         meetings = list(self.meetings().values_list("pk", "slug", "title", "start_date")[start:stop])
+        of_these = [pk for pk, *_ in meetings]
+        # By key, as action_groups counts: a filter through a many-to-many relation repeats rows.
+        actions = self.action_items.filter(outcome__meeting__in=of_these).values("pk")
         counts = {
             row.pop("outcome__meeting"): row
-            for row in ActionItem.objects.filter(
-                pk__in=self.action_items.values("pk"), outcome__meeting__in=[pk for pk, *_ in meetings]
-            )
+            for row in ActionItem.objects.filter(pk__in=actions, outcome__meeting__in=of_these)
             .values("outcome__meeting")
             .annotate(**ActionItem.objects.tally_aggregates(self.today))
             .order_by()

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             name='ActionTally',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('owner', 'ownerships by owner, status and month due'), ('year', 'actions by year of their meeting and status'), ('dated', 'actions with a due date and a dated meeting, by year of the meeting'), ('late', 'overdue at the end of these years'), ('late_now', 'overdue at the end of a day between these dates'), ('days', 'completed ownerships by owner and days to complete')], max_length=8, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('status', 'actions by status and year due'), ('status_m', 'open actions by status and month due'), ('owner', 'ownerships by owner, status and year due'), ('owner_m', 'open ownerships by owner, status and month due'), ('year', 'actions by year of their meeting and status'), ('dated', 'actions with a due date and a dated meeting, by year of the meeting'), ('late', 'overdue at the end of these years'), ('late_now', 'overdue at the end of a day between these dates'), ('days', 'completed ownerships by owner and days to complete'), ('days_r', 'completed ownerships by owner and range of days to complete')], max_length=8, verbose_name='kind')),
                 ('status', models.CharField(blank=True, max_length=16, verbose_name='status')),
                 ('year', models.SmallIntegerField(blank=True, null=True, verbose_name='year')),
                 ('until_year', models.SmallIntegerField(blank=True, null=True, verbose_name='until year')),
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'action tally',
                 'verbose_name_plural': 'action tallies',
-                'indexes': [models.Index(fields=['kind', 'participant', 'status', 'day'], name='action_tally_key'), models.Index(fields=['kind', 'participant', 'days'], name='action_tally_days')],
+                'indexes': [models.Index(fields=['kind', 'day', 'participant', 'status', 'year', 'until_year', 'until_day', 'count'], name='action_tally_key'), models.Index(fields=['kind', 'participant', 'days', 'count'], name='action_tally_days')],
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),

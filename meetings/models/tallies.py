@@ -7,12 +7,18 @@ from .participants import Participant
 class TallyKind(models.TextChoices):
     """What a tally row counts: each kind fills some of the key columns (see ``meetings.tallies``)."""
 
-    OWNER = "owner", _("ownerships by owner, status and month due")
+    STATUS = "status", _("actions by status and year due")
+    STATUS_MONTH = "status_m", _("open actions by status and month due")
+    STATUS_DAY = "status_d", _("open actions by status and day due")
+    OWNER = "owner", _("ownerships by owner, status and year due")
+    OWNER_MONTH = "owner_m", _("open ownerships by owner, status and month due")
+    OWNER_DAY = "owner_d", _("open ownerships by owner, status and day due")
     YEAR = "year", _("actions by year of their meeting and status")
     DATED = "dated", _("actions with a due date and a dated meeting, by year of the meeting")
     LATE = "late", _("overdue at the end of these years")
     LATE_NOW = "late_now", _("overdue at the end of a day between these dates")
     DAYS = "days", _("completed ownerships by owner and days to complete")
+    DAYS_RANGE = "days_r", _("completed ownerships by owner and range of days to complete")
 
 
 class ActionTally(models.Model):
@@ -44,8 +50,12 @@ class ActionTally(models.Model):
         verbose_name = _("action tally")
         verbose_name_plural = _("action tallies")
         indexes = [
-            models.Index(fields=["kind", "participant", "status", "day"], name="action_tally_key"),
-            models.Index(fields=["kind", "participant", "days"], name="action_tally_days"),
+            # Each holds every column its readers read, count included: they read the index alone.
+            models.Index(
+                fields=["kind", "day", "participant", "status", "year", "until_year", "until_day", "count"],
+                name="action_tally_key",
+            ),
+            models.Index(fields=["kind", "participant", "days", "count"], name="action_tally_days"),
         ]
 
     def __str__(self):

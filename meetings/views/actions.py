@@ -14,6 +14,7 @@ from .. import charts, exports, versions
 from ..api.filters import InvalidQuery, apply_filters, bad_query_response
 from ..filters import ActionFilter, query_with
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, ProgressUpdate
+from ..tallies import published_status_counts
 
 # tracker_queryset is also imported from here by the meeting page's view.
 from ..tracker import grouped_rows, tracker_queryset, unowned_groups_tally
@@ -31,6 +32,9 @@ def status_counts(filterset):
     applied = applied_filters(filterset, leave_out={"status", "group"})
 
     def count():
+        if not applied:
+            # Every published action: from the tallies kept on write (meetings.tallies).
+            return published_status_counts()
         action_items = ActionItem.objects.all()
         for name, value in applied.items():
             action_items = filterset.filters[name].filter(action_items, value)
