@@ -501,12 +501,10 @@ def median_days() -> dict:
         wanted[owner] = (size, wanted[owner])
     if not wanted:
         return {}
-    # Each range a whole condition, so the database seeks each in the index instead of scanning.
-    in_ranges = Q()
-    for owner, (_size, starts) in wanted.items():
-        for start, _seen in starts:
-            until = start + DAYS_RANGE
-            in_ranges |= Q(kind=TallyKind.DAYS, participant=owner, days__gte=start, days__lt=until)
+    # One span of days holding every wanted range: the owners' medians lie close together, and one
+    # plain condition reads faster than a condition for each range.
+    starts = [start for _size, owned in wanted.values() for start, _seen in owned]
+    in_ranges = Q(kind=TallyKind.DAYS, days__gte=min(starts), days__lt=max(starts) + DAYS_RANGE)
     days = defaultdict(Counter)
     for owner, span, count in (
         ActionTally.objects.filter(in_ranges)

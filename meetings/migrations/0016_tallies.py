@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'action tally',
                 'verbose_name_plural': 'action tallies',
-                'indexes': [models.Index(fields=['kind', 'day', 'participant', 'status', 'year', 'until_year', 'until_day', 'count'], name='action_tally_key'), models.Index(fields=['kind', 'participant', 'days', 'count'], name='action_tally_days')],
+                'indexes': [models.Index(fields=['kind', 'day', 'participant', 'status', 'year', 'until_year', 'until_day', 'count'], name='action_tally_key'), models.Index(fields=['kind', 'days', 'participant', 'count'], name='action_tally_days')],
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),

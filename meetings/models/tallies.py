@@ -55,7 +55,7 @@ class ActionTally(models.Model):
                 fields=["kind", "day", "participant", "status", "year", "until_year", "until_day", "count"],
                 name="action_tally_key",
             ),
-            models.Index(fields=["kind", "participant", "days", "count"], name="action_tally_days"),
+            models.Index(fields=["kind", "days", "participant", "count"], name="action_tally_days"),
         ]
 
     def __str__(self):
