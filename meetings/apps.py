@@ -8,11 +8,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meeting records")
 
     def ready(self):
-        from . import revisions, versions
+        from . import revisions, tallies, versions
         from .roles import sync_roles_after_migrate
 
         # Every change to the public record moves its version, the key of cached pages and ETags.
         versions.connect()
+        # Every change to an action's status, dates, owners or timeline keeps the tallies (meetings.tallies).
+        tallies.connect()
         # Every save is one revision of the record with its parts.
         revisions.register()
 

@@ -1,13 +1,14 @@
 """The tracker's charts: their numbers and the geometry the SVG templates draw them with.
 
-Each chart reads the filtered actions in one query and does the rest in Python, so its cost does
-not grow with the number of years, owners or meetings. The templates in templates/includes/charts/
+Unfiltered, each chart reads the tallies kept on write (``meetings.tallies``); filtered, it reads
+the filtered actions in one query and does the rest in Python. Either way its cost does not grow
+with the number of years, owners or meetings. The templates in templates/includes/charts/
 only place what is computed here.
 """
 
 import datetime
 import math
-import statistics
+from collections import Counter
 from itertools import groupby
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Subquery
@@ -15,7 +16,8 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, ProgressUpdate
+from . import tallies
+from .models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, Participant, ProgressUpdate
 
 CHART_WIDTH = 640
 AXIS_LEFT = 44
@@ -54,17 +56,13 @@ def status_legend():
     return [{"status": status.value, "label": status.label} for status in ActionStatus]
 
 
-def status_by_year(action_items):
-    """Actions by status per year of the meeting that set them off: stacked bars, one query."""
-    rows = (
-        ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"))
-        .values("status", year=ExtractYear("outcome__meeting__start_date"))
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    by_year = {}
-    for row in rows:
-        by_year.setdefault(row["year"], {})[row["status"]] = row["count"]
+def status_by_year(action_items=None):
+    """Actions by status per year of the meeting that set them off: stacked bars.
+
+    ``action_items`` None charts every published action, from the tallies (``meetings.tallies``);
+    a filtered set is counted in one query.
+    """
+    by_year = tallies.status_by_year() if action_items is None else count_status_by_year(action_items)
     dated = [year for year in by_year if year is not None]
     # Every year between the first and the last, so a year without actions shows as a gap.
     years = list(range(min(dated), max(dated) + 1)) if dated else []
@@ -120,6 +118,20 @@ def status_by_year(action_items):
     }
 
 
+def count_status_by_year(action_items):
+    """{year: {status: count}} of these actions, in one query."""
+    rows = (
+        ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"))
+        .values("status", year=ExtractYear("outcome__meeting__start_date"))
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    by_year = {}
+    for row in rows:
+        by_year.setdefault(row["year"], {})[row["status"]] = row["count"]
+    return by_year
+
+
 def frame():
     """The shared frame of the column charts: size, plot area and axis positions."""
     return {
@@ -132,14 +144,87 @@ def frame():
     }
 
 
-def owner_completion(action_items):
-    """Per owner: actions, completed, completion rate and median days to complete, one query.
+def owner_completion(action_items=None):
+    """Per owner: actions, completed, completion rate and median days to complete.
 
     The completion rate counts completed actions among those not cancelled or superseded. Days to
     complete run from the start of the action's meeting to the date of the latest "completed"
     progress update of an action that is completed now; actions without either date are left out
-    of the median, never guessed.
+    of the median, never guessed. ``action_items`` None charts every published action, from the
+    tallies; a filtered set is counted in one query.
     """
+    counted = tallied_owners() if action_items is None else count_owners(action_items)
+    owners = []
+    for owner in counted:
+        countable = owner["total"] - owner["withdrawn"]
+        short_name, median = owner.pop("short_name"), owner.pop("median")
+        rate = round(100 * owner["completed"] / countable) if countable else None
+        owners.append(
+            {
+                **owner,
+                "short_label": shorten(short_name or owner["name"]),
+                "rate": rate,
+                "median_days": round(median) if median is not None else None,
+            }
+        )
+    owners.sort(key=lambda owner: (owner["short_label"].casefold(), owner["slug"]))
+    bar_room = CHART_WIDTH - LABEL_WIDTH - 190
+    for index, owner in enumerate(owners):
+        owner["y"] = PLOT_TOP + 18 + index * OWNER_ROW
+        owner["text_y"] = owner["y"] + 13
+        owner["bar_width"] = round(bar_room * (owner["rate"] or 0) / 100, 1)
+        owner["value_x"] = LABEL_WIDTH + owner["bar_width"] + 6
+    return {
+        "owners": owners,
+        "width": CHART_WIDTH,
+        "height": PLOT_TOP + 18 + len(owners) * OWNER_ROW + 8,
+        "label_width": LABEL_WIDTH,
+        "label_x": LABEL_WIDTH - 8,
+        "bar_room": bar_room,
+        "bar_end": LABEL_WIDTH + bar_room,
+        "median_x": CHART_WIDTH - AXIS_RIGHT,
+        "heading_y": PLOT_TOP + 6,
+    }
+
+
+def histogram_median(counts):
+    """``statistics.median`` of the values ``counts`` holds ({value: how many}), not empty."""
+    size = sum(counts.values())
+    middle = [(size - 1) // 2, size // 2]
+    values, seen = [], 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            values.append(value)
+            middle.pop(0)
+        if not middle:
+            break
+    return values[0] if size % 2 else (values[0] + values[1]) / 2
+
+
+def tallied_owners():
+    """Each owner of published actions with its counts and days to complete, from the tallies."""
+    counts = tallies.owner_counts()
+    medians = tallies.median_days()
+    participants = Participant.objects.filter(pk__in=[owner for owner in counts if owner is not None])
+    return [
+        {
+            "slug": slug,
+            "name": name,
+            "short_name": short_name,
+            "total": counts[pk]["total"],
+            "open": counts[pk]["open"],
+            "completed": counts[pk][ActionStatus.COMPLETED],
+            "withdrawn": counts[pk]["withdrawn"],
+            "median": medians.get(pk, (None, 0))[0],
+            "timed": medians.get(pk, (None, 0))[1],
+        }
+        for pk, slug, name, short_name in participants.values_list("pk", "slug", "name", "short_name")
+    ]
+
+
+def count_owners(action_items):
+    """Each owner of these actions with its counts and days to complete, in one query."""
     completed_on = (
         ProgressUpdate.objects.filter(action_item=OuterRef("action_item"), status=ActionStatus.COMPLETED)
         .order_by("-date", "-created_at", "-pk")
@@ -172,46 +257,25 @@ def owner_completion(action_items):
     ):
         rows = list(rows)
         completed = [row for row in rows if row["status"] == ActionStatus.COMPLETED]
-        withdrawn = sum(row["is_withdrawn"] for row in rows)
-        countable = len(rows) - withdrawn
-        days = [
+        days = Counter(
             (row["completed_on"] - row["meeting_date"]).days
             for row in completed
             if row["completed_on"] and row["meeting_date"]
-        ]
-        rate = round(100 * len(completed) / countable) if countable else None
+        )
         owners.append(
             {
                 "slug": slug,
                 "name": name,
-                "short_label": shorten(short_name or name),
+                "short_name": short_name,
                 "total": len(rows),
                 "open": sum(row["is_open"] for row in rows),
                 "completed": len(completed),
-                "withdrawn": withdrawn,
-                "rate": rate,
-                "median_days": round(statistics.median(days)) if days else None,
-                "timed": len(days),
+                "withdrawn": sum(row["is_withdrawn"] for row in rows),
+                "median": histogram_median(days) if days else None,
+                "timed": sum(days.values()),
             }
         )
-    owners.sort(key=lambda owner: (owner["short_label"].casefold(), owner["slug"]))
-    bar_room = CHART_WIDTH - LABEL_WIDTH - 190
-    for index, owner in enumerate(owners):
-        owner["y"] = PLOT_TOP + 18 + index * OWNER_ROW
-        owner["text_y"] = owner["y"] + 13
-        owner["bar_width"] = round(bar_room * (owner["rate"] or 0) / 100, 1)
-        owner["value_x"] = LABEL_WIDTH + owner["bar_width"] + 6
-    return {
-        "owners": owners,
-        "width": CHART_WIDTH,
-        "height": PLOT_TOP + 18 + len(owners) * OWNER_ROW + 8,
-        "label_width": LABEL_WIDTH,
-        "label_x": LABEL_WIDTH - 8,
-        "bar_room": bar_room,
-        "bar_end": LABEL_WIDTH + bar_room,
-        "median_x": CHART_WIDTH - AXIS_RIGHT,
-        "heading_y": PLOT_TOP + 6,
-    }
+    return owners
 
 
 def shorten(label):
@@ -220,15 +284,50 @@ def shorten(label):
     return label[: OWNER_LABEL_LENGTH - 1].rstrip() + "…"
 
 
-def overdue_over_time(action_items, today=None):
-    """How many actions were open and past due at the end of each year, up to today, one query.
+def overdue_over_time(action_items=None, today=None):
+    """How many actions were open and past due at the end of each year, up to today.
 
     An action counts from the year of its meeting. Its status on a day is that of its latest
     progress update by then; before its first update it was open; with no update at all, only its
     present status is known and stands for every year. "At the end of a year" means on 31 December
     after the day is over, so an action due that day is overdue; for the present year, today.
+    ``action_items`` None charts every published action, from the tallies (of today); a filtered
+    set is read in one query and its timelines replayed here.
     """
     today = today or timezone.localdate()
+    if action_items is None and today == timezone.localdate():
+        first_year, total, counts = tallies.overdue_counts(today)
+    else:
+        first_year, total, counts = count_overdue(action_items, today)
+    # No year to count: no action with a due date and a dated meeting, or all set after this year.
+    if first_year is None or first_year > today.year:
+        return {"points": [], "ticks": y_axis(tick_scale(0)), "total": 0, **frame()}
+    points = [
+        {"year": year, "count": counts[year], "to_date": year == today.year}
+        for year in range(first_year, today.year + 1)
+    ]
+    ticks = tick_scale(max(point["count"] for point in points))
+    room = CHART_WIDTH - AXIS_LEFT - AXIS_RIGHT
+    band = room / len(points)
+    every = label_every(len(points), room)
+    for index, point in enumerate(points):
+        point["x"] = round(AXIS_LEFT + index * band + band / 2, 1)
+        point["y"] = round(PLOT_TOP + PLOT_HEIGHT * (1 - point["count"] / ticks[-1]), 1)
+        # Counted from the last, so the present year always has its label.
+        point["show_label"] = (len(points) - 1 - index) % every == 0
+    return {
+        "points": points,
+        "polyline": " ".join(f"{point['x']},{point['y']}" for point in points),
+        "ticks": y_axis(ticks),
+        "total": total,
+        **frame(),
+    }
+
+
+def count_overdue(action_items, today):
+    """(first year, actions charted, {year: overdue at its end}) of these actions, replayed."""
+    if action_items is None:
+        action_items = ActionItem.objects.published()
     rows = (
         ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"), due_date__isnull=False)
         .values_list(
@@ -249,11 +348,8 @@ def overdue_over_time(action_items, today=None):
         if meeting_date is not None:
             actions.append((due_date, status, meeting_date, updates))
     first_year = min((meeting_date.year for _, _, meeting_date, _ in actions), default=None)
-    # No year to count: no action with a due date and a dated meeting, or all set after this year.
-    if first_year is None or first_year > today.year:
-        return {"points": [], "ticks": y_axis(tick_scale(0)), "total": 0, **frame()}
-    points = []
-    for year in range(first_year, today.year + 1):
+    counts = {}
+    for year in range(first_year or today.year + 1, today.year + 1):
         to_date = year == today.year
         # The day after the year's last, or today for the present year: due before it is overdue.
         cutoff = today if to_date else datetime.date(year + 1, 1, 1)
@@ -265,23 +361,8 @@ def overdue_over_time(action_items, today=None):
                 continue
             if status_on(known_by, status, updates) in OPEN_STATUSES:
                 count += 1
-        points.append({"year": year, "count": count, "to_date": to_date})
-    ticks = tick_scale(max(point["count"] for point in points))
-    room = CHART_WIDTH - AXIS_LEFT - AXIS_RIGHT
-    band = room / len(points)
-    every = label_every(len(points), room)
-    for index, point in enumerate(points):
-        point["x"] = round(AXIS_LEFT + index * band + band / 2, 1)
-        point["y"] = round(PLOT_TOP + PLOT_HEIGHT * (1 - point["count"] / ticks[-1]), 1)
-        # Counted from the last, so the present year always has its label.
-        point["show_label"] = (len(points) - 1 - index) % every == 0
-    return {
-        "points": points,
-        "polyline": " ".join(f"{point['x']},{point['y']}" for point in points),
-        "ticks": y_axis(ticks),
-        "total": len(actions),
-        **frame(),
-    }
+        counts[year] = count
+    return first_year, len(actions), counts
 
 
 def status_on(day, present_status, updates):

@@ -18,7 +18,7 @@ from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import versions
+from . import tallies, versions
 from .models import ActionItem, ActionOwner, ActionStatus, Attendance, AttendanceRole, Meeting
 
 RECENT_MEETINGS = 10
@@ -133,21 +133,19 @@ TALLIES = [
 
 
 def action_tallies(participant, today=None):
-    """The actions the participant owns, counted by status in one query.
+    """The actions the participant owns, counted by status from the tallies in three queries.
 
     Returns ``(total, tallies)``; each tally links to the tracker filtered by owner and status.
     """
 
     def count():
-        return (
-            owned_published(participant)
-            .order_by()
-            .aggregate(**ActionItem.objects.tally_aggregates(today, prefix="action_item__"))
-        )
+        # The tallies kept on write (meetings.tallies) count what the tracker's owner filter lists.
+        counted = tallies.owner_counts(today, participant=participant)
+        return counted.get(participant.pk) or tallies.blank_counts()
 
     # The version's key moves with the day, so a remembered overdue count is today's.
     counts = versions.cached(f"owned-action-tallies:{participant.pk}:{today}", count)
-    tallies = [
+    shown = [
         {
             "status": value,
             "label": label,
@@ -157,7 +155,7 @@ def action_tallies(participant, today=None):
         }
         for value, label, hint in TALLIES
     ]
-    return counts["total"], tallies
+    return counts["total"], shown
 
 
 def recent_open_ownerships(participant, limit=RECENT_OPEN_ACTIONS):

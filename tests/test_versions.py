@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import versions
+from meetings import tallies, versions
 from meetings.models import (
     ActionItem,
     Attendance,
@@ -52,6 +52,7 @@ from tests.factories import (
     ProgressUpdateFactory,
     ThemeFactory,
 )
+from tests.recount import assert_tallies_match_a_recount
 from tests.transactions import VersionAudit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -498,6 +499,8 @@ def test_every_write_path_moves_the_version_before_it_commits(path, record, edit
     with audit:
         path(editor_client, record)
     assert_every_write_moved_the_version(audit)
+    # And the tallies kept on write (meetings.tallies) followed, in the same transactions.
+    assert_tallies_match_a_recount()
 
 
 def test_the_records_import_command_moves_the_version_before_it_commits(record, audit, tmp_path):
@@ -507,6 +510,7 @@ def test_the_records_import_command_moves_the_version_before_it_commits(record, 
         call_command("import_records", str(path), stdout=io.StringIO())
     assert Meeting.objects.filter(title="Eighth SOM, as imported").exists()
     assert_every_write_moved_the_version(audit)
+    assert_tallies_match_a_recount()
 
 
 def test_dating_actions_by_their_next_meetings_moves_the_version_before_it_commits(record, audit):
@@ -514,10 +518,12 @@ def test_dating_actions_by_their_next_meetings_moves_the_version_before_it_commi
     moved = datetime.date(2016, 4, 1)
     Meeting.objects.filter(pk=record.conference.pk).update(start_date=moved, end_date=moved)
     versions.bump()  # the set-up's own write
+    tallies.refresh(ActionItem.objects.values_list("pk", flat=True))
     with audit:
         assert ActionItem.objects.date_by_next_meetings() == [record.action_item]
     assert due(record.action_item) == (datetime.date(2016, 4, 1), "day")
     assert_every_write_moved_the_version(audit)
+    assert_tallies_match_a_recount()
 
 
 def test_a_scheduled_publication_coming_due_moves_the_version_and_dates_actions(record, audit):

@@ -345,10 +345,11 @@ def test_unknown_participant_is_not_found(client):
 
 # The first request after a change: the participant, its aliases, its current and past
 # memberships, its attendance by year, the ids of its latest meetings and those meetings, its
-# action tallies, the ids of its latest open actions and those actions; a forum body also its
-# members.
-PARTICIPANT_PAGE_QUERIES = 10
-FORUM_BODY_PAGE_QUERIES = 11
+# action tallies (two: its rows of the tallies kept on write, and the shares of the actions of
+# unpublished meetings to take away), the ids of its latest open actions and those actions; a
+# forum body also its members.
+PARTICIPANT_PAGE_QUERIES = 11
+FORUM_BODY_PAGE_QUERIES = 12
 # Then the attendance by year, the tallies and the two lists' ids are remembered: the participant,
 # its aliases, its current and past memberships, its latest meetings and its latest open actions.
 REMEMBERED_PARTICIPANT_PAGE_QUERIES = 6

@@ -14,6 +14,7 @@ from .meetings import Attendance, AttendanceRole, Meeting, MeetingFormat, Meetin
 from .outcomes import Document, DocumentKind, Outcome, OutcomeKind, OutcomeStrength, strength_of
 from .participants import Membership, MembershipStatus, Participant, ParticipantAlias, ParticipantKind
 from .reference import MeetingType, Theme
+from .tallies import ActionTally, ActionTallyMark, TallyKind
 from .versions import RecordVersion
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "ActionItem",
     "ActionOwner",
     "ActionStatus",
+    "ActionTally",
+    "ActionTallyMark",
     "Attendance",
     "DigestSent",
     "AttendanceRole",
@@ -44,6 +47,7 @@ __all__ = [
     "ParticipantKind",
     "ProgressUpdate",
     "RecordVersion",
+    "TallyKind",
     "Theme",
     "strength_of",
 ]

@@ -152,11 +152,11 @@ class ActionItemQuerySet(models.QuerySet):
         Callers include the actions of the types of ``previously`` too.
 
         Called explicitly after a write to meetings or actions, never from a signal. One
-        transaction, in which the record's version moves when a due date does (a bulk update sends
-        no signal). Returns the actions whose due date changed.
+        transaction, in which the record's version moves and the tallies follow when a due date
+        does (a bulk update sends no signal). Returns the actions whose due date changed.
         """
-        # The module reads the models: imported when first needed, once both are loaded.
-        from .. import versions
+        # The modules read the models: imported when first needed, once both are loaded.
+        from .. import tallies, versions
 
         next_meeting_start = (
             Meeting.objects.published()
@@ -197,6 +197,7 @@ class ActionItemQuerySet(models.QuerySet):
                     changed.append(action_item)
             if changed:
                 ActionItem.objects.bulk_update(changed, ["due_date", "due_precision", "updated_at"])
+                tallies.refresh(action_item.pk for action_item in changed)
                 versions.bump()
                 # In the revision being written, with the dates they now have (an update sends no signal).
                 if reversion.is_active():

@@ -15,9 +15,10 @@ from .. import charts, exports, versions
 from ..api.filters import InvalidQuery, apply_filters, bad_query_response
 from ..filters import ActionFilter, query_with
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, ProgressUpdate
+from ..tallies import published_status_counts
 
 # tracker_queryset is also imported from here by the meeting page's view.
-from ..tracker import action_groups, tracker_queryset, unowned_tally
+from ..tracker import grouped_rows, tracker_queryset, unowned_groups_tally
 from .pagination import CountedPaginator, ForgivingPaginationMixin
 
 
@@ -32,6 +33,9 @@ def status_counts(filterset):
     applied = applied_filters(filterset, leave_out={"status", "group"})
 
     def count():
+        if not applied:
+            # Every published action: from the tallies kept on write (meetings.tallies).
+            return published_status_counts()
         action_items = ActionItem.objects.all()
         for name, value in applied.items():
             action_items = filterset.filters[name].filter(action_items, value)
@@ -96,10 +100,9 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
             # fastest, in one query, remembered until the record changes (a row per owner or
             # meeting, of counts and names): the paginator counts them without a second grouping.
             grouped = self.filterset.filter_queryset(ActionItem.objects.published())
-            key = filters_key(applied_filters(self.filterset))
-            kwargs["object_list"] = versions.cached(
-                f"action-groups:{group}:{key}", lambda: list(action_groups(grouped, group))
-            )
+            applied = applied_filters(self.filterset)
+            key = filters_key(applied)
+            kwargs["object_list"] = grouped_rows(grouped, group, key, filtered=bool(applied))
         context = super().get_context_data(**kwargs)
         context["status_total"] = tallies["total"]
         context["status_counts"] = counts
@@ -112,7 +115,7 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
                 {**row, "filter": {group: row["slug"]}} for row in context["object_list"]
             ]
             if group == "owner" and not context["page_obj"].has_next():
-                unowned = versions.cached(f"action-unowned:{key}", lambda: unowned_tally(grouped))
+                unowned = unowned_groups_tally(grouped, key, filtered=bool(applied))
                 context["unowned"] = unowned if unowned["total"] else None
         context["export_query"] = self._export_query()
         return context
@@ -141,13 +144,16 @@ class ActionChartsView(FilterView):
         context = super().get_context_data(**kwargs)
         action_items = self.object_list
         # Each chart reads every filtered action: drawn once per change of the record and filters.
-        key = filters_key(applied_filters(self.filterset))
+        applied = applied_filters(self.filterset)
+        key = filters_key(applied)
+        # Unfiltered, the charts read the tallies kept on write (meetings.tallies).
+        charted = action_items if applied else None
         for name, draw in (
             ("status_chart", charts.status_by_year),
             ("owner_chart", charts.owner_completion),
             ("overdue_chart", charts.overdue_over_time),
         ):
-            context[name] = versions.cached(f"action-{name}:{key}", partial(draw, action_items))
+            context[name] = versions.cached(f"action-{name}:{key}", partial(draw, charted))
         context["list_query"] = query_with(self.request.GET, group=None).urlencode()
         return context
 

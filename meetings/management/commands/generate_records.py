@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from meetings import versions
+from meetings import tallies, versions
 from meetings.due import DuePeriod, DuePrecision
 from meetings.models import (
     ActionItem,
@@ -91,12 +91,20 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{existing.count()} generated meetings exist already: add --replace to generate anew."
                 )
-            existing.delete()
+            # Their actions leave the tallies in one pass, not one action at a time.
+            with transaction.atomic(), tallies.deferred():
+                existing.delete()
         rng = random.Random(seed)
         with transaction.atomic():
             participants = self.participants()
             meeting_types = self.meeting_types()
             counts = self.generate(rng, meetings, participants, meeting_types)
+            # Nor does it keep the tallies: the generated actions join them here.
+            tallies.refresh(
+                ActionItem.objects.filter(outcome__meeting__slug__startswith=f"{SLUG_PREFIX}-").values_list(
+                    "pk", flat=True
+                )
+            )
             versions.bump()  # bulk_create sends no signal: cached pages must not outlive the old record
         summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Generated {summary}."))
