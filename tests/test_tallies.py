@@ -260,7 +260,7 @@ def test_rebuild_tallies_checks_and_rebuilds(record):
 def test_the_migration_fills_the_tallies_from_the_record(record):
     tallies.ActionTally.objects.all().delete()
     tallies.ActionTallyMark.objects.all().delete()
-    migration = importlib.import_module("meetings.migrations.0016_tallies")
+    migration = importlib.import_module("meetings.migrations.0017_tallies")
     migration.fill(apps, None)
     assert_tallies_match_a_recount()
     assert_readers_agree_with_live_counts()

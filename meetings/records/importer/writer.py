@@ -38,7 +38,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from ... import revisions, versions
+from ... import revisions, tallies, versions
 from ...models import (
     ActionItem,
     ActionOwner,
@@ -177,6 +177,11 @@ class RecordsWriter:
         self._touched_meetings = set()
 
     def write(self):
+        # The saves of this import note their actions' tallies, to be counted once at the end.
+        with tallies.deferred():
+            self._write_all()
+
+    def _write_all(self):
         records = self.records
         for _path, record in records.changed("meeting_types"):
             existing = MeetingType.objects.filter(slug=record["slug"]).first() or MeetingType()
@@ -204,8 +209,11 @@ class RecordsWriter:
         for _path, record in participants:
             self._write_memberships(record)
         if meetings or participants or any(records.changed(kind) for kind in ("meeting_types", "themes")):
-            # Bulk writes send no signal: the record's version moves here, in the import's transaction.
+            # Bulk writes send no signal: the record's version moves here, in the import's transaction,
+            # and the actions of every meeting written are counted again in the tallies.
             versions.bump()
+        for batch in batches([self.meeting_ids[record["slug"]] for _path, record in meetings], BATCH):
+            tallies.refresh(ActionItem.objects.filter(outcome__meeting__in=batch).values_list("pk", flat=True))
 
     def _ids(self, ids, slugs):
         return [ids[slug] for slug in slugs]

@@ -14,7 +14,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0015_real_records_fit'),
+        ('meetings', '0016_tasks'),
     ]
 
     operations = [
