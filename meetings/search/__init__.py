@@ -23,12 +23,13 @@ matches in the kind's order (newest first) are ranked: the work of a search is b
 page shows, not by the size of the record.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Case, FloatField, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -38,11 +39,11 @@ from ..models import ActionItem, Document, Meeting, Outcome, Participant
 from . import words
 from .fulltext import (
     FullTextMatch,
-    FullTextRank,
     StoredSearchDocument,
     full_text_available,
     index_table,
     postgresql_rank,
+    sqlite_newest_matches,
 )
 from .highlight import best_excerpt, excerpt, highlight, highlight_pattern, plain_text
 from .query import (
@@ -233,6 +234,18 @@ class SearchKind:
         return rows.select_related(*self.related) if self.related else rows
 
     @property
+    def tested_by_key(self) -> QuerySet:
+        """``queryset``, worded to test one row reached by its key: through the row's own meeting.
+
+        ``published()`` of outcomes and actions reads the list of every published meeting, once
+        for each query, which costs more than testing the few rows a search reads; a document's
+        rule (its meeting's, or that of an outcome citing it) has no such shorter spelling.
+        """
+        if self.model in (Outcome, ActionItem):
+            return self.model.objects.filter(Meeting.objects.published_condition(f"{self.meeting}__"))
+        return self.queryset
+
+    @property
     def ordering(self) -> tuple[str, ...]:
         if self.model is Participant:
             return ("name", "pk")
@@ -317,24 +330,53 @@ def full_text_matches(kind: str, queryset: QuerySet, parsed: ParsedQuery) -> Que
     return queryset.exclude(FullTextMatch(table, fts5_match([parsed.excluded])))
 
 
-def rank(kind: str, queryset: QuerySet, parsed: ParsedQuery):
-    if connections[queryset.db].vendor == "postgresql":
-        return postgresql_rank(tsquery(parsed.required))
-    return FullTextRank(index_table(KIND_MODELS[kind]), fts5_match(parsed.required))
-
-
 def ranked(kind: SearchKind, matches: QuerySet, parsed: ParsedQuery, limit: int) -> QuerySet:
-    """The ``limit`` best ranked of the first ``RANK_POOL`` matches in the kind's order, ties in it.
+    """PostgreSQL: the ``limit`` best ranked of the ``RANK_POOL`` newest matches, ties in the kind's order.
 
-    Ranking reads every row it ranks, so it is limited to a pool taken in the kind's order first,
-    which an index walk that stops when the pool is full can serve.
+    Ranking reads every row it ranks, so it is limited to a pool of the most recently recorded
+    matches, which a walk of the primary key backwards that stops when the pool is full can serve.
     """
-    pool = matches.order_by(*kind.ordering).values("pk")[:RANK_POOL]
+    pool = matches.order_by("-pk").values("pk")[:RANK_POOL]
     return (
         kind.queryset.filter(pk__in=pool)
-        .annotate(rank=rank(kind.key, kind.queryset, parsed))
+        .annotate(rank=postgresql_rank(tsquery(parsed.required)))
         .order_by("-rank", *kind.ordering)[:limit]
     )
+
+
+def sqlite_ranked(kind: SearchKind, parsed: ParsedQuery, limit: int) -> tuple[int, bool, QuerySet]:
+    """SQLite: how many match (up to ``COUNT_LIMIT``), and the ``limit`` best ranked of the
+    ``RANK_POOL`` newest matches, ties in the kind's order: the same rule as ``ranked``.
+
+    One query reads the keys and ranks of the newest matches from the FTS5 table, the second the
+    records chosen, ranked by those values.
+    """
+    newest = sqlite_newest_matches(
+        kind.tested_by_key,
+        index_table(kind.model),
+        fts5_match(parsed.required, parsed.excluded),
+        max(COUNT_LIMIT + 1, RANK_POOL),
+    )
+    count, count_is_floor = min(len(newest), COUNT_LIMIT), len(newest) > COUNT_LIMIT
+    pool = newest[:RANK_POOL]
+    # The rows that can be among the best ``limit``: those ranked at least as the last of them
+    # (ties included, for the kind's order to part them), grouped by rank for a short CASE.
+    lowest = sorted((rank for _pk, rank in pool), reverse=True)[limit - 1] if len(pool) >= limit else None
+    by_rank = defaultdict(list)
+    for pk, rank in pool:
+        if lowest is None or rank >= lowest:
+            by_rank[rank].append(pk)
+    ranks = Case(
+        *(When(pk__in=pks, then=Value(rank)) for rank, pks in by_rank.items()), output_field=FloatField()
+    )
+    # The pool passed the kind's publication test: tested again, SQLite would start from it.
+    rows = kind.model.objects.select_related(*kind.related) if kind.related else kind.model.objects
+    first = (
+        rows.filter(pk__in=[pk for pks in by_rank.values() for pk in pks])
+        .annotate(rank=ranks)
+        .order_by("-rank", *kind.ordering)[:limit]
+    )
+    return count, count_is_floor, first
 
 
 def count_up_to(matches: QuerySet, limit: int) -> tuple[int, bool]:
@@ -371,10 +413,13 @@ def search_record(raw_query: str, limit: int = RESULTS_PER_KIND) -> SearchResult
         return results
     pattern = highlight_pattern(parsed.terms)
     for kind in search_kinds():
-        if full_text_available(kind.queryset.db):
+        vendor = connections[kind.queryset.db].vendor
+        if vendor == "postgresql":
             matches = full_text_matches(kind.key, kind.queryset, parsed)
             first = ranked(kind, matches, parsed, limit)
             count, count_is_floor = count_up_to(matches, COUNT_LIMIT)
+        elif full_text_available(kind.queryset.db):
+            count, count_is_floor, first = sqlite_ranked(kind, parsed, limit)
         else:
             count, count_is_floor, first = words.first_word_matches(kind, parsed, limit, COUNT_LIMIT)
         hits = (

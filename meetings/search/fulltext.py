@@ -13,8 +13,8 @@ from functools import cache
 
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import BooleanField, Expression, F, FloatField
-from django.db.models.expressions import Col
+from django.db.models import BooleanField, Expression, F
+from django.db.models.expressions import Col, RawSQL
 
 logger = logging.getLogger(__name__)
 
@@ -69,30 +69,24 @@ class FullTextMatch(Expression):
         ]
 
 
-class FullTextRank(Expression):
-    """SQLite: a row's relevance to ``expression``, higher is better (``bm25`` is lower is better)."""
+def sqlite_newest_matches(queryset, table: str, expression: str, limit: int) -> list[tuple[int, float]]:
+    """SQLite: ``(pk, rank)`` of the ``limit`` newest records of ``queryset`` that match, newest first.
 
-    output_field = FloatField()
-
-    def __init__(self, table: str, expression: str):
-        super().__init__()
-        self.table, self.expression = table, expression
-        self.pk = F("pk")
-
-    def get_source_expressions(self):
-        return [self.pk]
-
-    def set_source_expressions(self, expressions):
-        (self.pk,) = expressions
-
-    def as_sql(self, compiler, connection):
-        pk_sql, pk_params = compiler.compile(self.pk)
-        table = connection.ops.quote_name(self.table)
-        weights = ", ".join(str(weight) for weight in WEIGHTS)
-        return (
-            f"(SELECT -bm25({table}, {weights}) FROM {table} WHERE {table} MATCH %s AND rowid = {pk_sql})",
-            [self.expression, *pk_params],
-        )
+    Read from the FTS5 table in descending rowid (the record's id, so the most recently recorded
+    first), each tested against ``queryset`` by its key: FTS5 streams its matches in that order,
+    so the query stops after ``limit``, and computes ``bm25`` for those only. Ranking rows one by one
+    from outside the FTS5 table instead runs the whole full-text query again for each.
+    """
+    record = queryset.filter(pk=RawSQL(f"{table}.rowid", ())).values("pk")
+    record_sql, record_params = record.query.sql_with_params()
+    weights = ", ".join(str(weight) for weight in WEIGHTS)
+    sql = (
+        f"SELECT rowid, -bm25({table}, {weights}) FROM {table} "
+        f"WHERE {table} MATCH %s AND EXISTS ({record_sql}) ORDER BY rowid DESC LIMIT %s"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, (expression, *record_params, limit))
+        return cursor.fetchall()
 
 
 def postgresql_rank(search_query) -> SearchRank:

@@ -87,4 +87,6 @@ def first_word_matches(kind, parsed: ParsedQuery, limit: int, count_limit: int):
         first = word_matches(kind.key, published_newest_first(), parsed)
     else:
         first = matches
-    return count, count_is_floor, first.select_related(*kind.related).order_by(*kind.ordering)[:limit]
+    if kind.related:
+        first = first.select_related(*kind.related)
+    return count, count_is_floor, first.order_by(*kind.ordering)[:limit]
