@@ -335,13 +335,13 @@ def make_record(meetings):
 
 @pytest.mark.django_db
 def test_search_query_count_does_not_grow_with_the_record(client, django_assert_num_queries):
-    """Two queries for each kind, one for the other names of the participants found, and the
-    page's own (the record's version)."""
+    """Two queries for each kind, one for the other names of the participants found, one for who
+    attended the meetings found, and the page's own (the record's version)."""
     make_record(5)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         search_page(client, "quokka")
     make_record(45)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = search_page(client, "quokka")
     assert response.context["search"].total == 50 * 4 + 2
 
@@ -351,10 +351,11 @@ def test_search_query_count_does_not_grow_with_the_record(client, django_assert_
 def test_search_record_counts_and_lists_each_kind_in_two_queries(
     django_assert_num_queries, monkeypatch, count_limit
 ):
-    """Two for each kind, and one for the other names of the participants found."""
+    """Two for each kind, one for the other names of the participants found, one for who attended
+    the meetings found."""
     monkeypatch.setattr(search, "COUNT_LIMIT", count_limit)
     make_record(30)
-    with django_assert_num_queries(2 * 5 + 1):
+    with django_assert_num_queries(2 * 5 + 2):
         results = search_record("quokka")
         for group in results.groups:
             for hit in group.hits:

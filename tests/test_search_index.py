@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from meetings import search
 from meetings.models import Attendance, Meeting, Participant, ParticipantAlias
@@ -119,6 +120,12 @@ def test_search_of_stop_words_alone_has_nothing_to_look_for(client, record):
 def test_search_shows_a_participants_other_names(client, record):
     response = client.get(reverse("meetings:search"), {"q": "vietnam"})
     assert "Also published as <mark>Vietnam</mark>" in response.text
+
+
+@pytest.mark.django_db
+def test_a_meeting_found_by_who_attended_says_so(client, record):
+    response = client.get(reverse("meetings:search"), {"q": "unodc"})
+    assertContains(response, "<span>Attended by <mark>UNODC</mark></span>", html=True)
 
 
 @pytest.mark.django_db

@@ -29,13 +29,13 @@ from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connections
-from django.db.models import Case, FloatField, QuerySet, Value, When
+from django.db.models import Case, FloatField, Prefetch, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from ..models import ActionItem, Document, Meeting, Outcome, Participant
+from ..models import ActionItem, Attendance, Document, Meeting, Outcome, Participant
 from . import words
 from .fulltext import (
     FullTextMatch,
@@ -151,15 +151,26 @@ class SearchResults:
 
 
 def meeting_hit(meeting, pattern):
+    details = [
+        escape(meeting.meeting_type.name),
+        highlight(meeting.dates_display, pattern),
+        highlight(meeting.place, pattern),
+    ]
+    # Who attended is in the meeting's document: say so when that is where a word was found.
+    attended = [
+        name
+        for attendance in meeting.attendances.all()
+        for name in (attendance.participant.name, attendance.participant.short_name)
+        if name and pattern and pattern.search(name)
+    ]
+    if attended:
+        names = format_html_join(", ", "{}", ((highlight(name, pattern),) for name in attended[:5]))
+        details.append(format_html("{} {}", _("Attended by"), names))
     return Hit(
         url=meeting.get_absolute_url(),
         title=highlight(meeting.title, pattern),
         excerpt=best_excerpt([meeting.summary, meeting.purpose, plain_text(meeting.body)], pattern),
-        details=[
-            escape(meeting.meeting_type.name),
-            highlight(meeting.dates_display, pattern),
-            highlight(meeting.place, pattern),
-        ],
+        details=details,
     )
 
 
@@ -226,7 +237,7 @@ class SearchKind:
     list_url_name: str = ""
     meeting: str = ""
     within_meeting: tuple[str, ...] = ()
-    prefetch: tuple[str, ...] = ()
+    prefetch: tuple[str | Prefetch, ...] = ()
 
     @property
     def queryset(self) -> QuerySet:
@@ -271,6 +282,7 @@ def search_kinds() -> list[SearchKind]:
             ("meeting_type",),
             meeting_hit,
             "meetings:meeting_list",
+            prefetch=(Prefetch("attendances", Attendance.objects.select_related("participant")),),
         ),
         SearchKind(
             "outcomes",
