@@ -23,6 +23,7 @@ from meetings.search import (
     search_kinds,
     search_record,
     search_vector,
+    words,
 )
 from tests.factories import (
     ActionItemFactory,
@@ -30,7 +31,9 @@ from tests.factories import (
     AttendanceFactory,
     DocumentFactory,
     MeetingFactory,
+    OrganisationFactory,
     OutcomeFactory,
+    ParticipantAliasFactory,
     ParticipantFactory,
 )
 
@@ -126,6 +129,7 @@ def test_search_finds_every_kind_and_groups_them_with_counts(client):
     assert response.status_code == 200
     search = response.context["search"]
     assert [(group.kind, group.count) for group in search.groups] == [
+        ("participants", 0),
         ("meetings", 1),
         ("outcomes", 1),
         ("actions", 1),
@@ -318,6 +322,8 @@ def test_search_sent_q_twice_uses_the_last(client):
 
 
 def make_record(meetings):
+    office = OrganisationFactory(name=f"Quokka Office {meetings}")
+    ParticipantAliasFactory(participant=office, name=f"Quokka Bureau {meetings}")
     for number in range(meetings):
         meeting = MeetingFactory(title=f"Quokka meeting {number}", summary="Quokka summary.")
         AttendanceFactory(meeting=meeting)
@@ -328,15 +334,16 @@ def make_record(meetings):
 
 
 @pytest.mark.django_db
-def test_search_query_count_does_not_grow_with_the_record(client, django_assert_max_num_queries):
+def test_search_query_count_does_not_grow_with_the_record(client, django_assert_num_queries):
+    """Two queries for each kind, one for the other names of the participants found, one for who
+    attended the meetings found, and the page's own (the record's version)."""
     make_record(5)
-    with django_assert_max_num_queries(10) as small:
+    with django_assert_num_queries(13):
         search_page(client, "quokka")
     make_record(45)
-    with django_assert_max_num_queries(10) as large:
+    with django_assert_num_queries(13):
         response = search_page(client, "quokka")
-    assert len(small.captured_queries) == len(large.captured_queries)
-    assert response.context["search"].total == 50 * 4
+    assert response.context["search"].total == 50 * 4 + 2
 
 
 @pytest.mark.django_db
@@ -344,9 +351,11 @@ def test_search_query_count_does_not_grow_with_the_record(client, django_assert_
 def test_search_record_counts_and_lists_each_kind_in_two_queries(
     django_assert_num_queries, monkeypatch, count_limit
 ):
+    """Two for each kind, one for the other names of the participants found, one for who attended
+    the meetings found."""
     monkeypatch.setattr(search, "COUNT_LIMIT", count_limit)
     make_record(30)
-    with django_assert_num_queries(2 * 4):
+    with django_assert_num_queries(2 * 5 + 2):
         results = search_record("quokka")
         for group in results.groups:
             for hit in group.hits:
@@ -357,9 +366,8 @@ def test_search_record_counts_and_lists_each_kind_in_two_queries(
 # PostgreSQL: ranking and indexes ----------------------------------------------------------------
 
 
-@on_postgresql
 @pytest.mark.django_db
-def test_search_on_postgresql_ranks_title_matches_first_and_stems_words(client):
+def test_search_ranks_title_matches_first_and_stems_words(client):
     in_body = MeetingFactory(title="Census", body="Quokka numbers.", start_date=datetime.date(2020, 1, 1))
     in_title = MeetingFactory(title="Quokkas counted", start_date=datetime.date(2010, 1, 1))
     response = search_page(client, "quokka")
@@ -387,6 +395,12 @@ def archive(size):
         Document(meeting=meeting, title="Statement", url="https://example.org/s.pdf") for meeting in meetings
     )
     with connection.cursor() as cursor:
+        # Index entries of the writes of earlier tests wait in the GIN indexes' pending lists, which
+        # the planner counts as a cost of the index: merged here, as autovacuum would.
+        cursor.execute(
+            "SELECT gin_clean_pending_list(indexrelid) FROM pg_index"
+            " JOIN pg_class ON pg_class.oid = indexrelid WHERE relname LIKE '%%search_doc'"
+        )
         cursor.execute("ANALYZE")
 
 
@@ -428,17 +442,27 @@ def stored_document(record):
 @pytest.mark.django_db
 def test_stored_search_documents_hold_the_weighted_vectors_of_the_searched_fields():
     meeting = MeetingFactory(
-        title="Quokka census", summary="Counted.", purpose="To count.", body="## Numbers"
+        title="Quokka census", summary="Counted.", purpose="To count.", body="## Numbers", country="NZ"
     )
+    AttendanceFactory(meeting=meeting, participant=OrganisationFactory(name="Wombat Office", short_name="WO"))
     outcome = OutcomeFactory(meeting=meeting, text="Members noted the census.")
     action = ActionItemFactory(
         outcome=outcome, title="Report", description="On numbers.", due_as_published="late 2015"
     )
-    ActionOwnerFactory(action_item=action, participant__name="Regional Office", participant__short_name="RSO")
+    ActionOwnerFactory(
+        action_item=action, participant=OrganisationFactory(name="Regional Office", short_name="RSO")
+    )
     document = DocumentFactory(meeting=meeting, title="Census report")
     owner_names = Concat("ownerships__participant__name", Value(" "), "ownerships__participant__short_name")
+    attendee_names = Concat(
+        "attendances__participant__name", Value(" "), "attendances__participant__short_name"
+    )
     expected = {
-        meeting: search_vector("meetings"),
+        # Its own fields, its year (no state has its country's code) and who attended.
+        meeting: SearchVector("title", config="english", weight="A")
+        + SearchVector("summary", "purpose", "city", Value("2014"), config="english", weight="B")
+        + SearchVector("body", config="english", weight="C")
+        + SearchVector(attendee_names, config="english", weight="D"),
         outcome: search_vector("outcomes"),
         action: search_vector("actions")
         + SearchVector("outcome__text", owner_names, config="english", weight="D"),
@@ -519,9 +543,8 @@ def test_search_stops_counting_at_the_limit_and_says_more_than(client, monkeypat
     assertContains(response, "See all the action items that match")
 
 
-@on_postgresql
 @pytest.mark.django_db
-def test_search_on_postgresql_ranks_only_the_newest_matches(client, monkeypatch):
+def test_search_ranks_only_the_newest_matches(client, monkeypatch):
     monkeypatch.setattr(search, "RANK_POOL", 2)
     MeetingFactory(title="Quokka quokka census", start_date=datetime.date(2001, 1, 1))
     newer = MeetingFactory(body="A quokka.", start_date=datetime.date(2015, 1, 1))
@@ -541,4 +564,4 @@ def test_published_meetings_newest_first_are_the_published_meetings():
     if connection.vendor != "sqlite":
         pytest.skip("unary plus is SQLite's way to keep an index out of a plan")
     expected = list(Meeting.objects.published().order_by("-start_date", "-pk"))
-    assert list(search.published_newest_first()) == expected
+    assert list(words.published_newest_first()) == expected

@@ -81,7 +81,8 @@ def test_search_results_read_well_at_desktop_width(common_word, site, page, scre
     total = re.compile(rf"More than 2,\d\d\d results for “{QUERY}”")
     expect(main.get_by_role("status")).to_contain_text(total)
     kinds = main.get_by_role("navigation", name="Results by kind")
-    expect(kinds.get_by_role("listitem").first).to_have_text(re.compile(r"Meetings\s+1,000\+"))
+    expect(kinds.get_by_role("listitem").first).to_have_text(re.compile(r"Participants\s+0"))
+    expect(kinds.get_by_role("listitem").nth(1)).to_have_text(re.compile(r"Meetings\s+1,000\+"))
     meetings = main.locator("section#meetings")
     expect(meetings.locator("ol > li")).to_have_count(RESULTS_PER_KIND)
     expect(meetings.get_by_role("link", name="See all the meetings that match")).to_be_visible()
@@ -131,3 +132,31 @@ def test_a_search_that_finds_nothing_says_what_to_try(site, page, phone_page, sc
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
     violations = axe_violations(page)
     assert not violations, f"axe-core found serious or critical violations:\n{violations}"
+
+
+def test_a_reader_finds_a_state_and_the_meetings_it_attended(
+    site, page, phone_page, screenshot, axe_violations
+):
+    """On the demo record: Canada as a participant of its own, and the seed meeting it attended,
+    though neither names Canada in its title or text; a workshop by its city, kind and year."""
+    from playwright.sync_api import expect
+
+    for browser_page in (page, phone_page):
+        browser_page.goto(f"{site}/search/?q=canada")
+        screenshot(browser_page, "search-participant")
+        main = browser_page.locator("main")
+        expect(main.locator("section#participants").get_by_role("link", name="Canada")).to_be_visible()
+        expect(
+            main.locator("section#meetings").get_by_role(
+                "link", name="Eighth Meeting of the Ad Hoc Group Senior Officials"
+            )
+        ).to_be_visible()
+        violations = axe_violations(browser_page)
+        assert not violations, f"axe-core found serious or critical violations:\n{violations}"
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.goto(f"{site}/search/?q=bangkok workshop 2014")
+    meetings = page.locator("main section#meetings ol > li")
+    expect(meetings).to_have_count(1)
+    expect(meetings.first).to_contain_text("Workshop on Immigration Border Operations Analysis")
+    expect(meetings.first.locator("mark").filter(has_text="2014")).not_to_have_count(0)
