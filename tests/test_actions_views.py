@@ -2,6 +2,7 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
+from pytest_django.asserts import assertContains
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -107,7 +108,7 @@ def options_of(response, name):
     return parser.labels
 
 
-def test_meeting_filter_offers_the_meeting_in_force_not_every_meeting(client):
+def test_meeting_filter_is_a_box_that_suggests_meetings_not_a_select_of_every_one(client):
     chosen = MeetingFactory(title="Eighth AHG SOM", slug="eighth-ahg")
     make_action("From the eighth", meeting=chosen)
     make_action("From another", meeting=MeetingFactory(title="Another meeting"))
@@ -115,9 +116,28 @@ def test_meeting_filter_offers_the_meeting_in_force_not_every_meeting(client):
     unfiltered = client.get(LIST)
     filtered = client.get(LIST, {"meeting": "eighth-ahg"})
 
-    assert options_of(unfiltered, "meeting") == ["Any meeting"]
-    assert options_of(filtered, "meeting") == ["Any meeting", "Eighth AHG SOM"]
+    assert options_of(unfiltered, "meeting") == []
+    assertContains(
+        unfiltered,
+        '<input type="text" name="meeting" id="id_meeting" list="id_meeting_choices" '
+        'data-suggest="/api/meetings/" autocomplete="off" aria-describedby="id_meeting_helptext">'
+        '<datalist id="id_meeting_choices"></datalist>',
+        html=True,
+    )
+    assertContains(filtered, 'value="eighth-ahg"')
+    assert [active["value"] for active in filtered.context["active_filters"]] == ["Eighth AHG SOM"]
     assert titles(filtered) == ["From the eighth"]
+
+
+def test_a_meeting_typed_wrong_is_explained_and_the_other_filters_still_apply(client):
+    make_action("Listed")
+
+    response = client.get(LIST, {"meeting": "no-such-meeting"})
+
+    assert response.context["filter"].form.errors["meeting"] == [
+        "No published meeting has the address “no-such-meeting”: choose one suggested."
+    ]
+    assert titles(response) == ["Listed"]
 
 
 def test_every_page_lists_the_actions_in_tracker_order_whichever_end_it_is_read_from(client, monkeypatch):
@@ -154,7 +174,7 @@ def test_status_badges_read_as_text(client):
     page = client.get(LIST).content.decode()
 
     assert '<span class="badge badge--not_started">Not started</span>' in page
-    assert '<span class="badge badge--overdue">Overdue</span>' in page
+    assert "Overdue by " in page
     assert "H1 2015" in page
 
 
@@ -233,7 +253,7 @@ def test_each_owner_is_listed_once_per_action(client):
     [
         ({"status": "finished"}, "Select a valid choice"),
         ({"owner": "atlantis"}, "Select a valid choice"),
-        ({"meeting": "no-such-meeting"}, "Select a valid choice"),
+        ({"meeting": "no-such-meeting"}, "No published meeting has the address"),
         ({"type": "nope"}, "Select a valid choice"),
         ({"theme": "nope"}, "Select a valid choice"),
         ({"due_before": "2015-13-01"}, "Enter a valid date"),
@@ -348,19 +368,23 @@ def test_grouping_by_owner_counts_each_owner_over_the_whole_filtered_set(client)
     assert "2 owners" in page
 
 
-def test_grouping_by_meeting_heads_newest_meeting_first_with_counts(client):
+def test_grouping_by_meeting_ranks_the_most_overdue_then_the_most_open_first_with_counts(client):
+    late = {"due_date": datetime.date(2015, 12, 31), "due_precision": "day"}
     older = MeetingFactory(title="Older meeting", slug="older", start_date=datetime.date(2013, 4, 2))
     newer = MeetingFactory(title="Newer meeting", slug="newer", start_date=datetime.date(2016, 3, 23))
+    oldest = MeetingFactory(title="Oldest meeting", slug="oldest", start_date=datetime.date(2010, 1, 1))
     make_action("From older", meeting=older)
     make_action("Done at older", meeting=older, status="completed")
     make_action("From newer", meeting=newer, status="superseded")
+    make_action("Late from the oldest", meeting=oldest, **late)
     make_action("Hidden", meeting=MeetingFactory(title="Draft meeting", published_at=None))
 
     response = client.get(LIST, {"group": "meeting"})
 
     assert group_rows(response) == [
-        ("Newer meeting", 1, 0, 0, 0, 1),
+        ("Oldest meeting", 1, 1, 1, 0, 0),
         ("Older meeting", 2, 1, 0, 1, 0),
+        ("Newer meeting", 1, 0, 0, 0, 1),
     ]
     assert "unowned" not in response.context
 

@@ -1,11 +1,15 @@
 """The public action tracker: the filtered list, its counts and groupings, and one action's page."""
 
+import datetime
 import hashlib
 from functools import partial
+from urllib.parse import urlencode
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, View
 from django_filters.views import FilterView
@@ -17,7 +21,20 @@ from ..models import ActionItem, ActionOwner, ActionStatus, Document, ProgressUp
 
 # tracker_queryset is also imported from here by the meeting page's view.
 from ..tracker import action_groups, tracker_queryset, unowned_tally
+from .filtering import ActiveFiltersMixin
 from .pagination import CountedPaginator, ForgivingPaginationMixin
+
+# A grouping's count columns after its "Actions": the count's name, heading and the status it links to.
+GROUP_COLUMNS = [
+    ("overdue", _("Overdue"), "overdue"),
+    ("open", _("Open"), "open"),
+    ("completed", _("Completed"), "completed"),
+    ("withdrawn", _("Cancelled or superseded"), None),
+]
+# The table's sortable columns: the sort a column's heading asks for, by column.
+SORTABLE_COLUMNS = {"owners": "owner", "due": "due", "reported": "reported", "meeting": "meeting"}
+# An open action with no report for longer than this is flagged.
+REPORT_OVERDUE_AFTER = datetime.timedelta(days=365)
 
 
 def status_counts(filterset):
@@ -72,7 +89,53 @@ def valid_filters(filterset):
     return filterset.form.cleaned_data
 
 
-class ActionListView(ForgivingPaginationMixin, FilterView):
+def ranked_groups(rows):
+    """Groups with the most overdue actions first, then the most open, then by name."""
+    return sorted(rows, key=lambda row: (-row["overdue"], -row["open"], row["name"] or "", row["slug"] or ""))
+
+
+def telling_columns(rows, status_filtered):
+    """The count columns of GROUP_COLUMNS that tell something about the groups' rows.
+
+    A column zero in every row is left out. Under a status filter so is one equal to every row's
+    total: under "overdue" each group's open and overdue counts are its total, which the filter
+    says already.
+    """
+    return [
+        {"name": name, "label": label, "status": status}
+        for name, label, status in GROUP_COLUMNS
+        if any(row[name] for row in rows)
+        and not (status_filtered and all(row[name] == row["total"] for row in rows))
+    ]
+
+
+def quick_views(today, query):
+    """The tracker's ready-made lists: overdue, due within 30 or 90 days, recently updated.
+
+    Each with its address and whether it is the list shown (``query``, the page's QueryDict).
+    """
+    views = [{"label": _("Overdue"), "query": {"status": ActionFilter.OVERDUE}}]
+    for days in (30, 90):
+        views.append(
+            {
+                "label": _("Due in the next %(days)s days") % {"days": days},
+                "query": {
+                    "status": ActionFilter.OPEN,
+                    "due_after": today.isoformat(),
+                    "due_before": (today + datetime.timedelta(days=days)).isoformat(),
+                },
+            }
+        )
+    views.append({"label": _("Recently updated"), "query": {"sort": "updated"}})
+    address = reverse("meetings:action_list")
+    shown = {name: query.getlist(name) for name in query if name != "page"}
+    for view in views:
+        view["url"] = f"{address}?{urlencode(view['query'])}"
+        view["current"] = shown == {name: [value] for name, value in view["query"].items()}
+    return views
+
+
+class ActionListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
     """``/actions/``: the tracker, filtered by the query string, with counts by status."""
 
     filterset_class = ActionFilter
@@ -80,9 +143,10 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
     paginate_by = 50
     # An invalid value is shown as an error beside its field; the other filters still apply.
     strict = False
+    unlisted_filters = ("sort", "group")
 
     def get_queryset(self):
-        return tracker_queryset()
+        return tracker_queryset().with_last_report()
 
     def get_context_data(self, **kwargs):
         group = self.filterset.group_value
@@ -96,25 +160,70 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
             # meeting, of counts and names): the paginator counts them without a second grouping.
             grouped = self.filterset.filter_queryset(ActionItem.objects.published())
             key = filters_key(applied_filters(self.filterset))
-            kwargs["object_list"] = versions.cached(
-                f"action-groups:{group}:{key}", lambda: list(action_groups(grouped, group))
+            kwargs["object_list"] = ranked_groups(
+                versions.cached(f"action-groups:{group}:{key}", lambda: list(action_groups(grouped, group)))
             )
         context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["today"] = today
+        if not group:
+            self.mark_unreported(context["object_list"], today - REPORT_OVERDUE_AFTER)
+        context["sort"] = self.filterset.sort_value
+        context["sort_label"] = dict(ActionFilter.SORT_CHOICES)[context["sort"]]
+        context["sortable_columns"] = SORTABLE_COLUMNS
+        context["quick_views"] = quick_views(today, self.request.GET)
+        if self.filterset.unknown_sort:
+            context["sort_notice"] = gettext_now(
+                "“%(sort)s” is not a sort this list knows, so it is in its usual order: %(usual)s."
+            ) % {
+                "sort": self.filterset.unknown_sort,
+                "usual": context["sort_label"].lower(),
+            }
+        # A download of more actions than one file holds is refused: say so instead of linking to it.
+        context["export_refused"] = self.action_count > exports.MAX_ROWS
+        context["export_limit"] = exports.MAX_ROWS
         context["status_total"] = tallies["total"]
         context["status_counts"] = counts
         context["current_status"] = self.request.GET.get("status", "")
         context["group"] = group
+        context["action_count"] = self.action_count
         if group:
-            context["action_count"] = self.action_count
             # Each group links to the list filtered to it, keeping the other filters.
-            context["group_rows"] = [
-                {**row, "filter": {group: row["slug"]}} for row in context["object_list"]
-            ]
+            unowned = None
             if group == "owner" and not context["page_obj"].has_next():
                 unowned = versions.cached(f"action-unowned:{key}", lambda: unowned_tally(grouped))
-                context["unowned"] = unowned if unowned["total"] else None
+                unowned = unowned if unowned["total"] else None
+                context["unowned"] = unowned
+            # The columns that tell groups apart, judged on every group, not only this page's.
+            columns = telling_columns(
+                [*kwargs["object_list"], *([unowned] if unowned else [])],
+                status_filtered=bool(context["current_status"]),
+            )
+            context["group_columns"] = columns
+            context["group_rows"] = [
+                {
+                    **row,
+                    "filter": {group: row["slug"]},
+                    "cells": [{**column, "count": row[column["name"]]} for column in columns],
+                }
+                for row in context["object_list"]
+            ]
+            if unowned:
+                context["unowned_cells"] = [
+                    {**column, "count": unowned[column["name"]]} for column in columns
+                ]
         context["export_query"] = self._export_query()
         return context
+
+    @staticmethod
+    def mark_unreported(action_items, since):
+        """Flag (``unreported``) the open actions of this page with no report since ``since``.
+
+        Never reported, an action counts from the meeting that set it off.
+        """
+        for action_item in action_items:
+            reported = action_item.last_reported or action_item.outcome.meeting.start_date
+            action_item.unreported = action_item.is_open and reported is not None and reported < since
 
     def get_paginator(self, queryset, per_page, **kwargs):
         if self.filterset.group_value:
@@ -126,12 +235,13 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
         return query_with(self.request.GET, **{self.page_kwarg: None, "group": None}).urlencode()
 
 
-class ActionChartsView(FilterView):
+class ActionChartsView(ActiveFiltersMixin, FilterView):
     """``/actions/charts/``: the tracker's charts, for the actions that meet the list's filters."""
 
     filterset_class = ActionFilter
     template_name = "meetings/action_charts.html"
     strict = False
+    unlisted_filters = ("sort", "group")
 
     def get_queryset(self):
         return ActionItem.objects.published()
