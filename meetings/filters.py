@@ -52,6 +52,30 @@ def query_with(query, **changes):
     return query
 
 
+def filters_in_force(filterset, leave_out=()):
+    """The filters given with a valid value, each as ``(name, label, value as shown)``.
+
+    A record is shown by its name, a choice by its label: what a reader chose, not its code.
+    """
+    if not filterset.is_bound:
+        return []
+    form = filterset.form
+    form.is_valid()
+    in_force = []
+    for name, value in form.cleaned_data.items():
+        if name in leave_out or value in (None, ""):
+            continue
+        field = form.fields[name]
+        if hasattr(value, "pk"):
+            shown = str(value)
+        elif hasattr(field, "choices"):
+            shown = {str(key): label for key, label in field.choices}.get(str(value), value)
+        else:
+            shown = value
+        in_force.append((name, field.label, shown))
+    return in_force
+
+
 class ChosenOnlySelect(forms.Select):
     """A select of model choices that offers only the choice in force, and the empty one.
 

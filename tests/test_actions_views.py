@@ -2,10 +2,10 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
-from pytest_django.asserts import assertContains
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from meetings.filters import query_with
 from meetings.models import ActionItem, ActionStatus

@@ -15,8 +15,8 @@ from django.views.generic import DetailView, View
 from django_filters.views import FilterView
 
 from .. import charts, exports, versions
-from ..api.filters import InvalidQuery, apply_filters, bad_query_response
-from ..filters import ActionFilter, query_with
+from ..api.filters import InvalidQuery, bad_query_response, valid_filterset
+from ..filters import ActionFilter, filters_in_force, query_with
 from ..models import ActionItem, ActionOwner, ActionStatus, Document, ProgressUpdate
 
 # tracker_queryset is also imported from here by the meeting page's view.
@@ -335,13 +335,15 @@ class ActionExportView(View):
         )
         queryset = (
             tracker_queryset()
+            .with_last_report()
             .select_related("fulfilled_by_meeting")
             .annotate(latest_percent=Subquery(latest_percent))
         )
         try:
-            action_items = apply_filters(ActionFilter, request.GET, queryset)
+            filterset = valid_filterset(ActionFilter, request.GET, queryset)
         except InvalidQuery as error:
             return bad_query_response(error, "Some filters could not be used, so nothing was exported: ")
+        action_items = filterset.qs
         if action_items.order_by()[: exports.MAX_ROWS + 1].count() > exports.MAX_ROWS:
             return HttpResponseBadRequest(
                 f"More than {exports.MAX_ROWS:,} actions meet these filters; one file holds at most "
@@ -350,6 +352,8 @@ class ActionExportView(View):
                 content_type="text/plain; charset=utf-8",
             )
         content_type, filename, build = self.formats[self.export_format]
+        if self.export_format == "xlsx":
+            build = partial(build, about=self.described(request, filterset))
         content = build(action_items, request.build_absolute_uri)
         # CSV goes out as it is written, a chunk of rows at a time; the others are built whole.
         answer = StreamingHttpResponse if self.export_format == "csv" else HttpResponse
@@ -357,3 +361,15 @@ class ActionExportView(View):
         if filename:
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    @staticmethod
+    def described(request, filterset):
+        """What a workbook says it holds: each filter in force, the order, and the list on the site."""
+        facts = [(str(label), str(shown)) for _name, label, shown in filters_in_force(filterset, {"sort"})]
+        if not facts:
+            facts = [(gettext_now("Filters"), gettext_now("None: every published action"))]
+        facts.append((gettext_now("Order"), str(dict(ActionFilter.SORT_CHOICES)[filterset.sort_value])))
+        query = query_with(request.GET, page=None, group=None).urlencode()
+        listed = reverse("meetings:action_list") + (f"?{query}" if query else "")
+        facts.append((gettext_now("The list on the site"), request.build_absolute_uri(listed)))
+        return facts
