@@ -137,7 +137,8 @@ def test_workbook_speaks_words_and_dates_with_widths_a_frozen_header_and_a_filte
     row = {heading.value: cell for heading, cell in zip(header, late, strict=True)}
 
     assert [cell.font.b for cell in header] == [True] * len(header)
-    assert (row["Status"].value, row["Overdue"].value, row["Deadline"].value) == ("In progress", "Yes", "H1 2015")
+    facts = (row["Status"].value, row["Overdue"].value, row["Deadline"].value)
+    assert facts == ("In progress", "Yes", "H1 2015")
     assert row["Due by"].value == datetime.datetime(2015, 6, 30)
     assert row["Due by"].number_format == "d mmm yyyy"
     assert row["Lead owners"].value == "Regional Support Office"
