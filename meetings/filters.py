@@ -454,6 +454,16 @@ class ActionFilter(filters.FilterSet):
             )
         return queryset.order_by(soonest, "outcome__meeting__start_date", "pk")
 
+    def walks_an_index(self, value):
+        """Whether the sort ``value`` reads the list in the order of an index, stopping after a page.
+
+        The others sort every listed action (a subquery each for "reported" and "owner"), which the
+        tracker allows on lists of at most ``ActionListView.SORTED_AT_MOST`` actions.
+        """
+        if value == "overdue":
+            return valid_value(self, "status") == self.OVERDUE
+        return value in {"due", "-due", "updated"}
+
     @property
     def default_sort(self):
         """The sort of this list when none is asked for: the overdue list most overdue first."""

@@ -819,3 +819,21 @@ def test_grouping_under_a_status_filter_shows_only_the_columns_that_differ(clien
 
     assert overdue.context["group_columns"] == []
     assert [column["name"] for column in everything.context["group_columns"]] == ["overdue", "open"]
+
+
+def test_a_sort_that_reads_no_index_waits_for_a_list_short_enough(client, sortable, monkeypatch):
+    monkeypatch.setattr(ActionListView, "SORTED_AT_MOST", 3)
+
+    long_list = client.get(LIST, {"sort": "owner"})
+    short_list = client.get(LIST, {"sort": "owner", "status": "open"})
+    indexed = client.get(LIST, {"sort": "-due"})
+
+    assert long_list.context["sort"] == "due"
+    assert listed(long_list) == ["Done", "Late", "Later", "Undated"]
+    assertContains(
+        long_list,
+        "Lists of more than 3 actions are not sorted “owner a–z”, so this one is in its usual order: "
+        "soonest deadline first. Narrow it",
+    )
+    assert (short_list.context["sort"], listed(short_list)) == ("owner", ["Later", "Late", "Undated"])
+    assert (indexed.context["sort"], indexed.context["sort_notice"]) == ("-due", "")

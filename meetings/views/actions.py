@@ -31,8 +31,6 @@ GROUP_COLUMNS = [
     ("completed", _("Completed"), "completed"),
     ("withdrawn", _("Cancelled or superseded"), None),
 ]
-# The table's sortable columns: the sort a column's heading asks for, by column.
-SORTABLE_COLUMNS = {"owners": "owner", "due": "due", "reported": "reported", "meeting": "meeting"}
 # An open action with no report for longer than this is flagged.
 REPORT_OVERDUE_AFTER = datetime.timedelta(days=365)
 
@@ -144,6 +142,8 @@ class ActionListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
     # An invalid value is shown as an error beside its field; the other filters still apply.
     strict = False
     unlisted_filters = ("sort", "group")
+    # A sort that reads no index sorts every listed action: offered on lists up to this long.
+    SORTED_AT_MOST = 10_000
 
     def get_queryset(self):
         return tracker_queryset().with_last_report()
@@ -163,22 +163,18 @@ class ActionListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
             kwargs["object_list"] = ranked_groups(
                 versions.cached(f"action-groups:{group}:{key}", lambda: list(action_groups(grouped, group)))
             )
+        sort, sort_notice = self.bounded_sort(grouped=bool(group))
+        if not group:
+            kwargs["object_list"] = self.object_list  # as bounded_sort left it
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         context["today"] = today
         if not group:
             self.mark_unreported(context["object_list"], today - REPORT_OVERDUE_AFTER)
-        context["sort"] = self.filterset.sort_value
-        context["sort_label"] = dict(ActionFilter.SORT_CHOICES)[context["sort"]]
-        context["sortable_columns"] = SORTABLE_COLUMNS
+        context["sort"] = sort
+        context["sort_label"] = dict(ActionFilter.SORT_CHOICES)[sort]
+        context["sort_notice"] = sort_notice
         context["quick_views"] = quick_views(today, self.request.GET)
-        if self.filterset.unknown_sort:
-            context["sort_notice"] = gettext_now(
-                "“%(sort)s” is not a sort this list knows, so it is in its usual order: %(usual)s."
-            ) % {
-                "sort": self.filterset.unknown_sort,
-                "usual": context["sort_label"].lower(),
-            }
         # A download of more actions than one file holds is refused: say so instead of linking to it.
         context["export_refused"] = self.action_count > exports.MAX_ROWS
         context["export_limit"] = exports.MAX_ROWS
@@ -214,6 +210,28 @@ class ActionListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
                 ]
         context["export_query"] = self._export_query()
         return context
+
+    def bounded_sort(self, grouped=False):
+        """The sort this page is read in, and a note when it is not the one asked for.
+
+        An unknown sort gives the list's default. So does one that reads no index on a list longer
+        than SORTED_AT_MOST: the page is then re-sorted, and the note says how to narrow it.
+        """
+        filterset = self.filterset
+        sort = filterset.sort_value
+        usual = dict(ActionFilter.SORT_CHOICES)[filterset.default_sort].lower()
+        if filterset.unknown_sort:
+            return sort, gettext_now(
+                "“%(sort)s” is not a sort this list knows, so it is in its usual order: %(usual)s."
+            ) % {"sort": filterset.unknown_sort, "usual": usual}
+        if grouped or filterset.walks_an_index(sort) or self.action_count <= self.SORTED_AT_MOST:
+            return sort, ""
+        asked = dict(ActionFilter.SORT_CHOICES)[sort].lower()
+        self.object_list = filterset.sort_actions(self.object_list, "sort", filterset.default_sort)
+        return filterset.default_sort, gettext_now(
+            "Lists of more than %(limit)s actions are not sorted “%(asked)s”, so this one is in its "
+            "usual order: %(usual)s. Narrow it (by status, owner, meeting, theme or due dates) to sort it so."
+        ) % {"limit": f"{self.SORTED_AT_MOST:,}", "asked": asked, "usual": usual}
 
     @staticmethod
     def mark_unreported(action_items, since):
