@@ -172,13 +172,16 @@ def workbook_row(action_item, absolute_url, today):
 
 
 def workbook_cells(sheet, values, date_columns):
-    """A row of write-only cells: text neutralised (spreadsheet_cell), dates shown as dates."""
-    cells = []
-    for index, value in enumerate(values):
-        cell = WriteOnlyCell(sheet, value=spreadsheet_cell(value))
-        if index in date_columns and isinstance(value, datetime.date):
-            cell.number_format = DATE_FORMAT
-        cells.append(cell)
+    """A row for the sheet: text neutralised (spreadsheet_cell), dates as cells shown as dates.
+
+    Only the dates are made cells here: the sheet makes its own of plain values, and a cell made
+    twice over for every value was most of a large workbook's time.
+    """
+    cells = [spreadsheet_cell(value) for value in values]
+    for index in date_columns:
+        if isinstance(cells[index], datetime.date):
+            cells[index] = WriteOnlyCell(sheet, value=cells[index])
+            cells[index].number_format = DATE_FORMAT
     return cells
 
 
