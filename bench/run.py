@@ -179,6 +179,15 @@ def targets(facts):
         Target("participant page", f"/participants/{facts['participant']}/"),
         Target("actions tracker", "/actions/"),
         Target("actions tracker, overdue", "/actions/?status=overdue"),
+        Target("actions tracker, recently updated", "/actions/?sort=updated"),
+        Target(
+            "actions tracker, an owner's least recently reported",
+            f"/actions/?owner={facts['participant']}&sort=reported",
+        ),
+        Target(
+            "actions workbook, an owner's overdue",
+            f"/actions/export.xlsx?owner={facts['participant']}&status=overdue",
+        ),
         Target("search", "/search/?q=trafficking"),
         Target("API list", "/api/meetings/"),
         Target("feed", "/feeds/actions/"),
