@@ -837,3 +837,13 @@ def test_a_sort_that_reads_no_index_waits_for_a_list_short_enough(client, sortab
     )
     assert (short_list.context["sort"], listed(short_list)) == ("owner", ["Later", "Late", "Undated"])
     assert (indexed.context["sort"], indexed.context["sort_notice"]) == ("-due", "")
+
+
+def test_a_grouping_under_a_status_filter_says_which_status_its_total_counts(client):
+    make_action(
+        "Late", owner=ParticipantFactory(name="Fiji"), due_date=datetime.date(2015, 1, 1), due_precision="day"
+    )
+
+    response = client.get(LIST, {"group": "owner", "status": "overdue"})
+
+    assertContains(response, '<th scope="col" class="table__num">Actions: Overdue</th>', html=True)

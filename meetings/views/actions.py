@@ -181,6 +181,10 @@ class ActionListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
         context["status_total"] = tallies["total"]
         context["status_counts"] = counts
         context["current_status"] = self.request.GET.get("status", "")
+        # Under a status filter a grouping's total counts that status: its heading says which.
+        context["current_status_label"] = next(
+            (status["label"] for status in counts if status["value"] == context["current_status"]), ""
+        )
         context["group"] = group
         context["action_count"] = self.action_count
         if group:
