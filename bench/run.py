@@ -188,6 +188,15 @@ def targets(facts):
         Target("actions tracker, by owner", "/actions/?group=owner"),
         Target("actions tracker, by meeting", "/actions/?group=meeting"),
         Target("actions charts", "/actions/charts/"),
+        Target("actions tracker, recently updated", "/actions/?sort=updated"),
+        Target(
+            "actions tracker, an owner's least recently reported",
+            f"/actions/?owner={facts['participant']}&sort=reported",
+        ),
+        Target(
+            "actions workbook, an owner's overdue",
+            f"/actions/export.xlsx?owner={facts['participant']}&status=overdue",
+        ),
         Target("search", "/search/?q=trafficking"),
         Target("API list", "/api/meetings/"),
         Target("API Popolo", "/api/popolo.json"),

@@ -5,9 +5,14 @@ pick the format and set the headers. Spreadsheets hold at most MAX_ROWS actions:
 hundreds of thousands, which no request should try to write (the whole tracker as XLSX took a
 worker past 1.5 GB and past its timeout). CSV is written as it is read, a chunk of rows at a time;
 XLSX through openpyxl's write-only mode, which keeps no cells in memory.
+
+CSV keeps the machine column names of COLUMNS, for programs; the workbook is for people: headings
+and labels in words, dates as dates, column widths, its header row frozen with a filter on each
+column, and a second sheet saying what was exported, with which filters and when.
 """
 
 import csv
+import datetime
 import io
 
 import icalendar
@@ -17,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from . import calendars
 from .models import ActionStatus
@@ -49,6 +55,28 @@ COLUMNS = [
     "fulfilled_by_meeting",
     "updated_at",
 ]
+
+# The workbook's columns: heading, width in characters, and whether it holds dates.
+WORKBOOK_COLUMNS = [
+    ("ID", 8, False),
+    ("Action", 60, False),
+    ("Status", 13, False),
+    ("Overdue", 9, False),
+    ("Due by", 12, True),
+    ("Deadline", 24, False),
+    ("Timeframe as published", 28, False),
+    ("Lead owners", 30, False),
+    ("Supporting owners", 30, False),
+    ("Meeting", 44, False),
+    ("Meeting date", 13, True),
+    ("Outcome", 70, False),
+    ("Fulfilled by meeting", 36, False),
+    ("Last reported", 13, True),
+    ("Last updated", 13, True),
+    ("Page", 42, False),
+]
+# How the workbook shows a date: 30 Jun 2015, whatever the reader's locale does with numbers.
+DATE_FORMAT = "d mmm yyyy"
 
 # RFC 5545 VTODO statuses; superseded work is no longer to be done, as cancelled.
 ICAL_TODO_STATUS = {
@@ -132,23 +160,93 @@ def actions_csv(action_items, absolute_url, progress=None):
         yield writer.writerow(spreadsheet_row(action_item, absolute_url, today))
 
 
-def actions_xlsx(action_items, absolute_url, progress=None):
+def workbook_row(action_item, absolute_url, today):
+    """One action as the workbook shows it, in the order of WORKBOOK_COLUMNS: words, not codes."""
+    ownerships = action_item.ownerships.all()
+    meeting = action_item.outcome.meeting
+    fulfilled_by = action_item.fulfilled_by_meeting
+    return [
+        action_item.pk,
+        action_item.title,
+        str(action_item.get_status_display()),
+        "Yes" if action_item.is_overdue(today) else "No",
+        action_item.due_date,
+        str(action_item.due_label),
+        action_item.due_as_published,
+        "; ".join(o.participant.name for o in ownerships if o.role == "lead"),
+        "; ".join(o.participant.name for o in ownerships if o.role != "lead"),
+        meeting.title,
+        meeting.start_date,
+        action_item.outcome.text,
+        fulfilled_by.title if fulfilled_by and fulfilled_by.is_published else "",
+        getattr(action_item, "last_reported", None),
+        timezone.localtime(action_item.updated_at).date(),
+        absolute_url(action_item.get_absolute_url()),
+    ]
+
+
+def workbook_cells(sheet, values, date_columns):
+    """A row for the sheet: text neutralised (spreadsheet_cell), dates as cells shown as dates.
+
+    Only the dates are made cells here: the sheet makes its own of plain values, and a cell made
+    twice over for every value was most of a large workbook's time.
+    """
+    cells = [spreadsheet_cell(value) for value in values]
+    for index in date_columns:
+        if isinstance(cells[index], datetime.date):
+            cells[index] = WriteOnlyCell(sheet, value=cells[index])
+            cells[index].number_format = DATE_FORMAT
+    return cells
+
+
+def heading_cells(sheet, headings):
+    cells = []
+    for heading in headings:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        cells.append(cell)
+    return cells
+
+
+def actions_xlsx(action_items, absolute_url, progress=None, about=()):
+    """The workbook: a sheet of actions, then one saying what it holds (``about``: pairs of a
+    label and a value, such as each filter in force, from the view); ``progress`` counts the rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Actions")
+    # Widths go before the first row: write-only sheets write their columns' settings first.
+    for number, (_heading, width, _dated) in enumerate(WORKBOOK_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
     sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(heading_cells(sheet, [heading for heading, _width, _dated in WORKBOOK_COLUMNS]))
+    date_columns = {index for index, (_heading, _width, dated) in enumerate(WORKBOOK_COLUMNS) if dated}
     today = timezone.localdate()
+    written = 0
     for action_item in rows(action_items, progress):
-        sheet.append(spreadsheet_row(action_item, absolute_url, today))
+        sheet.append(workbook_cells(sheet, workbook_row(action_item, absolute_url, today), date_columns))
+        written += 1
+    # The filter's range is written after the rows, when the sheet is closed.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(WORKBOOK_COLUMNS))}{written + 1}"
+    about_sheet(workbook, [("Actions", written), *about])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def about_sheet(workbook, facts):
+    """The workbook's second sheet: what it holds and when it was exported, a fact a row."""
+    sheet = workbook.create_sheet("About")
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 90
+    title = WriteOnlyCell(sheet, value="Bali Process action tracker: export")
+    title.font = Font(bold=True, size=13)
+    sheet.append([title])
+    exported_at = timezone.localtime().replace(microsecond=0, tzinfo=None)
+    when = WriteOnlyCell(sheet, value=exported_at)
+    when.number_format = "d mmm yyyy hh:mm"
+    sheet.append(heading_cells(sheet, [f"Exported ({timezone.get_current_timezone_name()})"]) + [when])
+    for label, value in facts:
+        sheet.append(heading_cells(sheet, [label]) + [WriteOnlyCell(sheet, value=spreadsheet_cell(value))])
 
 
 def percent_complete(action_item):

@@ -9,7 +9,8 @@ import copy
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from . import search, versions
 from .models import (
     OPEN_STATUSES,
     ActionItem,
+    ActionOwner,
     ActionStatus,
     Meeting,
     MeetingStatus,
@@ -31,7 +33,7 @@ from .models import (
     ParticipantKind,
     Theme,
 )
-from .widgets import FilterForm
+from .widgets import FilterForm, SuggestingInput
 
 SEARCH_MAX_LENGTH = 200
 
@@ -48,6 +50,30 @@ def query_with(query, **changes):
         else:
             query[name] = value
     return query
+
+
+def filters_in_force(filterset, leave_out=()):
+    """The filters given with a valid value, each as ``(name, label, value as shown)``.
+
+    A record is shown by its name, a choice by its label: what a reader chose, not its code.
+    """
+    if not filterset.is_bound:
+        return []
+    form = filterset.form
+    form.is_valid()
+    in_force = []
+    for name, value in form.cleaned_data.items():
+        if name in leave_out or value in (None, ""):
+            continue
+        field = form.fields[name]
+        if hasattr(value, "pk"):
+            shown = str(value)
+        elif hasattr(field, "choices"):
+            shown = {str(key): label for key, label in field.choices}.get(str(value), value)
+        else:
+            shown = value
+        in_force.append((name, field.label, shown))
+    return in_force
 
 
 class ChosenOnlySelect(forms.Select):
@@ -238,7 +264,12 @@ class ParticipantFilter(filters.FilterSet):
 
 class ActionFilter(filters.FilterSet):
     """The filters of ``/actions/`` and its exports: status (with open and overdue), owner, meeting,
-    meeting type, theme, due dates, words, and a grouping of the list."""
+    meeting type, theme, due dates, words, a sort and a grouping of the list.
+
+    Without a sort (or with one it does not know) the list takes the default of its view
+    (``default_sort``): the overdue list most overdue first, the others soonest deadline first,
+    the order of the API.
+    """
 
     OPEN = "open"
     OVERDUE = "overdue"
@@ -248,6 +279,15 @@ class ActionFilter(filters.FilterSet):
         *ActionStatus.choices,
     ]
     GROUP_CHOICES = [("owner", _("Owner")), ("meeting", _("Meeting"))]
+    SORT_CHOICES = [
+        ("due", _("Soonest deadline first")),
+        ("-due", _("Latest deadline first")),
+        ("overdue", _("Most overdue first")),
+        ("reported", _("Least recently reported first")),
+        ("updated", _("Recently updated first")),
+        ("owner", _("Owner A–Z")),
+        ("meeting", _("Newest meeting first")),
+    ]
     ISO_DATE = ["%Y-%m-%d"]
 
     q = filters.CharFilter(
@@ -271,9 +311,11 @@ class ActionFilter(filters.FilterSet):
         field_name="outcome__meeting",
         queryset=Meeting.objects.published().order_by(F("start_date").desc(nulls_last=True), "-pk"),
         to_field_name="slug",
-        empty_label=_("Any meeting"),
-        widget=ChosenOnlySelect,
-        help_text=_("To choose one, group the list by meeting and follow the meeting's link."),
+        widget=SuggestingInput(reverse_lazy("api:meeting_list")),
+        error_messages={
+            "invalid_choice": _("No published meeting has the address “%(value)s”: choose one suggested.")
+        },
+        help_text=_("Type words of its title or place and choose it, or group the list by meeting."),
     )
     review_at = filters.ModelChoiceFilter(
         label=_("For review at"),
@@ -303,20 +345,26 @@ class ActionFilter(filters.FilterSet):
         field_name="due_date",
         lookup_expr="gte",
         input_formats=ISO_DATE,
-        help_text=_("YYYY-MM-DD"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     due_before = filters.DateFilter(
         label=_("Due on or before"),
         field_name="due_date",
         lookup_expr="lte",
         input_formats=ISO_DATE,
-        help_text=_("YYYY-MM-DD"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     group = filters.ChoiceFilter(
         label=_("Group by"),
         choices=GROUP_CHOICES,
-        method="order_for_group",
+        method="groups_only",
         empty_label=_("No grouping"),
+    )
+    sort = filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=SORT_CHOICES,
+        method="sort_actions",
+        empty_label=_("Default for this list"),
     )
 
     class Meta:
@@ -332,6 +380,7 @@ class ActionFilter(filters.FilterSet):
             "theme",
             "due_after",
             "due_before",
+            "sort",
             "group",
         ]
 
@@ -360,21 +409,91 @@ class ActionFilter(filters.FilterSet):
             | Exists(theme.outcomes.filter(pk=OuterRef("outcome")))
         )
 
-    def order_for_group(self, queryset, name, value):
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = self.sort_actions(queryset, "sort", self.default_sort)
+        return queryset
+
+    def sort_actions(self, queryset, name, value):
+        """The order of ``value``, each ending in the key so that pages never overlap.
+
+        Deadlines walk the index of due dates; "overdue" puts the overdue actions first (under the
+        overdue filter that is the deadline order itself); "reported" reads each action's latest
+        report (``with_last_report``), never reported first. Costs: docs/performance.md.
+        """
+        soonest = F("due_date").asc(nulls_last=True)
+        if value == "-due":
+            return queryset.order_by(F("due_date").desc(nulls_last=True), "-pk")
+        if value == "overdue" and self.form.cleaned_data.get("status") != self.OVERDUE:
+            overdue = ActionItem.objects.status_conditions()["overdue"]
+            first = Case(When(overdue, then=Value(0)), default=Value(1))
+            return queryset.order_by(first, soonest, "pk")
+        if value == "reported":
+            if "last_reported" not in queryset.query.annotations:
+                queryset = queryset.with_last_report()
+            return queryset.order_by(F("last_reported").asc(nulls_first=True), soonest, "pk")
+        if value == "updated":
+            return queryset.order_by("-updated_at", "-pk")
+        if value == "owner":
+            first_owner = (
+                ActionOwner.objects.filter(action_item=OuterRef("pk"))
+                .order_by("role", "participant__name")
+                .values("participant__name")[:1]
+            )
+            return queryset.alias(first_owner=Subquery(first_owner)).order_by(
+                F("first_owner").asc(nulls_last=True), soonest, "pk"
+            )
         if value == "meeting":
             return queryset.order_by(
                 F("outcome__meeting__start_date").desc(nulls_last=True),
-                "outcome__meeting",
+                "-outcome__meeting",
                 "outcome__position",
                 "position",
                 "pk",
             )
+        return queryset.order_by(soonest, "outcome__meeting__start_date", "pk")
+
+    def walks_an_index(self, value):
+        """Whether the sort ``value`` reads the list in the order of an index, stopping after a page.
+
+        The others sort every listed action (a subquery each for "reported" and "owner"), which the
+        tracker allows on lists of at most ``ActionListView.SORTED_AT_MOST`` actions.
+        """
+        if value == "overdue":
+            return valid_value(self, "status") == self.OVERDUE
+        return value in {"due", "-due", "updated"}
+
+    @property
+    def default_sort(self):
+        """The sort of this list when none is asked for: the overdue list most overdue first."""
+        return "overdue" if valid_value(self, "status") == self.OVERDUE else "due"
+
+    @property
+    def sort_value(self):
+        """The sort in force: the one asked for if known, else the default of this list."""
+        return valid_value(self, "sort") or self.default_sort
+
+    @property
+    def unknown_sort(self):
+        """The value of ``sort`` given but not known, or "" (the list then takes its default)."""
+        if self.is_bound and self.data.get("sort") and not valid_value(self, "sort"):
+            return self.data["sort"]
+        return ""
+
+    def groups_only(self, queryset, name, value):
+        # The grouping arranges the page (meetings/tracker.py's action_groups); it filters nothing.
         return queryset
 
     @property
     def group_value(self):
         """The grouping in force: "owner", "meeting" or "" (a bad value groups nothing)."""
-        if not self.is_bound:
-            return ""
-        self.form.is_valid()
-        return self.form.cleaned_data.get("group") or ""
+        return valid_value(self, "group") or ""
+
+
+def valid_value(filterset, name):
+    """The cleaned value of one filter, or None if it was not given or not valid."""
+    if not filterset.is_bound:
+        return None
+    filterset.form.is_valid()
+    return filterset.form.cleaned_data.get(name)

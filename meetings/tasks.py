@@ -46,9 +46,11 @@ def send_action_digest(job_id: int) -> dict:
 def _export_actions(job: Job, progress: jobs.Progress) -> None:
     """The tracker's actions under the filters the reader chose, as CSV or XLSX, kept for download."""
     # Imported here: the views import this module to start the task.
-    from .views.actions import export_queryset
+    from .views.actions import export_filterset, workbook_about
 
-    action_items = export_queryset(QueryDict(job.parameters["query"]))
+    query = QueryDict(job.parameters["query"])
+    filterset = export_filterset(query)
+    action_items = filterset.qs
     if action_items.order_by()[: exports.MAX_ROWS + 1].count() > exports.MAX_ROWS:
         raise jobs.Refused(
             _("More than %(count)s actions meet these filters; one file holds at most %(count)s.")
@@ -58,7 +60,8 @@ def _export_actions(job: Job, progress: jobs.Progress) -> None:
     if job.parameters["format"] == "csv":
         content = "".join(exports.actions_csv(action_items, absolute_url, progress)).encode("utf-8")
     else:
-        content = exports.actions_xlsx(action_items, absolute_url, progress)
+        about = workbook_about(query, filterset, absolute_url)
+        content = exports.actions_xlsx(action_items, absolute_url, progress, about=about)
     jobs.store_file(job, content, f"actions.{job.parameters['format']}")
 
 

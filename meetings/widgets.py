@@ -42,3 +42,30 @@ class FilterForm(forms.Form):
                 quick.choices = field.widget.choices
                 quick.is_required = field.widget.is_required
                 field.widget = quick
+
+
+class SuggestingInput(forms.TextInput):
+    """A text box for a record's slug that suggests records as the reader types, where scripts run.
+
+    For a choice among thousands (the tracker's meetings), which no select can hold. The box is a
+    plain input with an empty ``<datalist>``; static/js/suggest.js fills the list from the API
+    (``suggest_url``, searched with ``q``) with each record's title and date. Without scripts the
+    slug is typed, or the record chosen by a link to the filtered list.
+    """
+
+    def __init__(self, suggest_url: str, attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.suggest_url = suggest_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id', name)}_choices"
+        widget_attrs["data-suggest"] = str(self.suggest_url)
+        widget_attrs["autocomplete"] = "off"
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id', name)}_choices"
+        return format_html('{}<datalist id="{}"></datalist>', box, list_id)

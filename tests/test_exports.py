@@ -125,9 +125,41 @@ def test_xlsx_holds_the_same_rows(client, tracker):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    titles = {row[header.index("title")] for row in rows[1:]}
+    titles = {row[header.index("Action")] for row in rows[1:]}
     assert titles == {"Hold the first meeting", "Publish the guide"}
-    assert header[:3] == ("id", "url", "title")
+    assert header[:3] == ("ID", "Action", "Status")
+
+
+def test_workbook_speaks_words_and_dates_with_widths_a_frozen_header_and_a_filter(client, tracker):
+    workbook = load_workbook(io.BytesIO(client.get(XLSX, {"owner": "rso"}).content))
+    sheet = workbook["Actions"]
+    header, late = (row for row in sheet.iter_rows(min_row=1, max_row=2))
+    row = {heading.value: cell for heading, cell in zip(header, late, strict=True)}
+
+    assert [cell.font.b for cell in header] == [True] * len(header)
+    facts = (row["Status"].value, row["Overdue"].value, row["Deadline"].value)
+    assert facts == ("In progress", "Yes", "H1 2015")
+    assert row["Due by"].value == datetime.datetime(2015, 6, 30)
+    assert row["Due by"].number_format == "d mmm yyyy"
+    assert row["Lead owners"].value == "Regional Support Office"
+    assert row["Supporting owners"].value == "UNODC"
+    assert isinstance(row["Last reported"].value, datetime.datetime)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:P2"
+    assert sheet.column_dimensions["B"].width == 60
+
+
+def test_workbook_says_what_was_filtered_sorted_and_when(client, tracker):
+    workbook = load_workbook(io.BytesIO(client.get(XLSX, {"owner": "rso", "status": "overdue"}).content))
+    about = {label: value for label, value, *_ in workbook["About"].iter_rows(min_row=2, values_only=True)}
+
+    assert about["Actions"] == 1
+    assert (about["Status"], about["Owner"]) == ("Overdue", "Regional Support Office")
+    assert about["Order"] == "Most overdue first"
+    assert about["The list on the site"] == "http://testserver/actions/?owner=rso&status=overdue"
+    assert isinstance(about["Exported (UTC)"], datetime.datetime)
+    everything = load_workbook(io.BytesIO(client.get(XLSX).content))["About"]
+    assert ("Filters", "None: every published action") in list(everything.iter_rows(values_only=True))
 
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://evil.example")', "+1+2", "-2+3", "@SUM(A1)"])
@@ -140,13 +172,18 @@ def test_spreadsheets_show_editor_text_that_starts_like_a_formula_as_text(client
     )
     ActionOwnerFactory(action_item=action_item, participant=owner)
     columns = ["title", "due_as_published", "lead_owners", "meeting", "outcome"]
+    headings = ["Action", "Timeframe as published", "Lead owners", "Meeting", "Outcome"]
 
     csv_row = read_csv(client.get(CSV))[0]
-    rows = list(load_workbook(io.BytesIO(client.get(XLSX).content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(client.get(XLSX).content))["Actions"].iter_rows(values_only=True))
     xlsx_row = dict(zip(rows[0], rows[1], strict=True))
+    # The words of a filter are the reader's own text, written into the About sheet.
+    searched = load_workbook(io.BytesIO(client.get(XLSX, {"q": text}).content))
+    about = dict(row[:2] for row in searched["About"].iter_rows(min_row=2, values_only=True))
 
     assert [csv_row[column] for column in columns] == [f"'{text}"] * len(columns)
-    assert [xlsx_row[column] for column in columns] == [f"'{text}"] * len(columns)
+    assert [xlsx_row[heading] for heading in headings] == [f"'{text}"] * len(headings)
+    assert about["Words"] == f"'{text}"
     assert csv_row["due_date"] == "" and csv_row["url"].startswith("http://")
 
 

@@ -305,7 +305,7 @@ def test_a_control_character_in_an_action_title_leaves_the_xlsx_export_up(client
 
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content), read_only=True).active
-    titles = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert titles == ["Report to Ministers"]
 
 

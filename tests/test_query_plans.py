@@ -149,3 +149,22 @@ def test_progress_feed_reads_the_newest_updates_from_their_index():
     plan = plan_of(ActionProgressFeed().items(None))
 
     assert "Index Scan using progress_update_newest" in plan
+
+
+@pytest.mark.usefixtures("record")
+def test_recently_updated_view_reads_the_newest_changes_from_their_index():
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = plan_of(action_list({"sort": "updated"}))
+
+    assert "Index Scan using action_updated_newest" in plan
+
+
+@pytest.mark.usefixtures("record")
+def test_each_actions_last_report_is_read_from_the_index_of_reports_by_action():
+    from tests.factories import ProgressUpdateFactory
+
+    ProgressUpdateFactory(action_item=ActionItem.objects.get())
+    plan = plan_of(action_list({"sort": "reported"}))
+
+    assert "progress_update_action_date" in plan

@@ -333,8 +333,9 @@ def action_rows():
     tags=["actions"],
 )
 def action_list(request, filters: Query[ActionQuery], page: Query[PageQuery]):
-    # The tracker page's ``group`` arranges that page; undeclared here, it is ignored like any other.
-    query = query_with(request.GET, group=None)
+    # The tracker page's ``group`` and ``sort`` arrange that page; undeclared here, they are ignored
+    # like any other parameter: the API's order is its own, soonest deadline first.
+    query = query_with(request.GET, group=None, sort=None)
     return paginate(request, apply_filters(ActionFilter, query, action_rows()), page)
 
 

@@ -120,6 +120,15 @@ class ActionItemQuerySet(models.QuerySet):
     def due_between(self, start, end):
         return self.filter(due_date__gte=start, due_date__lte=end)
 
+    def with_last_report(self):
+        """Each action with ``last_reported``: the date of its latest progress update, or None.
+
+        A subquery per action, each an index-only lookup of ``progress_update_action_date``: cheap
+        for a page of actions; sorting a whole archive by it is measured in docs/performance.md.
+        """
+        reports = ProgressUpdate.objects.filter(action_item=OuterRef("pk"))
+        return self.annotate(last_reported=Subquery(reports.order_by("-date").values("date")[:1]))
+
     def for_review_at(self, meeting):
         """Open actions a meeting should review: due by its last day, reported to the body that
         convenes it, or due at the next meeting of its type (the carried-over list).
@@ -295,6 +304,8 @@ class ActionItem(ShowableText, models.Model):
             # (a status-first index leads SQLite to sort every open action for one page of the
             # overdue list). Holding both columns, it also serves the tallies as an index-only scan.
             models.Index(fields=["due_date", "status"], name="action_due_date_status"),
+            # The tracker's "recently updated" view reads the newest changes first and stops after a page.
+            models.Index(fields=["-updated_at", "-id"], name="action_updated_newest"),
         ]
         constraints = [
             choices_constraint("action_status_valid", "status", ActionStatus),
@@ -529,6 +540,8 @@ class ProgressUpdate(ShowableText, models.Model):
         indexes = [
             # The progress feed reads the newest updates first and stops after a page.
             models.Index(fields=["-date", "-created_at", "-id"], name="progress_update_newest"),
+            # An action's latest report (ActionItemQuerySet.with_last_report) read from the index alone.
+            models.Index(fields=["action_item", "-date"], name="progress_update_action_date"),
         ]
         constraints = [
             choices_constraint("progress_update_status_valid", "status", ActionStatus),

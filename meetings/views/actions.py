@@ -1,25 +1,40 @@
 """The public action tracker: the filtered list, its counts and groupings, and one action's page."""
 
+import datetime
 import hashlib
 from functools import partial
+from urllib.parse import urlencode
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, View
 from django_filters.views import FilterView
 
 from .. import charts, exports, versions
-from ..api.filters import InvalidQuery, apply_filters, bad_query_response
-from ..filters import ActionFilter, query_with
-from ..models import ActionItem, ActionOwner, ActionStatus, Document, ProgressUpdate
+from ..api.filters import InvalidQuery, bad_query_response, valid_filterset
+from ..filters import ActionFilter, filters_in_force, query_with
+from ..models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, Document, ProgressUpdate
 from ..tallies import published_status_counts
 
 # tracker_queryset is also imported from here by the meeting page's view.
 from ..tracker import grouped_rows, tracker_queryset, unowned_groups_tally
+from .filtering import ActiveFiltersMixin
 from .pagination import CountedPaginator, ForgivingPaginationMixin
+
+# A grouping's count columns after its "Actions": the count's name, heading and the status it links to.
+GROUP_COLUMNS = [
+    ("overdue", _("Overdue"), "overdue"),
+    ("open", _("Open"), "open"),
+    ("completed", _("Completed"), "completed"),
+    ("withdrawn", _("Cancelled or superseded"), None),
+]
+# An open action with no report for longer than this is flagged.
+REPORT_OVERDUE_AFTER = datetime.timedelta(days=365)
 
 
 def status_counts(filterset):
@@ -77,7 +92,80 @@ def valid_filters(filterset):
     return filterset.form.cleaned_data
 
 
-class ActionListView(ForgivingPaginationMixin, FilterView):
+def ranked_groups(rows):
+    """Groups with the most overdue actions first, then the most open, then by name."""
+    return sorted(rows, key=lambda row: (-row["overdue"], -row["open"], row["name"] or "", row["slug"] or ""))
+
+
+def filtered_totals(tallies, status):
+    """The counts of GROUP_COLUMNS over every listed action, from ``tallies`` (those of every filter
+    but the status one) and the status filter in force, for ``telling_columns``.
+
+    A column is zero in every group exactly when it is zero over all the listed actions, and equal
+    to every group's total exactly when it counts every listed action: judged on these totals, the
+    columns are those of the whole grouping, even of the groups by meeting, never all counted at
+    once. Among the actions of one open status, how many are overdue is not in the tallies: that
+    column is kept (None).
+    """
+    if not status:
+        return tallies
+    total = tallies.get(status, 0)
+    totals = {"total": total, "overdue": 0, "open": 0, "completed": 0, "withdrawn": 0}
+    if status == ActionFilter.OPEN:
+        totals.update(open=total, overdue=tallies["overdue"])
+    elif status == ActionFilter.OVERDUE:
+        totals.update(open=total, overdue=total)
+    elif status in OPEN_STATUSES:
+        totals.update(open=total, overdue=None)
+    elif status == ActionStatus.COMPLETED:
+        totals.update(completed=total)
+    else:
+        totals.update(withdrawn=total)
+    return totals
+
+
+def telling_columns(rows, status_filtered):
+    """The count columns of GROUP_COLUMNS that tell something about the groups' rows.
+
+    A column zero in every row is left out. Under a status filter so is one equal to every row's
+    total: under "overdue" each group's open and overdue counts are its total, which the filter
+    says already. A count of None is not known, and its column is kept.
+    """
+    return [
+        {"name": name, "label": label, "status": status}
+        for name, label, status in GROUP_COLUMNS
+        if any(row[name] is None or row[name] for row in rows)
+        and not (status_filtered and all(row[name] == row["total"] for row in rows))
+    ]
+
+
+def quick_views(today, query):
+    """The tracker's ready-made lists: overdue, due within 30 or 90 days, recently updated.
+
+    Each with its address and whether it is the list shown (``query``, the page's QueryDict).
+    """
+    views = [{"label": _("Overdue"), "query": {"status": ActionFilter.OVERDUE}}]
+    for days in (30, 90):
+        views.append(
+            {
+                "label": _("Due in the next %(days)s days") % {"days": days},
+                "query": {
+                    "status": ActionFilter.OPEN,
+                    "due_after": today.isoformat(),
+                    "due_before": (today + datetime.timedelta(days=days)).isoformat(),
+                },
+            }
+        )
+    views.append({"label": _("Recently updated"), "query": {"sort": "updated"}})
+    address = reverse("meetings:action_list")
+    shown = {name: query.getlist(name) for name in query if name != "page"}
+    for view in views:
+        view["url"] = f"{address}?{urlencode(view['query'])}"
+        view["current"] = shown == {name: [value] for name, value in view["query"].items()}
+    return views
+
+
+class ActionListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
     """``/actions/``: the tracker, filtered by the query string, with counts by status."""
 
     filterset_class = ActionFilter
@@ -85,9 +173,12 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
     paginate_by = 50
     # An invalid value is shown as an error beside its field; the other filters still apply.
     strict = False
+    unlisted_filters = ("sort", "group")
+    # A sort that reads no index sorts every listed action: offered on lists up to this long.
+    SORTED_AT_MOST = 10_000
 
     def get_queryset(self):
-        return tracker_queryset()
+        return tracker_queryset().with_last_report()
 
     def get_context_data(self, **kwargs):
         group = self.filterset.group_value
@@ -102,23 +193,92 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
             grouped = self.filterset.filter_queryset(ActionItem.objects.published())
             applied = applied_filters(self.filterset)
             key = filters_key(applied)
-            kwargs["object_list"] = grouped_rows(grouped, group, key, filtered=bool(applied))
+            rows = grouped_rows(grouped, group, key, filtered=bool(applied))
+            # Owners ranked by what needs doing; meetings, one per meeting of the archive, newest first.
+            kwargs["object_list"] = ranked_groups(rows) if group == "owner" else rows
+        sort, sort_notice = self.bounded_sort(grouped=bool(group))
+        if not group:
+            kwargs["object_list"] = self.object_list  # as bounded_sort left it
         context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["today"] = today
+        if not group:
+            self.mark_unreported(context["object_list"], today - REPORT_OVERDUE_AFTER)
+        context["sort"] = sort
+        context["sort_label"] = dict(ActionFilter.SORT_CHOICES)[sort]
+        context["sort_notice"] = sort_notice
+        context["quick_views"] = quick_views(today, self.request.GET)
+        # A download of more actions than one file holds is refused: say so instead of linking to it.
+        context["export_refused"] = self.action_count > exports.MAX_ROWS
+        context["export_limit"] = exports.MAX_ROWS
         context["status_total"] = tallies["total"]
         context["status_counts"] = counts
         context["current_status"] = self.request.GET.get("status", "")
+        # Under a status filter a grouping's total counts that status: its heading says which.
+        context["current_status_label"] = next(
+            (status["label"] for status in counts if status["value"] == context["current_status"]), ""
+        )
         context["group"] = group
+        context["action_count"] = self.action_count
         if group:
-            context["action_count"] = self.action_count
             # Each group links to the list filtered to it, keeping the other filters.
-            context["group_rows"] = [
-                {**row, "filter": {group: row["slug"]}} for row in context["object_list"]
-            ]
+            unowned = None
             if group == "owner" and not context["page_obj"].has_next():
                 unowned = unowned_groups_tally(grouped, key, filtered=bool(applied))
-                context["unowned"] = unowned if unowned["total"] else None
+                unowned = unowned if unowned["total"] else None
+                context["unowned"] = unowned
+            # The columns that tell groups apart, judged on the whole filtered set, not this page's.
+            columns = telling_columns(
+                [filtered_totals(tallies, valid_filters(self.filterset).get("status") or "")],
+                status_filtered=bool(context["current_status"]),
+            )
+            context["group_columns"] = columns
+            context["group_rows"] = [
+                {
+                    **row,
+                    "filter": {group: row["slug"]},
+                    "cells": [{**column, "count": row[column["name"]]} for column in columns],
+                }
+                for row in context["object_list"]
+            ]
+            if unowned:
+                context["unowned_cells"] = [
+                    {**column, "count": unowned[column["name"]]} for column in columns
+                ]
         context["export_query"] = self._export_query()
         return context
+
+    def bounded_sort(self, grouped=False):
+        """The sort this page is read in, and a note when it is not the one asked for.
+
+        An unknown sort gives the list's default. So does one that reads no index on a list longer
+        than SORTED_AT_MOST: the page is then re-sorted, and the note says how to narrow it.
+        """
+        filterset = self.filterset
+        sort = filterset.sort_value
+        usual = dict(ActionFilter.SORT_CHOICES)[filterset.default_sort].lower()
+        if filterset.unknown_sort:
+            return sort, gettext_now(
+                "“%(sort)s” is not a sort this list knows, so it is in its usual order: %(usual)s."
+            ) % {"sort": filterset.unknown_sort, "usual": usual}
+        if grouped or filterset.walks_an_index(sort) or self.action_count <= self.SORTED_AT_MOST:
+            return sort, ""
+        asked = dict(ActionFilter.SORT_CHOICES)[sort].lower()
+        self.object_list = filterset.sort_actions(self.object_list, "sort", filterset.default_sort)
+        return filterset.default_sort, gettext_now(
+            "Lists of more than %(limit)s actions are not sorted “%(asked)s”, so this one is in its "
+            "usual order: %(usual)s. Narrow it (by status, owner, meeting, theme or due dates) to sort it so."
+        ) % {"limit": f"{self.SORTED_AT_MOST:,}", "asked": asked, "usual": usual}
+
+    @staticmethod
+    def mark_unreported(action_items, since):
+        """Flag (``unreported``) the open actions of this page with no report since ``since``.
+
+        Never reported, an action counts from the meeting that set it off.
+        """
+        for action_item in action_items:
+            reported = action_item.last_reported or action_item.outcome.meeting.start_date
+            action_item.unreported = action_item.is_open and reported is not None and reported < since
 
     def get_paginator(self, queryset, per_page, **kwargs):
         if self.filterset.group_value:
@@ -130,12 +290,13 @@ class ActionListView(ForgivingPaginationMixin, FilterView):
         return query_with(self.request.GET, **{self.page_kwarg: None, "group": None}).urlencode()
 
 
-class ActionChartsView(FilterView):
+class ActionChartsView(ActiveFiltersMixin, FilterView):
     """``/actions/charts/``: the tracker's charts, for the actions that meet the list's filters."""
 
     filterset_class = ActionFilter
     template_name = "meetings/action_charts.html"
     strict = False
+    unlisted_filters = ("sort", "group")
 
     def get_queryset(self):
         return ActionItem.objects.published()
@@ -206,9 +367,9 @@ class ActionDetailView(DetailView):
         return context
 
 
-def export_queryset(query):
-    """The published actions that the tracker's filters in ``query`` select, as the exports write
-    them (or InvalidQuery naming each bad value)."""
+def export_filterset(query):
+    """The tracker's filters in ``query`` over the published actions, as the exports write them
+    (or InvalidQuery naming each bad value); its ``qs`` is what a file holds."""
     latest_percent = (
         ProgressUpdate.objects.filter(action_item=OuterRef("pk"), percent_complete__isnull=False)
         .order_by("-date", "-created_at", "-pk")
@@ -216,10 +377,23 @@ def export_queryset(query):
     )
     queryset = (
         tracker_queryset()
+        .with_last_report()
         .select_related("fulfilled_by_meeting")
         .annotate(latest_percent=Subquery(latest_percent))
     )
-    return apply_filters(ActionFilter, query, queryset)
+    return valid_filterset(ActionFilter, query, queryset)
+
+
+def workbook_about(query, filterset, absolute_url):
+    """What a workbook says it holds: each filter in force, the order, and the list on the site."""
+    facts = [(str(label), str(shown)) for _name, label, shown in filters_in_force(filterset, {"sort"})]
+    if not facts:
+        facts = [(gettext_now("Filters"), gettext_now("None: every published action"))]
+    facts.append((gettext_now("Order"), str(dict(ActionFilter.SORT_CHOICES)[filterset.sort_value])))
+    query = query_with(query, page=None, group=None).urlencode()
+    listed = reverse("meetings:action_list") + (f"?{query}" if query else "")
+    facts.append((gettext_now("The list on the site"), absolute_url(listed)))
+    return facts
 
 
 # Files a task can prepare; a calendar is read by calendar programs, which cannot wait for one.
@@ -247,9 +421,10 @@ class ActionExportView(View):
 
     def get(self, request):
         try:
-            action_items = export_queryset(request.GET)
+            filterset = export_filterset(request.GET)
         except InvalidQuery as error:
             return bad_query_response(error, "Some filters could not be used, so nothing was exported: ")
+        action_items = filterset.qs
         count = action_items.order_by()[: exports.MAX_ROWS + 1].count()
         # A spreadsheet is refused past MAX_ROWS; a calendar keeps the latest (exports.actions_calendar).
         if count > exports.MAX_ROWS and self.export_format != "ics":
@@ -267,6 +442,8 @@ class ActionExportView(View):
                 {"count": count, "export_format": self.export_format, "query": request.GET.urlencode()},
             )
         content_type, filename, build = self.formats[self.export_format]
+        if self.export_format == "xlsx":
+            build = partial(build, about=workbook_about(request.GET, filterset, request.build_absolute_uri))
         content = build(action_items, request.build_absolute_uri)
         # CSV goes out as it is written, a chunk of rows at a time; the others are built whole.
         answer = StreamingHttpResponse if self.export_format == "csv" else HttpResponse

@@ -1,6 +1,6 @@
 """The filters in force on a filtered list, shown as removable chips above its results."""
 
-from ..filters import query_with
+from ..filters import filters_in_force, query_with
 
 
 class ActiveFiltersMixin:
@@ -21,27 +21,14 @@ class ActiveFiltersMixin:
 
     def active_filters(self):
         """The filters in force, each with the address of this list without it."""
-        form = self.filterset.form
-        if not self.filterset.is_bound:
-            return []
-        form.is_valid()
         active = []
-        for name, value in form.cleaned_data.items():
-            if name in self.unlisted_filters or value in (None, ""):
-                continue
-            field = form.fields[name]
-            if hasattr(value, "pk"):
-                shown = str(value)
-            elif hasattr(field, "choices"):
-                shown = {str(key): label for key, label in field.choices}.get(str(value), value)
-            else:
-                shown = value
+        for name, label, shown in filters_in_force(self.filterset, leave_out=self.unlisted_filters):
             remaining = query_with(self.request.GET, **{name: None, self.page_kwarg: None})
             query = remaining.urlencode()
             active.append(
                 {
                     "name": name,
-                    "label": field.label,
+                    "label": label,
                     "value": shown,
                     "remaining": remaining,
                     "remove_url": f"?{query}" if query else self.request.path,

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from .. import exports, jobs, tasks, versions
 from ..api.filters import InvalidQuery, bad_query_response
 from ..models import Job, JobKind
-from .actions import PREPARED_FORMATS, export_queryset
+from .actions import PREPARED_FORMATS, export_filterset
 
 # Public exports queued or running at once, from all readers together: past it, "try again later".
 MAX_PUBLIC_JOBS = 10
@@ -50,7 +50,7 @@ class PrepareExportView(View):
         query = request.POST.get("query", "")
         parameters = QueryDict(query)
         try:
-            action_items = export_queryset(parameters)
+            action_items = export_filterset(parameters).qs
         except InvalidQuery as error:
             return bad_query_response(error, "Some filters could not be used, so nothing was exported: ")
         count = action_items.order_by()[: exports.MAX_ROWS + 1].count()

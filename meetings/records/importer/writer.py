@@ -213,7 +213,8 @@ class RecordsWriter:
             # and the actions of every meeting written are counted again in the tallies.
             versions.bump()
         for batch in batches([self.meeting_ids[record["slug"]] for _path, record in meetings], BATCH):
-            tallies.refresh(ActionItem.objects.filter(outcome__meeting__in=batch).values_list("pk", flat=True))
+            written = ActionItem.objects.filter(outcome__meeting__in=batch)
+            tallies.refresh(written.values_list("pk", flat=True))
 
     def _ids(self, ids, slugs):
         return [ids[slug] for slug in slugs]
