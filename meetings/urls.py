@@ -10,6 +10,7 @@ from .views.calendars import MeetingCalendarDownloadView, MeetingCalendarView
 from .views.documents import DocumentFileView, MeetingImageView
 from .views.health import healthz
 from .views.home import FaviconView, robots_txt
+from .views.outcomes import OutcomeDetailView
 
 app_name = "meetings"
 
@@ -34,6 +35,7 @@ urlpatterns = [
         name="meeting_calendar_download",
     ),
     path("meetings/<slug:slug>/image", MeetingImageView.as_view(), name="meeting_image"),
+    path("outcomes/<int:pk>/", OutcomeDetailView.as_view(), name="outcome_detail"),
     path("participants/", views.ParticipantListView.as_view(), name="participant_list"),
     path("participants/<slug:slug>/", views.ParticipantDetailView.as_view(), name="participant_detail"),
     path("actions/", views.ActionListView.as_view(), name="action_list"),

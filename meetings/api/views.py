@@ -374,8 +374,7 @@ def document_rows():
         Document.objects.published()
         .select_related("meeting")
         .annotate(
-            cited_at_meeting=Subquery(citing.values("meeting__slug")[:1]),
-            cited_at_position=Subquery(citing.values("position")[:1]),
+            cited_at_outcome=Subquery(citing.values("pk")[:1]),
         )
         .order_by(F("meeting__start_date").desc(nulls_last=True), "-meeting__pk", "position", "title", "pk")
     )

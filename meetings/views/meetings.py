@@ -178,7 +178,8 @@ class MeetingDetailView(DetailView):
             ),
             Prefetch(
                 "outcomes",
-                queryset=Outcome.objects.prefetch_related(
+                # Each outcome's one-line summary of its actions: counted in the outcomes' own query.
+                queryset=Outcome.objects.with_action_tallies().prefetch_related(
                     # An outcome may cite a document of another meeting: only a published one shows.
                     Prefetch("documents", queryset=Document.objects.published()),
                     Prefetch("action_items", queryset=action_items),
