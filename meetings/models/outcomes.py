@@ -1,7 +1,7 @@
 """What a meeting decided, recommended or noted, and the documents of its record."""
 
-from django.core.exceptions import ValidationError
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
