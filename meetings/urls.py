@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
-from .feeds import ActionProgressFeed, MeetingFeed
+from .feeds import ActionProgressFeed, MeetingFeed, OutcomeFeed
 from .sitemaps import SITEMAPS
 from .views.actions import ActionChartsView, ActionExportView
 from .views.calendars import MeetingCalendarDownloadView, MeetingCalendarView
@@ -46,6 +46,7 @@ urlpatterns = [
     path("actions/calendar.ics", ActionExportView.as_view(export_format="ics"), name="action_calendar"),
     path("feeds/actions/", ActionProgressFeed(), name="action_feed"),
     path("feeds/meetings/", MeetingFeed(), name="meeting_feed"),
+    path("feeds/outcomes/", OutcomeFeed(), name="outcome_feed"),
     path("calendar.ics", MeetingCalendarView.as_view(), name="meeting_calendar"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("documents/<int:pk>/file/", DocumentFileView.as_view(), name="document_file"),

