@@ -29,7 +29,9 @@ def entries(feed):
 def test_feed_lists_published_outcomes_newest_first_linking_their_own_pages(client):
     meeting = MeetingFactory(title="Eighth Meeting", city="Canberra", start_date=datetime.date(2014, 8, 6))
     older = OutcomeFactory(meeting=meeting, position=1, kind=OutcomeKind.NOTED)
-    newer = OutcomeFactory(meeting=meeting, position=2, kind=OutcomeKind.ENDORSED, text="Members endorsed it.")
+    newer = OutcomeFactory(
+        meeting=meeting, position=2, kind=OutcomeKind.ENDORSED, text="Members endorsed it."
+    )
     OutcomeFactory(meeting=MeetingFactory(published_at=None), text="A draft's outcome")
     OutcomeFactory(meeting=MeetingFactory(published_at=timezone.now() + datetime.timedelta(days=1)))
     feed = parse(client.get(FEED))
