@@ -13,16 +13,27 @@ listed are read on every request, by primary key.
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import versions
-from .models import ActionItem, ActionOwner, ActionStatus, Attendance, AttendanceRole, Meeting
+from .models import (
+    ActionItem,
+    ActionOwner,
+    ActionStatus,
+    Attendance,
+    AttendanceRole,
+    Meeting,
+    Membership,
+    Outcome,
+)
+from .models.outcomes import DECISION_KINDS
 
 RECENT_MEETINGS = 10
 RECENT_OPEN_ACTIONS = 10
+BODY_DECISIONS = 10
 
 
 def list_url(name, **query):
@@ -176,3 +187,47 @@ def recent_open_ownerships(participant, limit=RECENT_OPEN_ACTIONS):
     )
     chosen = first_rows(f"recent-open-ownerships:{participant.pk}:{limit}", open_ones, ordering, limit)
     return list(chosen.select_related("action_item__outcome__meeting", "action_item__due_at_next"))
+
+
+@dataclass
+class BodyDecision:
+    """A published outcome about a forum body, with the memberships of the body it began or ended."""
+
+    outcome: Outcome
+    began: list = field(default_factory=list)
+    ended: list = field(default_factory=list)
+
+
+def body_decisions(body, limit=BODY_DECISIONS):
+    """The decisions that set a forum body up or changed its membership, earliest first, and how
+    many there are: ``(count, [BodyDecision, ...])``.
+
+    The record links a membership to the outcome that began or ended it (``granted_by``,
+    ``ended_by``); that a decision set the body up is not recorded as such, so the decisions that
+    concern the body (``Outcome.concerns``) stand for it. The earliest first: a body's first
+    decisions are those that established it. Count and choice are remembered; the outcomes shown
+    and their memberships of this body are read by id, two queries.
+    """
+    memberships = Membership.objects.filter(body=body)
+    about = Outcome.objects.published().filter(
+        Exists(memberships.filter(granted_by=OuterRef("pk")))
+        | Exists(memberships.filter(ended_by=OuterRef("pk")))
+        | Exists(Outcome.concerns.through.objects.filter(outcome=OuterRef("pk"), participant=body))
+        & Q(kind__in=DECISION_KINDS)
+    )
+    ordering = ("meeting__start_date", "meeting__pk", "position", "pk")
+    count = versions.cached(f"body-decisions-count:{body.pk}", about.count)
+    chosen = list(
+        first_rows(f"body-decisions:{body.pk}:{limit}", about, ordering, limit).select_related("meeting")
+    )
+    decisions = {outcome.pk: BodyDecision(outcome) for outcome in chosen}
+    shown = list(decisions)
+    changed = memberships.filter(Q(granted_by__in=shown) | Q(ended_by__in=shown)).select_related(
+        "participant"
+    )
+    for membership in changed.order_by("participant__name", "pk") if shown else []:
+        if membership.granted_by_id in decisions:
+            decisions[membership.granted_by_id].began.append(membership)
+        if membership.ended_by_id in decisions:
+            decisions[membership.ended_by_id].ended.append(membership)
+    return count, list(decisions.values())

@@ -346,9 +346,10 @@ def test_unknown_participant_is_not_found(client):
 # The first request after a change: the participant, its aliases, its current and past
 # memberships, its attendance by year, the ids of its latest meetings and those meetings, its
 # action tallies, the ids of its latest open actions and those actions; a forum body also its
-# members.
+# members, the count and ids of the decisions about it, those decisions and the memberships of it
+# they began or ended.
 PARTICIPANT_PAGE_QUERIES = 10
-FORUM_BODY_PAGE_QUERIES = 11
+FORUM_BODY_PAGE_QUERIES = 15
 # Then the attendance by year, the tallies and the two lists' ids are remembered: the participant,
 # its aliases, its current and past memberships, its latest meetings and its latest open actions.
 REMEMBERED_PARTICIPANT_PAGE_QUERIES = 6
@@ -373,9 +374,48 @@ def test_participant_page_query_count_is_fixed_whatever_its_record(client, meeti
 def test_forum_body_page_query_count_is_fixed_whatever_its_record(client, meetings):
     body = ForumBodyFactory()
     for _ in range(meetings // 5):
-        MembershipFactory(participant=ParticipantFactory(), body=body)
+        setting_up = OutcomeFactory(kind="established")
+        setting_up.concerns.add(body)
+        MembershipFactory(participant=ParticipantFactory(), body=body, granted_by=setting_up)
     attend_and_own(body, meetings)
     assert page_queries(client, detail_url(body)) == FORUM_BODY_PAGE_QUERIES
+
+
+def test_forum_body_page_links_the_decisions_that_set_it_up_and_changed_its_membership(client):
+    body = ForumBodyFactory(name="Working Group on Trafficking in Persons", slug="tip-wg")
+    eighth = MeetingFactory(title="Eighth AHG meeting", start_date=datetime.date(2014, 8, 6))
+    terms = OutcomeFactory(meeting=eighth, position=4, kind="endorsed", text="Members endorsed its terms.")
+    terms.concerns.add(body)
+    australia = ParticipantFactory(name="Australia")
+    MembershipFactory(participant=australia, body=body, status="co_chair", granted_by=terms)
+    later = MeetingFactory(title="Ninth AHG meeting", start_date=datetime.date(2016, 3, 1))
+    departure = OutcomeFactory(meeting=later, kind="noted", text="Canada left the working group.")
+    canada = ParticipantFactory(name="Canada")
+    MembershipFactory(participant=canada, body=body, status="member", ended_by=departure)
+    noted = OutcomeFactory(meeting=later, position=2, kind="noted", text="Members noted its report.")
+    noted.concerns.add(body)  # information, not a decision, and no membership: not listed
+    OutcomeFactory(meeting=MeetingFactory(published_at=None), kind="established").concerns.add(body)
+
+    response = client.get(detail_url(body))
+    count, decisions = response.context["body_decision_count"], response.context["body_decisions"]
+    assert count == 2
+    assert [decision.outcome for decision in decisions] == [terms, departure]
+    assert [membership.participant for membership in decisions[0].began] == [australia]
+    assert [membership.participant for membership in decisions[1].ended] == [canada]
+    assert (
+        f'href="{terms.get_absolute_url()}">Eighth AHG meeting, Canberra, 6 August 2014, outcome 4</a>'
+        in (response.text)
+    )
+    assert "Members noted its report." not in response.text
+
+
+def test_forum_body_page_lists_the_first_decisions_and_says_how_many_there_are(client):
+    body = ForumBodyFactory()
+    for _ in range(participation.BODY_DECISIONS + 1):
+        OutcomeFactory(kind="decided").concerns.add(body)
+    response = client.get(detail_url(body))
+    assert len(response.context["body_decisions"]) == participation.BODY_DECISIONS
+    assert f"The first {participation.BODY_DECISIONS} of {participation.BODY_DECISIONS + 1}." in response.text
 
 
 def test_participant_page_remembers_its_counts_until_the_record_changes(client, settings):

@@ -98,6 +98,8 @@ class ParticipantDetailView(DetailView):
         participant = self.object
         years = participation.attendance_by_year(participant)
         action_total, action_tallies = participation.action_tallies(participant)
+        is_body = participant.kind == ParticipantKind.FORUM_BODY
+        decision_count, decisions = participation.body_decisions(participant) if is_body else (0, [])
         context.update(
             attendance_by_year=years,
             meetings_attended=sum(year.meetings for year in years),
@@ -105,12 +107,14 @@ class ParticipantDetailView(DetailView):
             action_total=action_total,
             action_tallies=action_tallies,
             recent_open_ownerships=participation.recent_open_ownerships(participant),
+            body_decision_count=decision_count,
+            body_decisions=decisions,
             body_members=(
                 Membership.objects.current(timezone.localdate())
                 .filter(body=participant)
                 .select_related("participant")
                 .order_by("status", "participant__name")
-                if participant.kind == ParticipantKind.FORUM_BODY
+                if is_body
                 else []
             ),
         )
