@@ -145,8 +145,9 @@ def test_outcome_page_names_the_memberships_it_decided(client):
     MembershipFactory(participant=unodc, body=body, status="observer", ended_by=outcome)
     page = client.get(outcome.get_absolute_url()).content.decode()
     assert "Membership it decided" in page
-    assert "Began: Member" in page
-    assert "Ended: Observer" in page
+    listed = r"<h3>{}</h3>\s*<ul[^>]*>\s*<li><a [^>]*>UNODC</a>: {} of <a [^>]*>AHG</a>"
+    assert re.search(listed.format("Began", "Member"), page)
+    assert re.search(listed.format("Ended", "Observer"), page)
 
 
 def test_an_unpublished_meetings_outcome_is_not_found_by_the_public(client):
