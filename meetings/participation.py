@@ -10,6 +10,7 @@ Each figure and each list's choice of rows is remembered per participant until t
 listed are read on every request, by primary key.
 """
 
+import math
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -26,12 +27,14 @@ from .models import (
     Attendance,
     AttendanceRole,
     Meeting,
+    MeetingStatus,
     Membership,
     Outcome,
 )
 from .models.outcomes import DECISION_KINDS
 
 RECENT_MEETINGS = 10
+SCHEDULED_MEETINGS = 5
 RECENT_OPEN_ACTIONS = 10
 BODY_DECISIONS = 10
 
@@ -57,17 +60,27 @@ class AttendanceYear:
     meetings: int = 0
     roles: list = field(default_factory=list)
     url: str = ""
+    # Tenths of the busiest year's count, for the length of its bar (a class, not a style: CSP).
+    share: int = 0
 
 
 def published_attendances(participant):
     return Attendance.objects.filter(participant=participant, meeting__in=Meeting.objects.published())
 
 
-def attendance_by_year(participant):
-    """Published meetings attended per year, newest year first, with the count in each role.
+def attended(participant):
+    """Its attendance at published meetings held: what "attended" counts. A meeting scheduled,
+    postponed or cancelled has not been attended, whoever is listed for it."""
+    return Attendance.objects.filter(participant=participant, meeting__in=Meeting.objects.published().held())
 
-    One grouped query, remembered. Each dated year links to the meeting list filtered by
-    participant and year, which lists as many meetings (one attendance per participant and meeting).
+
+def attendance_by_year(participant):
+    """Published meetings held that it attended, per year, newest year first, with the count in
+    each role.
+
+    One grouped query, remembered. Each dated year, and each role in it, links to the meeting list
+    filtered by participant, year (role) and status held, which lists as many meetings (one
+    attendance per participant and meeting).
     """
     return versions.cached(
         f"attendance-by-year:{participant.pk}", lambda: count_attendance_by_year(participant)
@@ -76,7 +89,7 @@ def attendance_by_year(participant):
 
 def count_attendance_by_year(participant):
     rows = (
-        published_attendances(participant)
+        attended(participant)
         .values("role", year=Year("meeting__start_date"))
         .annotate(meetings=Count("pk"))
         .order_by()
@@ -89,9 +102,16 @@ def count_attendance_by_year(participant):
         year.roles.append(
             {"role": row["role"], "label": AttendanceRole(row["role"]).label, "meetings": row["meetings"]}
         )
+    held = MeetingStatus.HELD.value
+    busiest = max((year.meetings for year in years.values()), default=0)
     for year in years.values():
-        if year.year is not None:
-            year.url = list_url("meetings:meeting_list", participant=participant.slug, year=year.year)
+        year.share = math.ceil(10 * year.meetings / busiest)
+        if year.year is None:
+            continue
+        query = {"participant": participant.slug, "year": year.year, "status": held}
+        year.url = list_url("meetings:meeting_list", **query)
+        for role in year.roles:
+            role["url"] = list_url("meetings:meeting_list", **query, role=role["role"])
     return sorted(years.values(), key=lambda year: (year.year is None, -(year.year or 0)))
 
 
@@ -111,16 +131,28 @@ def first_rows(name, queryset, ordering, limit):
 
 
 def recent_attendances(participant, limit=RECENT_MEETINGS):
-    """The latest published meetings the participant attended, with its role at each.
+    """The latest published meetings held that the participant attended, with its role at each.
 
     Only dated meetings are "latest" (those of unknown date are counted under their own heading),
     so the meetings' date index serves the order: PostgreSQL cannot walk it with undated meetings
     last (30 ms against 3 ms for a member state at 10,000 meetings).
     """
-    dated = published_attendances(participant).filter(meeting__start_date__isnull=False)
+    dated = attended(participant).filter(meeting__start_date__isnull=False)
     ordering = ("-meeting__start_date", "-meeting__pk")
     chosen = first_rows(f"recent-attendances:{participant.pk}:{limit}", dated, ordering, limit)
     return list(chosen.select_related("meeting__meeting_type"))
+
+
+def scheduled_attendances(participant, limit=SCHEDULED_MEETINGS):
+    """The published meetings scheduled that it is listed for, soonest first, and how many there
+    are: ``(count, [Attendance, ...])``. Few at any time; the count is remembered with the choice."""
+    scheduled = published_attendances(participant).filter(meeting__status=MeetingStatus.SCHEDULED)
+    ordering = ("meeting__start_date", "meeting__pk")
+    count = versions.cached(f"scheduled-attendances-count:{participant.pk}", scheduled.count)
+    if not count:
+        return 0, []
+    chosen = first_rows(f"scheduled-attendances:{participant.pk}:{limit}", scheduled, ordering, limit)
+    return count, list(chosen.select_related("meeting__meeting_type"))
 
 
 def owned_published(participant):

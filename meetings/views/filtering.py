@@ -13,6 +13,8 @@ class ActiveFiltersMixin:
 
     # Filters that order or group the list rather than narrow it.
     unlisted_filters = ("sort",)
+    # Filters that mean nothing without another: removing that one removes them too.
+    removed_with = {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -36,7 +38,8 @@ class ActiveFiltersMixin:
                 shown = {str(key): label for key, label in field.choices}.get(str(value), value)
             else:
                 shown = value
-            remaining = query_with(self.request.GET, **{name: None, self.page_kwarg: None})
+            removed = dict.fromkeys((name, *self.removed_with.get(name, ()), self.page_kwarg))
+            remaining = query_with(self.request.GET, **removed)
             query = remaining.urlencode()
             active.append(
                 {
