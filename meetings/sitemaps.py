@@ -55,7 +55,13 @@ class StaticPageSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return ["meetings:home", "meetings:meeting_list", "meetings:participant_list", "meetings:action_list"]
+        return [
+            "meetings:home",
+            "meetings:meeting_list",
+            "meetings:participant_list",
+            "meetings:action_list",
+            "meetings:open_data",
+        ]
 
     def location(self, name):
         return reverse(name)

@@ -10,6 +10,7 @@ from .views.calendars import MeetingCalendarDownloadView, MeetingCalendarView
 from .views.documents import DocumentFileView, MeetingImageView
 from .views.health import healthz
 from .views.home import FaviconView, robots_txt
+from .views.opendata import OpenDataView
 from .views.outcomes import OutcomeDetailView
 
 app_name = "meetings"
@@ -49,5 +50,6 @@ urlpatterns = [
     path("feeds/outcomes/", OutcomeFeed(), name="outcome_feed"),
     path("calendar.ics", MeetingCalendarView.as_view(), name="meeting_calendar"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("open-data/", OpenDataView.as_view(), name="open_data"),
     path("documents/<int:pk>/file/", DocumentFileView.as_view(), name="document_file"),
 ]
