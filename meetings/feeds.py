@@ -10,9 +10,9 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .api.filters import InvalidQuery, OpenMeetingFilter, bad_query_response, valid_filterset
+from .api.filters import InvalidQuery, OpenMeetingFilter, OutcomeFilter, bad_query_response, valid_filterset
 from .filters import ActionFilter, query_with
-from .models import ActionItem, Meeting, ProgressUpdate
+from .models import ActionItem, Meeting, Outcome, ProgressUpdate
 from .text import showable
 
 
@@ -151,3 +151,44 @@ class MeetingFeed(FilteredFeed):
 
     def item_updateddate(self, meeting):
         return meeting.updated_at
+
+
+class OutcomeFeed(FilteredFeed):
+    """``/feeds/outcomes/``: what published meetings decided, recommended or noted, the outcomes
+    recorded most recently first, each entry an outcome's own page.
+
+    Takes the API's outcome filters (``?concerns=unodc``, ``?strength=decision``, ``theme``, ``kind``,
+    ``meeting``), so a reader can follow the decisions about one participant.
+    """
+
+    title = _("Bali Process record: outcomes of meetings")
+    subtitle = _("Each entry is one outcome of a published meeting: what it decided, recommended or noted.")
+
+    def get_object(self, request, *args, **kwargs):
+        return valid_filterset(OutcomeFilter, request.GET, Outcome.objects.published_for_listing())
+
+    def link(self, filterset):
+        return reverse("meetings:meeting_list")
+
+    def items(self, filterset):
+        return (
+            filterset.qs.select_related("meeting")
+            .prefetch_related("themes")
+            # Newest recorded first: the outcomes walked back by their key, and left after a page.
+            .order_by("-pk")[: self.item_count]
+        )
+
+    def item_title(self, outcome):
+        return f"{outcome.citation}: {outcome.get_kind_display()}"
+
+    def item_description(self, outcome):
+        return linebreaks(outcome.text, autoescape=True)
+
+    def item_categories(self, outcome):
+        return [str(outcome.get_strength_display()), *(theme.name for theme in outcome.themes.all())]
+
+    def item_pubdate(self, outcome):
+        return outcome.meeting.published_at
+
+    def item_updateddate(self, outcome):
+        return outcome.updated_at

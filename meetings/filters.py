@@ -23,6 +23,7 @@ from .models import (
     ActionItem,
     ActionOwner,
     ActionStatus,
+    AttendanceRole,
     Meeting,
     MeetingStatus,
     MeetingType,
@@ -136,8 +137,19 @@ def meeting_countries():
     return versions.cached(f"meeting-countries:{get_language()}", hosts)
 
 
+class MeetingFilterForm(FilterForm):
+    """The meetings' filters, of which ``role`` reads only with ``participant``."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") and not cleaned.get("participant") and "participant" not in self.errors:
+            self.add_error("role", _("Choose a participant too: this is the role it attended in."))
+        return cleaned
+
+
 class MeetingFilter(filters.FilterSet):
-    """The filters of ``/meetings/``: q, year, type, country, participant, theme, status and sort."""
+    """The filters of ``/meetings/``: q, year, type, country, participant with its role, theme,
+    status and sort."""
 
     SORT_CHOICES = [
         ("newest", _("Newest first")),
@@ -177,6 +189,13 @@ class MeetingFilter(filters.FilterSet):
         to_field_name="slug",
         empty_label=_("Any participant"),
     )
+    role = filters.ChoiceFilter(
+        label=_("Attended as"),
+        choices=AttendanceRole,
+        method="filter_role",
+        empty_label=_("Any role"),
+        help_text=_("With a participant: the role it attended in."),
+    )
     theme = filters.ModelChoiceFilter(
         label=_("Theme"),
         field_name="themes",
@@ -194,8 +213,8 @@ class MeetingFilter(filters.FilterSet):
 
     class Meta:
         model = Meeting
-        form = FilterForm
-        fields = ["q", "year", "type", "country", "participant", "theme", "status", "sort"]
+        form = MeetingFilterForm
+        fields = ["q", "year", "type", "country", "participant", "role", "theme", "status", "sort"]
 
     def filter_words(self, queryset, name, value):
         # The search page's test: its "See all meetings" link leads here with the same words.
@@ -203,7 +222,15 @@ class MeetingFilter(filters.FilterSet):
 
     def filter_participant(self, queryset, name, participant):
         # Exists, not a join: a join repeats a meeting once per matching row.
-        return queryset.filter(Exists(participant.attendances.filter(meeting=OuterRef("pk"))))
+        attendances = participant.attendances.filter(meeting=OuterRef("pk"))
+        role = self.form.cleaned_data.get("role")
+        if role:
+            attendances = attendances.filter(role=role)
+        return queryset.filter(Exists(attendances))
+
+    def filter_role(self, queryset, name, role):
+        # Read by filter_participant, in the same test of the participant's attendance.
+        return queryset
 
     def sort_meetings(self, queryset, name, value):
         if value == "oldest":

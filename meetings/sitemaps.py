@@ -7,7 +7,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Meeting, Participant
+from .models import Meeting, Outcome, Participant
 
 SITEMAP_PAGE = 5000
 
@@ -22,6 +22,20 @@ class MeetingSitemap(Sitemap):
 
     def lastmod(self, meeting):
         return meeting.updated_at
+
+
+class OutcomeSitemap(Sitemap):
+    """Each outcome's own page: the address readers cite."""
+
+    limit = SITEMAP_PAGE
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self):
+        return Outcome.objects.published().only("pk", "updated_at").order_by("pk")
+
+    def lastmod(self, outcome):
+        return outcome.updated_at
 
 
 class ParticipantSitemap(Sitemap):
@@ -41,7 +55,13 @@ class StaticPageSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return ["meetings:home", "meetings:meeting_list", "meetings:participant_list", "meetings:action_list"]
+        return [
+            "meetings:home",
+            "meetings:meeting_list",
+            "meetings:participant_list",
+            "meetings:action_list",
+            "meetings:open_data",
+        ]
 
     def location(self, name):
         return reverse(name)
@@ -50,5 +70,6 @@ class StaticPageSitemap(Sitemap):
 SITEMAPS = {
     "pages": StaticPageSitemap,
     "meetings": MeetingSitemap,
+    "outcomes": OutcomeSitemap,
     "participants": ParticipantSitemap,
 }

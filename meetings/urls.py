@@ -3,13 +3,15 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
-from .feeds import ActionProgressFeed, MeetingFeed
+from .feeds import ActionProgressFeed, MeetingFeed, OutcomeFeed
 from .sitemaps import SITEMAPS
 from .views.actions import ActionChartsView, ActionExportView
 from .views.calendars import MeetingCalendarDownloadView, MeetingCalendarView
 from .views.documents import DocumentFileView, MeetingImageView
 from .views.health import healthz
 from .views.home import FaviconView, robots_txt
+from .views.opendata import OpenDataView
+from .views.outcomes import OutcomeDetailView
 from .views.prepared import PreparedExportView, PreparedFileView, PrepareExportView
 
 app_name = "meetings"
@@ -35,6 +37,7 @@ urlpatterns = [
         name="meeting_calendar_download",
     ),
     path("meetings/<slug:slug>/image", MeetingImageView.as_view(), name="meeting_image"),
+    path("outcomes/<int:pk>/", OutcomeDetailView.as_view(), name="outcome_detail"),
     path("participants/", views.ParticipantListView.as_view(), name="participant_list"),
     path("participants/<slug:slug>/", views.ParticipantDetailView.as_view(), name="participant_detail"),
     path("actions/", views.ActionListView.as_view(), name="action_list"),
@@ -48,7 +51,9 @@ urlpatterns = [
     path("actions/calendar.ics", ActionExportView.as_view(export_format="ics"), name="action_calendar"),
     path("feeds/actions/", ActionProgressFeed(), name="action_feed"),
     path("feeds/meetings/", MeetingFeed(), name="meeting_feed"),
+    path("feeds/outcomes/", OutcomeFeed(), name="outcome_feed"),
     path("calendar.ics", MeetingCalendarView.as_view(), name="meeting_calendar"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("open-data/", OpenDataView.as_view(), name="open_data"),
     path("documents/<int:pk>/file/", DocumentFileView.as_view(), name="document_file"),
 ]

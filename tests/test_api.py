@@ -201,7 +201,7 @@ def test_meeting_detail_holds_attendance_outcomes_actions_and_documents(client, 
     assert outcome["strength"] == "decision"
     assert outcome["concerns"] == ["unodc"]
     assert outcome["documents"] == [record["document"].pk]
-    assert outcome["url"] == "http://testserver/meetings/eighth-ahg/#outcome-1"
+    assert outcome["url"] == f"http://testserver/outcomes/{outcome['id']}/"
     (action,) = outcome["actions"]
     assert action["id"] == record["action"].pk
     assert action["due"] == "2015-H1"

@@ -157,7 +157,12 @@ def test_sitemap_lists_published_meetings_participants_and_pages_only(client):
     participant = ParticipantFactory(slug="australia")
     index = client.get("/sitemap.xml").content.decode()
     sections = re.findall(r"<loc>http://testserver(/sitemap-\w+\.xml)</loc>", index)
-    assert sections == ["/sitemap-pages.xml", "/sitemap-meetings.xml", "/sitemap-participants.xml"]
+    assert sections == [
+        "/sitemap-pages.xml",
+        "/sitemap-meetings.xml",
+        "/sitemap-outcomes.xml",
+        "/sitemap-participants.xml",
+    ]
     responses = [client.get(section) for section in sections]
     content = "".join(response.content.decode() for response in responses)
     assert {response.status_code for response in responses} == {200}
@@ -173,10 +178,12 @@ def test_sitemap_query_count_does_not_grow_with_meetings(client):
     with CaptureQueriesContext(connection) as few:
         client.get("/sitemap.xml")
         client.get("/sitemap-meetings.xml")
+        client.get("/sitemap-outcomes.xml")
     add_meetings_with_actions(45, meeting_type, datetime.date(2000, 1, 1))
     with CaptureQueriesContext(connection) as many:
         client.get("/sitemap.xml")
         client.get("/sitemap-meetings.xml")
+        client.get("/sitemap-outcomes.xml")
     assert len(few) == len(many)
 
 

@@ -138,11 +138,11 @@ def test_search_finds_every_kind_and_groups_them_with_counts(client):
     assert search.total == 4
     assert "4 results for “quokka”" in response.text
     assert group(response, "meetings").hits[0].url == meeting.get_absolute_url()
-    assert group(response, "outcomes").hits[0].url == f"/meetings/{meeting.slug}/#outcome-3"
+    assert group(response, "outcomes").hits[0].url == f"/outcomes/{outcome.pk}/"
     assert group(response, "outcomes").hits[0].url == outcome.get_absolute_url()
     assert group(response, "actions").hits[0].url == action.get_absolute_url()
     assert group(response, "documents").hits[0].url == document.url
-    assert f'<a href="/meetings/{meeting.slug}/#outcome-3">' in response.text
+    assert f'<a href="/outcomes/{outcome.pk}/">' in response.text
 
 
 @pytest.mark.django_db

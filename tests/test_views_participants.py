@@ -192,22 +192,39 @@ def test_participant_page_counts_meetings_attended_by_year_with_roles(client):
     )
     AttendanceFactory(participant=canada, meeting=MeetingFactory(title="Undated", start_date=None))
     AttendanceFactory(participant=canada, meeting=MeetingFactory(title="Unpublished", published_at=None))
+    AttendanceFactory(
+        participant=canada,
+        meeting=MeetingFactory(title="Coming up", start_date=datetime.date(2014, 9, 9), status="scheduled"),
+    )
+    AttendanceFactory(
+        participant=canada,
+        meeting=MeetingFactory(title="Called off", start_date=datetime.date(2014, 9, 9), status="cancelled"),
+    )
     response = client.get(detail_url(canada))
     years = response.context["attendance_by_year"]
     assert [(year.year, year.meetings) for year in years] == [(2014, 3), (2013, 1), (None, 1)]
     assert [(role["label"], role["meetings"]) for role in years[0].roles] == [("Member", 2), ("Observer", 1)]
     assert response.context["meetings_attended"] == 5
+    held_in_2014 = "/meetings/?participant=canada&amp;year=2014&amp;status=held"
     assertContains(
         response,
-        """<tr><th scope="row">2014</th>
-        <td data-label="Meetings"><a href="/meetings/?participant=canada&amp;year=2014">3</a></td>
-        <td data-label="Attended as">Member 2 · Observer 1</td></tr>""",
+        f"""<li class="participation-years__year">
+        <span class="participation-years__label">2014</span>
+        <span class="participation-years__bar participation-years__bar--10" aria-hidden="true"></span>
+        <span class="participation-years__count"><a href="{held_in_2014}">3 meetings</a></span>
+        <span class="participation-years__roles small"><a href="{held_in_2014}&amp;role=member">Member 2</a>
+        · <a href="{held_in_2014}&amp;role=observer">Observer 1</a></span>
+        </li>""",
         html=True,
     )
     assertContains(
         response,
-        """<tr><th scope="row">Date not known</th><td data-label="Meetings">1</td>
-        <td data-label="Attended as">Member 1</td></tr>""",
+        """<li class="participation-years__year">
+        <span class="participation-years__label">Date not known</span>
+        <span class="participation-years__bar participation-years__bar--4" aria-hidden="true"></span>
+        <span class="participation-years__count">1 meeting</span>
+        <span class="participation-years__roles small">Member 1</span>
+        </li>""",
         html=True,
     )
     assert "Unpublished" not in response.text
@@ -219,14 +236,49 @@ def test_participant_page_year_links_list_as_many_meetings_as_it_counts(client):
         AttendanceFactory(participant=canada, meeting=MeetingFactory(start_date=day))
     AttendanceFactory(meeting=MeetingFactory(start_date=datetime.date(2014, 5, 5)))  # someone else's
     AttendanceFactory(participant=canada, meeting=MeetingFactory(published_at=None))
+    AttendanceFactory(
+        participant=canada,
+        role="observer",
+        meeting=MeetingFactory(start_date=datetime.date(2014, 9, 9), status="scheduled"),
+    )
     years = client.get(detail_url(canada)).context["attendance_by_year"]
     assert [year.url for year in years] == [
-        "/meetings/?participant=canada&year=2014",
-        "/meetings/?participant=canada&year=2012",
+        "/meetings/?participant=canada&year=2014&status=held",
+        "/meetings/?participant=canada&year=2012&status=held",
     ]
     for year in years:
         listed = client.get(year.url).context["paginator"].count
         assert listed == year.meetings
+        for role in year.roles:
+            assert client.get(role["url"]).context["paginator"].count == role["meetings"]
+
+
+def test_participant_page_lists_the_scheduled_meetings_it_is_listed_for_apart(client):
+    canada = ParticipantFactory(name="Canada", slug="canada")
+    AttendanceFactory(participant=canada, meeting=MeetingFactory(title="Held one"))
+    for month in range(1, participation.SCHEDULED_MEETINGS + 2):
+        AttendanceFactory(
+            participant=canada,
+            role="observer",
+            meeting=MeetingFactory(
+                title=f"Coming {month}", start_date=datetime.date(2030, month, 1), status="scheduled"
+            ),
+        )
+    response = client.get(detail_url(canada))
+    assert response.context["meetings_attended"] == 1
+    assert response.context["scheduled_count"] == participation.SCHEDULED_MEETINGS + 1
+    shown = [attendance.meeting.title for attendance in response.context["scheduled_attendances"]]
+    assert shown == [f"Coming {month}" for month in range(1, participation.SCHEDULED_MEETINGS + 1)]
+    assert "?participant=canada&amp;status=scheduled&amp;sort=oldest" in response.text
+
+
+def test_participants_list_counts_only_meetings_held_as_attended(client):
+    canada = ParticipantFactory(name="Canada", slug="canada")
+    AttendanceFactory(participant=canada, meeting=MeetingFactory())
+    AttendanceFactory(participant=canada, meeting=MeetingFactory(status="scheduled"))
+    AttendanceFactory(participant=canada, meeting=MeetingFactory(status="postponed"))
+    listed = {participant.slug: participant for participant in client.get(LIST_URL).context["object_list"]}
+    assert listed["canada"].meeting_count == 1
 
 
 def test_participant_page_lists_its_latest_dated_meetings_newest_first(client):
@@ -335,7 +387,7 @@ def test_participant_page_lists_its_latest_open_actions_with_role(client):
 
 def test_participant_page_without_a_record_says_so(client):
     response = client.get(detail_url(ParticipantFactory()))
-    assert "No attendance at a published meeting is recorded." in response.text
+    assert "No attendance at a published meeting held is recorded." in response.text
     assert "It owns no action in the published record." in response.text
 
 
@@ -344,12 +396,13 @@ def test_unknown_participant_is_not_found(client):
 
 
 # The first request after a change: the participant, its aliases, its current and past
-# memberships, its attendance by year, the ids of its latest meetings and those meetings, its
-# action tallies (two: its rows of the tallies kept on write, and the shares of the actions of
-# unpublished meetings to take away), the ids of its latest open actions and those actions; a
-# forum body also its members.
-PARTICIPANT_PAGE_QUERIES = 11
-FORUM_BODY_PAGE_QUERIES = 12
+# memberships, its attendance by year, the ids of its latest meetings and those meetings, the count
+# of the scheduled meetings it is listed for (none here), its action tallies (two: its rows of the
+# tallies kept on write, and the shares of the actions of unpublished meetings to take away), the
+# ids of its latest open actions and those actions; a forum body also its members, the count and ids
+# of the decisions about it, those decisions and the memberships of it they began or ended.
+PARTICIPANT_PAGE_QUERIES = 12
+FORUM_BODY_PAGE_QUERIES = 17
 # Then the attendance by year, the tallies and the two lists' ids are remembered: the participant,
 # its aliases, its current and past memberships, its latest meetings and its latest open actions.
 REMEMBERED_PARTICIPANT_PAGE_QUERIES = 6
@@ -374,9 +427,48 @@ def test_participant_page_query_count_is_fixed_whatever_its_record(client, meeti
 def test_forum_body_page_query_count_is_fixed_whatever_its_record(client, meetings):
     body = ForumBodyFactory()
     for _ in range(meetings // 5):
-        MembershipFactory(participant=ParticipantFactory(), body=body)
+        setting_up = OutcomeFactory(kind="established")
+        setting_up.concerns.add(body)
+        MembershipFactory(participant=ParticipantFactory(), body=body, granted_by=setting_up)
     attend_and_own(body, meetings)
     assert page_queries(client, detail_url(body)) == FORUM_BODY_PAGE_QUERIES
+
+
+def test_forum_body_page_links_the_decisions_that_set_it_up_and_changed_its_membership(client):
+    body = ForumBodyFactory(name="Working Group on Trafficking in Persons", slug="tip-wg")
+    eighth = MeetingFactory(title="Eighth AHG meeting", start_date=datetime.date(2014, 8, 6))
+    terms = OutcomeFactory(meeting=eighth, position=4, kind="endorsed", text="Members endorsed its terms.")
+    terms.concerns.add(body)
+    australia = ParticipantFactory(name="Australia")
+    MembershipFactory(participant=australia, body=body, status="co_chair", granted_by=terms)
+    later = MeetingFactory(title="Ninth AHG meeting", start_date=datetime.date(2016, 3, 1))
+    departure = OutcomeFactory(meeting=later, kind="noted", text="Canada left the working group.")
+    canada = ParticipantFactory(name="Canada")
+    MembershipFactory(participant=canada, body=body, status="member", ended_by=departure)
+    noted = OutcomeFactory(meeting=later, position=2, kind="noted", text="Members noted its report.")
+    noted.concerns.add(body)  # information, not a decision, and no membership: not listed
+    OutcomeFactory(meeting=MeetingFactory(published_at=None), kind="established").concerns.add(body)
+
+    response = client.get(detail_url(body))
+    count, decisions = response.context["body_decision_count"], response.context["body_decisions"]
+    assert count == 2
+    assert [decision.outcome for decision in decisions] == [terms, departure]
+    assert [membership.participant for membership in decisions[0].began] == [australia]
+    assert [membership.participant for membership in decisions[1].ended] == [canada]
+    assert (
+        f'href="{terms.get_absolute_url()}">Eighth AHG meeting, Canberra, 6 August 2014, outcome 4</a>'
+        in (response.text)
+    )
+    assert "Members noted its report." not in response.text
+
+
+def test_forum_body_page_lists_the_first_decisions_and_says_how_many_there_are(client):
+    body = ForumBodyFactory()
+    for _ in range(participation.BODY_DECISIONS + 1):
+        OutcomeFactory(kind="decided").concerns.add(body)
+    response = client.get(detail_url(body))
+    assert len(response.context["body_decisions"]) == participation.BODY_DECISIONS
+    assert f"The first {participation.BODY_DECISIONS} of {participation.BODY_DECISIONS + 1}." in response.text
 
 
 def test_participant_page_remembers_its_counts_until_the_record_changes(client, settings):

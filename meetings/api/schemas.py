@@ -253,8 +253,7 @@ class DocumentOut(Schema):
         if document.meeting_id:
             return absolute(context, document.meeting.get_absolute_url())
         # A document of no meeting is public only through an outcome citing it (``document_rows``).
-        page = reverse("meetings:meeting_detail", kwargs={"slug": document.cited_at_meeting})
-        return absolute(context, f"{page}#outcome-{document.cited_at_position}")
+        return absolute(context, reverse("meetings:outcome_detail", kwargs={"pk": document.cited_at_outcome}))
 
     @staticmethod
     def resolve_api_url(document, context):
@@ -271,7 +270,7 @@ class OutcomeSummaryOut(Schema):
     concerns: list[str] = Field(description="Slugs of the participants it is about.")
     themes: list[str]
     documents: list[int] = Field(description="Ids of its documents.")
-    url: str = Field(description="The outcome on its meeting's public page.")
+    url: str = Field(description="The outcome's own public page, its permanent address.")
     api_url: str
 
     @staticmethod

@@ -21,6 +21,7 @@ from ..models import (
     ActionOwner,
     ActionStatus,
     Attendance,
+    AttendanceRole,
     Document,
     DocumentKind,
     Meeting,
@@ -128,6 +129,9 @@ class MeetingQuery(Schema):
     type: str | None = Field(None, pattern=SLUG_PATTERN, description="Meeting type slug.")
     country: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code.")
     participant: str | None = Field(None, pattern=SLUG_PATTERN, description="Slug of a participant.")
+    role: Literal[*AttendanceRole.values] | None = Field(
+        None, description="With `participant`: the role it attended in (`observer`, `member`...)."
+    )
     theme: str | None = Field(None, pattern=SLUG_PATTERN, description="Theme slug.")
     status: Literal[*MeetingStatus.values] | None = None
     sort: Literal["newest", "oldest", "title"] | None = Field(None, description="Newest first by default.")
@@ -379,8 +383,7 @@ def document_rows():
         Document.objects.published()
         .select_related("meeting")
         .annotate(
-            cited_at_meeting=Subquery(citing.values("meeting__slug")[:1]),
-            cited_at_position=Subquery(citing.values("position")[:1]),
+            cited_at_outcome=Subquery(citing.values("pk")[:1]),
         )
         .order_by(F("meeting__start_date").desc(nulls_last=True), "-meeting__pk", "position", "title", "pk")
     )

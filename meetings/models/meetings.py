@@ -108,6 +108,11 @@ class MeetingQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.with_last_day().filter(last_day__lt=today).order_by("-start_date", "-pk")
 
+    def held(self):
+        """Meetings that took place, as the record says: not those scheduled, postponed or cancelled.
+        Attendance counts only at these: a participant listed for a meeting to come has not attended."""
+        return self.filter(status=MeetingStatus.HELD)
+
     def in_year(self, year):
         return self.filter(start_date__year=year)
 

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from .. import subscriptions
+
 register = template.Library()
 
 # What an editor's Markdown may become: text structure, links and tables, never script or style.
@@ -41,6 +43,12 @@ def json_ld(value):
     """A ``<script type="application/ld+json">`` data block, escaped as ``json_script`` escapes."""
     data = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(data))
+
+
+@register.simple_tag(takes_context=True)
+def webcal_url(context, path):
+    """The ``webcal://`` address that subscribes a calendar app to the calendar at ``path``."""
+    return subscriptions.calendar(context["request"], "", path).webcal_url
 
 
 @register.simple_tag

@@ -13,6 +13,8 @@ class ActiveFiltersMixin:
 
     # Filters that order or group the list rather than narrow it.
     unlisted_filters = ("sort",)
+    # Filters that mean nothing without another: removing that one removes them too.
+    removed_with = {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -23,7 +25,8 @@ class ActiveFiltersMixin:
         """The filters in force, each with the address of this list without it."""
         active = []
         for name, label, shown in filters_in_force(self.filterset, leave_out=self.unlisted_filters):
-            remaining = query_with(self.request.GET, **{name: None, self.page_kwarg: None})
+            removed = dict.fromkeys((name, *self.removed_with.get(name, ()), self.page_kwarg))
+            remaining = query_with(self.request.GET, **removed)
             query = remaining.urlencode()
             active.append(
                 {

@@ -24,9 +24,12 @@ from ..tracker import tracker_queryset
 from .filtering import ActiveFiltersMixin
 from .pagination import ForgivingPaginationMixin
 
-# The heading of each attendance group and how its count reads in a sentence ("13 members").
 # An upcoming meeting's page lists this many of the actions it should review, most pressing first.
 REVIEW_SHOWN = 20
+# The meetings list shows this many scheduled meetings, soonest first, above those held.
+SCHEDULED_SHOWN = 5
+
+# The heading of each attendance group and how its count reads in a sentence ("13 members").
 
 ROLE_GROUPS = {
     AttendanceRole.CO_CHAIR: (
@@ -99,13 +102,20 @@ def group_attendance(attendances):
 
 
 class MeetingListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
-    """``/meetings/``: the published meetings, filtered by the query string, newest first."""
+    """``/meetings/``: the published meetings, filtered by the query string, newest first.
+
+    In that default order the scheduled meetings are apart from the rest: the soonest few above,
+    under their own heading, and the list pages through those held (and postponed or cancelled),
+    so that it opens with the latest meeting that took place, not next year's. A status chosen, or
+    another order, lists every meeting that matches in one list.
+    """
 
     filterset_class = MeetingFilter
     template_name = "meetings/meeting_list.html"
     paginate_by = 20
     # An invalid value is shown as an error beside its field; the other filters still apply.
     strict = False
+    removed_with = {"participant": ("role",)}
 
     def get_queryset(self):
         return (
@@ -115,12 +125,38 @@ class MeetingListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
         )
 
     def get_context_data(self, **kwargs):
+        scheduled = None
+        if self.keeps_scheduled_apart():
+            meetings = kwargs.get("object_list", self.object_list)
+            scheduled = meetings.filter(status=MeetingStatus.SCHEDULED)
+            kwargs["object_list"] = meetings.exclude(status=MeetingStatus.SCHEDULED)
         context = super().get_context_data(**kwargs)
         self.count_outcomes_and_actions(context["object_list"])
-        if context["active_filters"] and not context["paginator"].count:
+        if scheduled is not None and context["page_obj"].number == 1:
+            context.update(self.scheduled_apart(scheduled))
+        if (
+            context["active_filters"]
+            and not context["paginator"].count
+            and not context.get("scheduled_count")
+        ):
             self.count_without_each(context["active_filters"])
         context["group_by_year"] = self.filterset.sort_value in {"newest", "oldest"}
         return context
+
+    def keeps_scheduled_apart(self):
+        """Whether this list shows scheduled meetings apart: in the default order, no status chosen."""
+        if self.filterset.sort_value != "newest":
+            return False
+        status = self.filterset.form.cleaned_data.get("status") if self.filterset.is_bound else None
+        return not status
+
+    @staticmethod
+    def scheduled_apart(scheduled):
+        """The soonest scheduled meetings that match, and how many there are (counted only when
+        more than are shown)."""
+        soonest = list(scheduled.order_by(F("start_date").asc(nulls_last=True), "pk")[: SCHEDULED_SHOWN + 1])
+        count = len(soonest) if len(soonest) <= SCHEDULED_SHOWN else scheduled.count()
+        return {"scheduled_meetings": soonest[:SCHEDULED_SHOWN], "scheduled_count": count}
 
     @staticmethod
     def count_outcomes_and_actions(meetings):
@@ -178,7 +214,8 @@ class MeetingDetailView(DetailView):
             ),
             Prefetch(
                 "outcomes",
-                queryset=Outcome.objects.prefetch_related(
+                # Each outcome's one-line summary of its actions: counted in the outcomes' own query.
+                queryset=Outcome.objects.with_action_tallies().prefetch_related(
                     # An outcome may cite a document of another meeting: only a published one shows.
                     Prefetch("documents", queryset=Document.objects.published()),
                     Prefetch("action_items", queryset=action_items),

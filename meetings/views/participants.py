@@ -55,7 +55,7 @@ class ParticipantListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterVi
 
 
 def meetings_attended():
-    """How many published meetings each participant attended: {participant id: count}.
+    """How many published meetings each participant attended, of those held: {participant id: count}.
 
     One GROUP BY over every attendance row (hundreds of thousands in a long archive), so it is
     remembered until the record changes rather than counted for each reader.
@@ -63,7 +63,7 @@ def meetings_attended():
 
     def count():
         rows = (
-            Attendance.objects.filter(meeting__in=Meeting.objects.published())
+            Attendance.objects.filter(meeting__in=Meeting.objects.published().held())
             .order_by()
             .values("participant")
             .annotate(meetings=Count("pk"))
@@ -98,19 +98,26 @@ class ParticipantDetailView(DetailView):
         participant = self.object
         years = participation.attendance_by_year(participant)
         action_total, action_tallies = participation.action_tallies(participant)
+        scheduled_count, scheduled = participation.scheduled_attendances(participant)
+        is_body = participant.kind == ParticipantKind.FORUM_BODY
+        decision_count, decisions = participation.body_decisions(participant) if is_body else (0, [])
         context.update(
             attendance_by_year=years,
             meetings_attended=sum(year.meetings for year in years),
             recent_attendances=participation.recent_attendances(participant),
+            scheduled_count=scheduled_count,
+            scheduled_attendances=scheduled,
             action_total=action_total,
             action_tallies=action_tallies,
             recent_open_ownerships=participation.recent_open_ownerships(participant),
+            body_decision_count=decision_count,
+            body_decisions=decisions,
             body_members=(
                 Membership.objects.current(timezone.localdate())
                 .filter(body=participant)
                 .select_related("participant")
                 .order_by("status", "participant__name")
-                if participant.kind == ParticipantKind.FORUM_BODY
+                if is_body
                 else []
             ),
         )

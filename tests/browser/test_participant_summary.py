@@ -66,10 +66,10 @@ def test_participant_summary_reads_well_at_desktop_width(australia, site, page, 
 
     main = page.locator("main")
     expect(main.get_by_role("heading", level=1)).to_have_text("Australia")
-    years = main.get_by_role("table", name="Published meetings attended each year, and in what role")
-    expect(years.locator("tbody tr")).to_have_count(9)  # 2009-2016 and one "Date not known"
-    expect(years.locator("tbody tr").first).to_contain_text("2016")
-    expect(years.locator("tbody tr").last).to_contain_text("Date not known")
+    years = main.get_by_role("list", name="Meetings held that it attended, year by year, by role")
+    expect(years.get_by_role("listitem")).to_have_count(9)  # 2009-2016 and one "Date not known"
+    expect(years.get_by_role("listitem").first).to_contain_text("2016")
+    expect(years.get_by_role("listitem").last).to_contain_text("Date not known")
     expect(main.get_by_role("heading", name="Latest meetings")).to_be_visible()
     expect(main.get_by_role("list", name="Open actions it owns").get_by_role("link")).to_have_count(2)
     expect(main.get_by_role("list", name="Actions it owns by status").get_by_role("link")).to_have_count(5)
@@ -94,14 +94,21 @@ def test_a_reader_follows_a_year_and_a_status_to_the_lists_that_count_them(austr
     from playwright.sync_api import expect
 
     page.goto(f"{site}/participants/australia/")
-    years = page.get_by_role("table", name="Published meetings attended each year, and in what role")
-    year_2012 = years.get_by_role("row", name="2012")
-    count = year_2012.get_by_role("link").inner_text()
-    year_2012.get_by_role("link").click()
-    page.wait_for_url("**/meetings/?participant=australia&year=2012")
-    published = Meeting.objects.published().filter(attendances__participant__slug="australia")
-    assert int(count) == published.filter(start_date__year=2012).count()
+    years = page.get_by_role("list", name="Meetings held that it attended, year by year, by role")
+    year_2012 = years.get_by_role("listitem").filter(has_text="2012")
+    count = year_2012.get_by_role("link", name="meetings").inner_text()
+    year_2012.get_by_role("link", name="meetings").click()
+    page.wait_for_url("**/meetings/?participant=australia&year=2012&status=held")
+    published = Meeting.objects.published().held().filter(attendances__participant__slug="australia")
+    assert int(count.split()[0]) == published.filter(start_date__year=2012).count()
     expect(page.locator(".active-filters")).to_contain_text("2012")
+
+    page.go_back()
+    # Numbers 3 and 11 fall in 2012: Australia observed one and spoke at the other.
+    year_2012.get_by_role("link", name="Observer 1").click()
+    page.wait_for_url("**/meetings/?participant=australia&year=2012&status=held&role=observer")
+    expect(page.locator(".result-summary [role=status]")).to_contain_text("1 meeting")
+    expect(page.locator(".active-filters")).to_contain_text("Observer")
 
     page.go_back()
     completed = page.get_by_role("list", name="Actions it owns by status").get_by_role(

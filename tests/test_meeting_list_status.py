@@ -1,0 +1,122 @@
+"""The meetings list keeps scheduled meetings apart from those held, and filters by the role a
+participant attended in."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import AttendanceRole, MeetingStatus
+from meetings.views.meetings import SCHEDULED_SHOWN
+from tests.factories import AttendanceFactory, MeetingFactory, ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("meetings:meeting_list")
+NEXT_YEAR = datetime.date.today().year + 1
+
+
+def listed(response):
+    return [meeting.title for meeting in response.context["object_list"]]
+
+
+def scheduled(response):
+    return [meeting.title for meeting in response.context.get("scheduled_meetings") or []]
+
+
+def test_newest_first_opens_with_the_latest_meeting_held_and_keeps_scheduled_ones_apart(client):
+    MeetingFactory(title="Held in 2014", start_date=datetime.date(2014, 8, 6))
+    MeetingFactory(
+        title="Cancelled in 2015", start_date=datetime.date(2015, 3, 1), status=MeetingStatus.CANCELLED
+    )
+    MeetingFactory(title="Later", start_date=datetime.date(NEXT_YEAR, 9, 1), status=MeetingStatus.SCHEDULED)
+    MeetingFactory(title="Sooner", start_date=datetime.date(NEXT_YEAR, 2, 1), status=MeetingStatus.SCHEDULED)
+    response = client.get(LIST_URL)
+    assert listed(response) == ["Cancelled in 2015", "Held in 2014"]
+    assert scheduled(response) == ["Sooner", "Later"]
+    page = response.content.decode()
+    assert page.index('id="scheduled-heading"') < page.index("Cancelled in 2015")
+    assert "2 meetings, and 2 scheduled" in page
+
+
+def test_scheduled_meetings_apart_are_the_soonest_few_with_a_link_to_all_of_them(client):
+    for month in range(1, SCHEDULED_SHOWN + 3):
+        MeetingFactory(start_date=datetime.date(NEXT_YEAR, month, 1), status=MeetingStatus.SCHEDULED)
+    response = client.get(LIST_URL)
+    assert len(scheduled(response)) == SCHEDULED_SHOWN
+    assert response.context["scheduled_count"] == SCHEDULED_SHOWN + 2
+    assert f"All {SCHEDULED_SHOWN + 2} scheduled, soonest first" in response.text
+    assert 'href="?status=scheduled&amp;sort=oldest"' in response.text
+
+
+def test_a_status_chosen_or_another_order_lists_every_match_in_one_list(client):
+    MeetingFactory(title="Held", start_date=datetime.date(2014, 8, 6))
+    MeetingFactory(title="Coming", start_date=datetime.date(NEXT_YEAR, 2, 1), status=MeetingStatus.SCHEDULED)
+    chosen = client.get(LIST_URL, {"status": "scheduled"})
+    assert listed(chosen) == ["Coming"]
+    assert scheduled(chosen) == []
+    oldest = client.get(LIST_URL, {"sort": "oldest"})
+    assert listed(oldest) == ["Held", "Coming"]
+    assert scheduled(oldest) == []
+
+
+def test_scheduled_meetings_apart_are_shown_on_the_first_page_only(client):
+    for day in range(1, 23):
+        MeetingFactory(start_date=datetime.date(2014, 8, day))
+    MeetingFactory(start_date=datetime.date(NEXT_YEAR, 2, 1), status=MeetingStatus.SCHEDULED)
+    assert len(scheduled(client.get(LIST_URL))) == 1
+    second = client.get(LIST_URL, {"page": 2})
+    assert scheduled(second) == []
+    assert len(listed(second)) == 2
+
+
+def test_only_scheduled_meetings_match_and_the_list_says_so_without_an_empty_state(client):
+    MeetingFactory(title="Coming", start_date=datetime.date(NEXT_YEAR, 2, 1), status=MeetingStatus.SCHEDULED)
+    response = client.get(LIST_URL)
+    assert scheduled(response) == ["Coming"]
+    assert "0 meetings, and 1 scheduled" in response.text
+
+
+def observed_and_member_meetings():
+    canada = ParticipantFactory(name="Canada", slug="canada", country="CA")
+    observed = MeetingFactory(title="Observed", start_date=datetime.date(2013, 3, 5))
+    member = MeetingFactory(title="As member", start_date=datetime.date(2014, 8, 6))
+    AttendanceFactory(meeting=observed, participant=canada, role=AttendanceRole.OBSERVER)
+    AttendanceFactory(meeting=member, participant=canada, role=AttendanceRole.MEMBER)
+    AttendanceFactory(meeting=member, role=AttendanceRole.OBSERVER)  # someone else observed it
+    MeetingFactory(title="Absent")
+    return canada
+
+
+def test_role_narrows_a_participants_meetings_to_those_it_attended_in_that_role(client):
+    observed_and_member_meetings()
+    response = client.get(LIST_URL, {"participant": "canada", "role": "observer"})
+    assert listed(response) == ["Observed"]
+    chips = {active["name"]: active for active in response.context["active_filters"]}
+    assert chips["role"]["value"] == "Observer"
+    # Removing the participant removes its role too; removing the role keeps the participant.
+    assert chips["participant"]["remove_url"] == LIST_URL
+    assert chips["role"]["remove_url"] == "?participant=canada"
+
+
+def test_role_without_a_participant_is_explained_and_left_out(client):
+    observed_and_member_meetings()
+    response = client.get(LIST_URL, {"role": "observer"})
+    assert response.status_code == 200
+    assert "Choose a participant too: this is the role it attended in." in response.text
+    assert sorted(listed(response)) == ["Absent", "As member", "Observed"]
+
+
+def test_api_and_feed_take_the_role_too_and_refuse_it_without_a_participant(client):
+    observed_and_member_meetings()
+    answer = client.get(reverse("api:meeting_list"), {"participant": "canada", "role": "observer"}).json()
+    assert [meeting["title"] for meeting in answer["results"]] == ["Observed"]
+    refused = client.get(reverse("api:meeting_list"), {"role": "observer"})
+    assert refused.status_code == 400
+    assert "role" in refused.json()["errors"]
+    assert (
+        client.get(reverse("api:meeting_list"), {"participant": "canada", "role": "chief"}).status_code == 400
+    )
+    feed = client.get(reverse("meetings:meeting_feed"), {"participant": "canada", "role": "member"})
+    assert b"As member" in feed.content
+    assert b"Observed" not in feed.content
