@@ -24,9 +24,11 @@ HEADER = re.compile(
 CAPTION = re.compile(r"\sImage\s*$")
 BULLET = re.compile(r"^\s*(?:[•●▪◦*]|[-–—](?=\s)|\(\d{1,2}\)|\d{1,2}[.)](?=\s))\s*")
 NUMBERED = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)])\s")
-SENTENCE_END = re.compile(r"[.:;!?”\"’)]\s*$")
-# A line shorter than this that does not end a sentence is a heading, not a wrapped paragraph.
-HEADING_LENGTH = 70
+SENTENCE_END = re.compile(r"[.:;!?][”\"’)]*\s*$")
+# A line longer than this that does not end a sentence goes on in the next line.
+WRAPPED_LENGTH = 70
+# A line no longer than this that does not end a sentence is a heading.
+HEADING_LENGTH = 100
 
 
 @dataclass
@@ -65,7 +67,7 @@ class Page:
 
 
 # A full stop ends a sentence after a word or an acronym ("the IOM. Canada"), not after an initial.
-SENTENCE_BREAK = re.compile(r"(?:(?<=[a-z)\]”’\"])|(?<=\b[A-Z]{2})|(?<=\d{4}))[.!?]\s+(?=[A-Z“\"(])")
+SENTENCE_BREAK = re.compile(r"(?:(?<=[a-z)\]”’\"])|(?<=[A-Z]{2})|(?<=\d{4}))[.!?]\s+(?=[A-Z“\"(])")
 
 
 def sentences(text: str) -> list[str]:
@@ -123,7 +125,8 @@ def _blocks(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
     joinable = False  # the last block may go on in the next line
     for line in lines:
-        text = " ".join(line.split())
+        # Words set apart by a wide gap ("Workshop on X  Bangkok, Thailand, 26-28 May 2014") stay apart.
+        text = "  ".join(" ".join(part.split()) for part in re.split(r"\s{2,}", line.strip()))
         if not text:
             joinable = False
             continue
@@ -140,13 +143,28 @@ def _blocks(lines: list[str]) -> list[Block]:
             joinable
             and last is not None
             and not SENTENCE_END.search(last.text)
-            and (text[:1].islower() or len(last.text) > HEADING_LENGTH)
+            and _goes_on(last.text, text)
         ):
             last.text = f"{last.text} {text}"
             continue
         blocks.append(Block(text))
         joinable = True
     return blocks
+
+
+FUNCTION_WORD_END = re.compile(r"(?:,|\b(?:and|of|the|in|on|to|for|with|a|an|or|by|from|at|as|its|their))$", re.IGNORECASE)
+
+
+def _goes_on(last: str, line: str) -> bool:
+    """Whether ``line`` continues the paragraph ``last`` rather than starting a block of its own."""
+    if line[:1].islower() or FUNCTION_WORD_END.search(last):
+        return True
+    if len(last) <= WRAPPED_LENGTH:
+        return False
+    # A long heading is in title case and has no comma: "Regional Webinar on Combatting ... Phase".
+    long_words = [word for word in last.split() if len(word) >= 4 and word[:1].isalpha()]
+    title_case = all(word[:1].isupper() for word in long_words)
+    return "," in last or not title_case
 
 
 def _read_header(page: Page) -> None:
@@ -165,14 +183,19 @@ def _read_header(page: Page) -> None:
         return
     first = page.blocks[0] if page.blocks else None
     second = page.blocks[1] if len(page.blocks) > 1 else None
-    if first is not None and first.heading_like and second is not None:
+    if first is not None and _title_like(first) and second is not None:
         # A title without a header line; the site's name may come first ("The Bali Process on ...").
-        if second.heading_like and len(page.blocks) > 2:
+        if _title_like(second) and len(page.blocks) > 2:
             page.title = second.text
             del page.blocks[:2]
         else:
             page.title = first.text
             del page.blocks[:1]
+
+
+def _title_like(block: Block) -> bool:
+    """A title above the text, or the site's name above the title: a line with no sentence's end."""
+    return not block.bullet and len(block.text) <= 150 and not SENTENCE_END.search(block.text)
 
 
 class _TextParser(HTMLParser):
