@@ -117,7 +117,7 @@ class AttendanceReading:
         return [
             {
                 "participant": attendee.participant.slug,
-                "role": attendee.role,
+                "role": str(attendee.role),
                 "person": attendee.person or None,
                 "note": attendee.note or None,
                 "position": position,
