@@ -140,6 +140,9 @@ class ActionReader:
     def _actions(self, what, owners, sentence, on) -> list[ActionReading]:
         """One action per verb: "undertake a review … and support …" is two."""
         parts = SPLIT_AND.split(what)
+        if len(parts) > 1 and re.search(rf"\bto\s+{VERB}\b|\b(?:which|that|who)\b", parts[0], re.IGNORECASE):
+            # "work with JCLEC to develop a program … to build capacity and strengthen …": one action.
+            parts = [what]
         first_verb = parts[0].split()[0] if parts[0].split() else ""
         if len(parts) == 1 and re.match(VERB, first_verb, re.IGNORECASE):
             # "deliver workshops on … as well as the 6th Technical Experts Working Group": two deliveries.

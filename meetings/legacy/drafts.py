@@ -160,7 +160,11 @@ class PageDrafter:
             draft.conflicts.append({"meeting": slug, "conflict": conflict})
         if page.cut_off and event.parent is None:
             draft.conflicts.append(
-                {"meeting": slug, "conflict": "The page was captured only in part ([...]): what follows is missing."}
+                {
+                    "meeting": slug,
+                    "conflict": "The page was captured only in part ([...]): what follows is missing"
+                    + (f"; its last words, “{page.cut_words}”, were left out." if page.cut_words else "."),
+                }
             )
         draft.sources[slug] = sources
         return record, reading
@@ -192,9 +196,15 @@ class PageDrafter:
                 return slug
         raise ValueError(f"no free slug for {event.title}")
 
-    def forget_planned(self) -> None:
-        """Slugs planned for drafts that were not written may be given again."""
-        self.planned.clear()
+    def remember(self, draft: PageDraft) -> None:
+        """The draft's meetings are written: their slugs are the page's from now on."""
+        for meeting in draft.meetings:
+            self.taken[meeting["slug"]] = set(meeting["source_urls"])
+
+    def forget(self, draft: PageDraft) -> None:
+        """The draft's meetings were not written: their slugs may be given again."""
+        for meeting in draft.meetings:
+            self.planned.discard(meeting["slug"])
 
 
 def _opening_block(event: Event) -> str:

@@ -57,7 +57,13 @@ ACTORS = (
     r"delegates|senior\s+officials|officials|co-chairs|countries|participating\s+countries|states|"
     r"the\s+meeting|the\s+conference|the\s+working\s+group|the\s+group|each\s+country|they)"
 )
-ACTOR_START = re.compile(rf"^{ACTORS}\b(?:\s+(?:also|further|then|jointly|unanimously|collectively|strongly))*\s+", re.IGNORECASE)
+ACTOR_START = re.compile(rf"^{ACTORS}\b(?:\s+(?:also|further|then|\w+ly))*\s+", re.IGNORECASE)
+# Words that may open a statement before its subject: "In this regard, Co-Chair Ministers tasked …".
+CONNECTIVE = re.compile(
+    r"^(?:in\s+this\s+regard|to\s+this\s+end|additionally|furthermore|moreover|finally|also|in\s+addition|"
+    r"in\s+particular|importantly|at\s+the\s+meeting|during\s+the\s+meeting),\s*",
+    re.IGNORECASE,
+)
 # Headings over a list, and the kind they give items that name none.
 HEADING_KINDS = [
     (r"\bagreed\b|\bagreement\b|\bdecisions?\b", "agreed"),
@@ -78,7 +84,8 @@ ADDRESSED_TO = re.compile(
     r"\bto\s+be\s+(?:submitted|presented|referred|forwarded|reported|put)\s+to\s+(?:the\s+)?"
     r"(?P<to>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)"
 )
-PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|held\s+in|hosted\s+in|visit\s+to)\s+(?:the\s+)?$", re.IGNORECASE)
+# A country named as where something happens: "in Thailand", "in Perth, Australia", "in Jakartam Indonesia".
+PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|visit\s+to)\s+(?:the\s+)?(?:[A-Z][\w'’-]+[\s,]+){0,3}$")
 # A short item without a verb is part of a list in the text ("(1) Law enforcement"), not an outcome.
 MIN_WORDS = 5
 
@@ -116,6 +123,7 @@ def heading_kind(heading: str) -> str | None:
 def is_statement(sentence: str, index: NameIndex) -> bool:
     """Whether a sentence of a paragraph is an outcome: the meeting's members, or a participant, act."""
     rest = None
+    sentence = CONNECTIVE.sub("", sentence)
     match = ACTOR_START.match(sentence)
     if match:
         rest = sentence[match.end() :]
@@ -167,7 +175,7 @@ class OutcomeReader:
                 continue
             if block.heading_like or OUTCOME_HEADING.search(block.text) and len(block.text) < 160:
                 heading, heading_default = block.text, heading_kind(block.text)
-                if not OUTCOME_HEADING.search(block.text) and not block.text.endswith(":"):
+                if not OUTCOME_HEADING.search(block.text) or (block.text.endswith(":") and len(block.text) > 60):
                     narrative.append(block.text)
                 continue
             heading, heading_default = "", None

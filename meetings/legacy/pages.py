@@ -60,6 +60,8 @@ class Page:
     date: str = ""
     blocks: list[Block] = field(default_factory=list)
     cut_off: bool = False
+    # The words a cut-off capture ends with, mid-sentence: left out of what is read.
+    cut_words: str = ""
 
     @property
     def text(self) -> str:
@@ -117,6 +119,13 @@ def read_text(content: str, name: str) -> Page:
             break
         raw.append(line.rstrip())
     page.blocks = _blocks(raw)
+    if page.cut_off and page.blocks and not SENTENCE_END.search(page.blocks[-1].text):
+        last = page.blocks[-1]
+        parts = sentences(last.text)
+        page.cut_words = parts[-1]
+        last.text = " ".join(parts[:-1])
+        if not last.text:
+            page.blocks.pop()
     _read_header(page)
     return page
 

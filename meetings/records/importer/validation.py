@@ -196,8 +196,10 @@ class RecordsImport(ReferenceChecks, RecordChecks):
 
     # Writing ------------------------------------------------------------------------------------
 
-    def apply(self, dry_run=False, user=None):
+    def apply(self, dry_run=False, user=None, comment=IMPORT_COMMENT):
         """Write every change in one transaction; with ``dry_run`` roll it back. Returns the summary.
+
+        ``comment`` is the reason the history gives (an old website's page names itself).
 
         The import is one revision (its records' history entries), naming ``user`` if given, who is
         also named in the progress update of each status it changes. A dry run keeps no revision.
@@ -205,7 +207,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         if self.validate():
             raise RecordsInvalid(self.errors)
         # A dry run is rolled back whole, and keeps no revision of what it did not write.
-        revision = nullcontext() if dry_run else revisions.revision(user, IMPORT_COMMENT)
+        revision = nullcontext() if dry_run else revisions.revision(user, comment)
         writer = RecordsWriter(self, user=user)
         kept = False
         try:
