@@ -115,13 +115,13 @@ def _read(match: re.Match, year: int | None) -> PublishedDate:
         start = datetime.date(start_year, m1, d1)
         end = datetime.date(end_year, m2, d2)
     except ValueError:
-        return PublishedDate(as_published, problem=f"“{as_published}” is not a date", year_given=year_given)
+        return PublishedDate(as_published, problem="it is not a day of the calendar", year_given=year_given)
     if end < start or ("d2" in parts and end == start):
         return PublishedDate(
             as_published,
             first_month=months[0],
             last_month=months[1],
-            problem=f"“{as_published}” does not read as a span of days",
+            problem="it does not read as a span of days",
             year_given=year_given,
         )
     return PublishedDate(as_published, start, end, months[0], months[1], year_given=year_given)

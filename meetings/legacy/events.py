@@ -292,7 +292,9 @@ class EventReader:
             return
         event.sources["date"] = f"Date: {page.date}" if header else opening
         if chosen.problem:
-            event.conflicts.append(f"The date {chosen.problem}; only the date as published is kept.")
+            event.conflicts.append(
+                f"The date “{chosen.as_published}” cannot be read ({chosen.problem}); only the date as published is kept."
+            )
         if header and body and not header.problem and not body.problem and not header.contains(body):
             event.conflicts.append(
                 f"The header gives the date as “{header.as_published}”, the first sentence as "
@@ -300,7 +302,7 @@ class EventReader:
             )
             chosen = PublishedDate(header.as_published, problem="header and body disagree")
         if header and body and body.problem and not header.problem:
-            event.conflicts.append(f"The first sentence's date {body.problem}.")
+            event.conflicts.append(f"The first sentence's date “{body.as_published}” cannot be read ({body.problem}).")
         event.date = chosen
 
     def _place(self, event, page, opening) -> None:
@@ -396,7 +398,7 @@ class EventReader:
         if date is not None:
             event.sources["date"] = source
             if date.problem:
-                event.conflicts.append(f"The date of “{title}” {date.problem}.")
+                event.conflicts.append(f"The date of “{title}”, “{date.as_published}”, cannot be read ({date.problem}).")
         event.format = self._format(event, title)
         return event
 

@@ -69,7 +69,9 @@ class Page:
 
 
 # A full stop ends a sentence after a word or an acronym ("the IOM. Canada"), not after an initial.
-SENTENCE_BREAK = re.compile(r"(?:(?<=[a-z)\]”’\"])|(?<=[A-Z]{2})|(?<=\d{4}))[.!?]\s+(?=[A-Z“\"(])")
+SENTENCE_BREAK = re.compile(
+    r"(?:(?<=[a-z)\]”’\"])|(?<=[A-Z]{2})|(?<=\d{4})|(?<=[a-z]\d)|(?<=[a-z]\d\d))[.!?]\s+(?=[A-Z“\"(])"
+)
 
 
 def sentences(text: str) -> list[str]:

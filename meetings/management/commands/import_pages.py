@@ -95,7 +95,11 @@ class Command(BaseCommand):
         skipped = sum(not result.ok for result in results)
         verb = "would give" if dry_run else "gave"
         out.write(
-            f"{len(results)} pages read: {verb} {drafts} draft meetings; {skipped} skipped; "
-            f"{unmatched} names not matched; {conflicts} to decide."
+            f"{_count(len(results), 'page')} read: {verb} {_count(drafts, 'draft meeting')}; {skipped} skipped; "
+            f"{_count(unmatched, 'name')} not matched; {conflicts} to decide."
             + (" Dry run: nothing was written." if dry_run else "")
         )
+
+
+def _count(number, noun):
+    return f"{number} {noun}{'' if number == 1 else 's'}"
