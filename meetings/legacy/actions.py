@@ -22,14 +22,18 @@ from .pages import sentences
 
 # Verbs an action starts with, to split "undertake a review … and support the establishment …".
 ACTION_VERBS = (
-    "assist build circulate conduct consider continue convene coordinate deliver design develop draft engage "
-    "enhance establish explore facilitate finalise finalize hold host identify implement launch lead monitor "
-    "organise organize prepare present produce promote provide re-convene reconvene reactivate report review "
-    "seek share strengthen submit support translate undertake update work"
-).split()
-VERB = r"(?:" + "|".join(ACTION_VERBS) + r")"
+    "assist|build|circulate|conduct|consider|continue|convene|coordinate|deliver|design|develop|"
+    "draft|engage|enhance|establish|explore|facilitate|finalise|finalize|hold|host|identify|"
+    "implement|launch|lead|monitor|organise|organize|prepare|present|produce|promote|provide|"
+    "re-convene|reconvene|reactivate|report|review|seek|share|strengthen|submit|support|translate|"
+    "undertake|update|work"
+)
+VERB = r"(?:" + ACTION_VERBS + r")"
 STATIVE = re.compile(r"^(?:be|become|remain|have|need|continue\s+to\s+be)\b", re.IGNORECASE)
-TASKED = re.compile(r"^(?P<owner>.*?)\b(?:was|were|is|are|has\s+been|have\s+been)\s+(?:tasked|directed|requested|asked|mandated)\s+(?:to|with)\s+(?P<what>.+)$", re.IGNORECASE)
+TASKED = re.compile(
+    r"^(?P<owner>.*?)\b(?:was|were|is|are|has\s+been|have\s+been)\s+(?:tasked|directed|requested|asked|mandated)\s+(?:to|with)\s+(?P<what>.+)$",
+    re.IGNORECASE,
+)
 TASKING = re.compile(
     r"\b(?:tasked|directed|requested|asked|instructed|mandated)\s+(?P<owner>(?:the\s+)?[A-Z][^,;]*?)\s+to\s+(?P<what>[a-z].+)$"
 )
@@ -52,7 +56,9 @@ SUBMITTED = re.compile(
     r"(?P<verb>submitted|presented|referred)\s+to\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
-APPOINTED = re.compile(r"(?P<who>[A-Z][^.;]*?)\s+(?:were|was)\s+appointed\s+(?:as\s+)?(?:the\s+)?Co-Chairs?\b")
+APPOINTED = re.compile(
+    r"(?P<who>[A-Z][^.;]*?)\s+(?:were|was)\s+appointed\s+(?:as\s+)?(?:the\s+)?Co-Chairs?\b"
+)
 SPLIT_AND = re.compile(rf"\s+(?:and|as\s+well\s+as)\s+(?={VERB}\b)", re.IGNORECASE)
 AS_WELL_AS = re.compile(r"\s+as\s+well\s+as\s+(?=the\s+)", re.IGNORECASE)
 TITLE_LENGTH = 250
@@ -94,7 +100,9 @@ class ActionReader:
         self.index = index
         self.types = types
 
-    def read(self, text: str, meeting_date: datetime.date | None, from_list: bool = False) -> list[ActionReading]:
+    def read(
+        self, text: str, meeting_date: datetime.date | None, from_list: bool = False
+    ) -> list[ActionReading]:
         """The actions the outcome ``text`` proposes."""
         actions: list[ActionReading] = []
         for sentence in sentences(" ".join(text.split())):
@@ -119,7 +127,9 @@ class ActionReader:
         if match := PLANNED.match(sentence):
             what = match["what"]
             what = what[:1].lower() + what[1:]
-            body = next((k.name for k, _s, _e in self.index.mentions(outcome_text) if k.kind == "forum_body"), "")
+            body = next(
+                (k.name for k, _s, _e in self.index.mentions(outcome_text) if k.kind == "forum_body"), ""
+            )
             if body and " of " not in what:
                 what = f"{what} of the {body}"
             place = re.search(r"\bin\s+(?P<place>[A-Z][\w ]+?)$", match["when"])
@@ -154,10 +164,10 @@ class ActionReader:
     def _action(self, what, owners, sentence, on, timeframe=None) -> ActionReading:
         words = timeframe if timeframe is not None else what
         read = parse_timeframe(words, reference=on)
-        if read.understood and re.fullmatch(r"\d{4}", read.matched):
-            # A bare year is a deadline only after "by", "in", "during": "the 2023 Adelaide Strategy" is none.
-            if not re.search(rf"\b(?:by|in|during|before|until|of|for)\s+(?:the\s+)?(?:year\s+)?{read.matched}\b", words):
-                read = parse_timeframe("")
+        # A bare year is a deadline only after "by", "in", "during": "the 2023 Adelaide Strategy" is none.
+        deadline = rf"\b(?:by|in|during|before|until|of|for)\s+(?:the\s+)?(?:year\s+)?{read.matched}\b"
+        if read.understood and re.fullmatch(r"\d{4}", read.matched) and not re.search(deadline, words):
+            read = parse_timeframe("")
         title = " ".join(what.split()).rstrip(" .,;")
         title = title[:1].upper() + title[1:]
         if len(title) > TITLE_LENGTH:

@@ -70,12 +70,19 @@ COUNT_LEAD = re.compile(
 )
 BRACKETED = re.compile(rf"(?P<count>\b{COUNT})\s+(?P<what>[^(),;]*?)\s*\(", re.IGNORECASE)
 COUNT_ONLY = re.compile(
-    rf"\b{COUNT}\s+(?:delegates|delegations|participants|representatives|officials|countries)\b", re.IGNORECASE
+    rf"\b{COUNT}\s+(?:delegates|delegations|participants|representatives|officials|countries)\b",
+    re.IGNORECASE,
 )
 BODY_WORDS = re.compile(r"^(?:bali\s+process\s+)?members\s+", re.IGNORECASE)
 CO_CHAIRED = re.compile(r"\b[Cc]o-?[Cc]haired\b|\b[Cc]o-[Cc]hairs\s+of\b")
-FORUM_CO_CHAIRS = re.compile(r"\bthe\s+Co-Chairs\s+of\s+the\s+Bali\s+Process\b(?!\s+(?:Working|Ad\s+Hoc|Technical|Steering))", re.IGNORECASE)
-HOSTED_BY = re.compile(r"\bhosted\s+by\s+(?:the\s+(?:Government|Governments)\s+of\s+)?(?P<host>[A-Z][\w’' -]+?)(?=[,.;]|\s+(?:in|on|at|and)\b|$)")
+FORUM_CO_CHAIRS = re.compile(
+    r"\bthe\s+Co-Chairs\s+of\s+the\s+Bali\s+Process\b(?!\s+(?:Working|Ad\s+Hoc|Technical|Steering))",
+    re.IGNORECASE,
+)
+HOSTED_BY = re.compile(
+    r"\bhosted\s+by\s+(?:the\s+(?:Government|Governments)\s+of\s+)?(?P<host>[A-Z][\w’' -]+?)"
+    r"(?=[,.;]|\s+(?:in|on|at|and)\b|$)"
+)
 TITLE_WORDS = re.compile(
     r"^(?:(?:Deputy|Assistant|Acting|Vice)\s+)?(?:Director[- ]General|Secretary[- ]General|Director|Minister|"
     r"Ambassador|Head|Chief|Representative|Assistant)\b(?:\s+of)?(?:\s+the)?\s+",
@@ -131,7 +138,9 @@ class MembershipBook:
 
     def __init__(self, memberships=None):
         if memberships is None:
-            memberships = Membership.objects.only("participant_id", "body_id", "status", "start_date", "end_date")
+            memberships = Membership.objects.only(
+                "participant_id", "body_id", "status", "start_date", "end_date"
+            )
         self.memberships = list(memberships)
 
     def held(self, on: datetime.date | None, status: str, body: int | None = None) -> list[int]:
@@ -206,7 +215,24 @@ class AttendanceReader:
                     continue
             self._read_sentence(sentence, reading, on)
         self._co_chairs(reading, co_chair_sentences, on, country, body)
+        self._host(reading, co_chair_sentences)
         return reading
+
+    def _host(self, reading, sentences) -> None:
+        """ "… hosted by Malaysia": the host, or a co-chair's note that it hosted."""
+        for sentence in sentences:
+            match = HOSTED_BY.search(sentence)
+            host = self.index.lookup(match["host"]) if match else None
+            if host is None:
+                continue
+            listed = {attendee.participant.pk: attendee for attendee in reading.attendees}
+            if host.pk in listed and listed[host.pk].role == AttendanceRole.CO_CHAIR:
+                listed[host.pk].note = "Host"
+            elif host.pk in listed:
+                listed[host.pk].role = AttendanceRole.HOST
+            else:
+                reading.attendees.append(Attendee(host, AttendanceRole.HOST, sentence))
+            return
 
     def _read_sentence(self, sentence, reading, on, dry=False) -> int:
         role = self._role_of(sentence)
@@ -252,7 +278,9 @@ class AttendanceReader:
 
     def _add_names(self, text, role, sentence, reading, on, dry) -> int:
         names = [
-            name for name in read_names(text, self.resolver) if name.participant is not None or _is_name(name.text)
+            name
+            for name in read_names(text, self.resolver)
+            if name.participant is not None or _is_name(name.text)
         ]
         if dry:
             return sum(name.participant is not None for name in names)
@@ -269,7 +297,8 @@ class AttendanceReader:
                 earlier = listed[known.pk]
                 if earlier.role != role_here and AttendanceRole.APOLOGIES in (earlier.role, role_here):
                     reading.conflicts.append(
-                        f"{known.name} is listed as attending and as unable to attend; kept as {earlier.role}."
+                        f"{known.name} is listed as attending and as unable to attend; "
+                        f"kept as {earlier.role}."
                     )
                 continue
             attendee = Attendee(known, role_here, sentence, person=person)
@@ -289,7 +318,11 @@ class AttendanceReader:
         source = ""
         for sentence in sentences:
             if FORUM_CO_CHAIRS.search(sentence):
-                chairs = [self.index.by_pk[pk] for pk in self.book.held(on, MembershipStatus.CO_CHAIR) if pk in self.index.by_pk]
+                chairs = [
+                    self.index.by_pk[pk]
+                    for pk in self.book.held(on, MembershipStatus.CO_CHAIR)
+                    if pk in self.index.by_pk
+                ]
                 source = sentence
                 break
             clause = _co_chair_clause(sentence)
@@ -357,4 +390,6 @@ def _bracket_lists(text: str) -> list[tuple[int, str, str, int]]:
 def _is_name(text: str) -> bool:
     """Whether a piece of a list can be a name: "others", "respectively" or a count are not."""
     text = clean_name(text)
-    return bool(text) and bool(re.search(r"[A-Z]", text)) and not re.fullmatch(rf"{COUNT}", text, re.IGNORECASE)
+    return (
+        bool(text) and bool(re.search(r"[A-Z]", text)) and not re.fullmatch(rf"{COUNT}", text, re.IGNORECASE)
+    )

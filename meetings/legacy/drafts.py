@@ -63,7 +63,9 @@ class PageDrafter:
         self.outcomes = OutcomeReader(self.index)
         self.actions = ActionReader(self.index, self.types)
         # slug -> source urls of the meetings in the database, to keep a page's slugs on re-import.
-        self.taken = {slug: set(urls.split()) for slug, urls in Meeting.objects.values_list("slug", "source_urls")}
+        self.taken = {
+            slug: set(urls.split()) for slug, urls in Meeting.objects.values_list("slug", "source_urls")
+        }
         self.planned: set[str] = set()
 
     def draft(self, page: Page) -> PageDraft:
@@ -83,7 +85,9 @@ class PageDrafter:
             draft.meetings.append(record)
         return draft
 
-    def _meeting(self, event: Event, page: Page, draft: PageDraft, parent_reading) -> tuple[dict, AttendanceReading]:
+    def _meeting(
+        self, event: Event, page: Page, draft: PageDraft, parent_reading
+    ) -> tuple[dict, AttendanceReading]:
         on = event.date.start if event.date else None
         slug = self._slug(event, page.url)
         sources = dict(event.sources)
@@ -178,7 +182,12 @@ class PageDrafter:
     def _slug(self, event: Event, url: str) -> str:
         """A stable slug: "eighth-ahg-senior-officials-meeting", or the title's words and the year."""
         year = event.date.start.year if event.date and event.date.start else None
-        if event.number and event.type and event.number in ORDINAL_WORD and event.type != "working-group-meeting":
+        if (
+            event.number
+            and event.type
+            and event.number in ORDINAL_WORD
+            and event.type != "working-group-meeting"
+        ):
             base = f"{ORDINAL_WORD[event.number]}-{event.type}"
         else:
             base = slugify(event.title)[:SLUG_LENGTH].strip("-") or "meeting"

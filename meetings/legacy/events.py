@@ -28,13 +28,35 @@ from .pages import Block, Page, sentences
 ORDINALS = {
     word: number
     for number, word in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(),
+        (
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+            "thirteenth",
+            "fourteenth",
+            "fifteenth",
+            "sixteenth",
+            "seventeenth",
+            "eighteenth",
+            "nineteenth",
+            "twentieth",
+        ),
         start=1,
     )
 }
 ORDINAL_WORDS = "(?:" + "|".join(ORDINALS) + ")"
-ORDINAL = re.compile(r"\b(?P<word>" + "|".join(ORDINALS) + r")\b|\b(?P<digits>\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+ORDINAL = re.compile(
+    r"\b(?P<word>" + "|".join(ORDINALS) + r")\b|\b(?P<digits>\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE
+)
 # Meeting types by the words of a title, the most telling first; each names a type's slug.
 TYPE_WORDS = [
     (r"\bwebinar|\bworkshops?\b|\bseminar|\btraining\b|\bsymposium|\bround-?table", "workshop"),
@@ -60,14 +82,17 @@ ACRONYM = re.compile(r"\s*\((?:[A-Z][\w-]*\s*)+\)")
 # "hosted the Twelfth Meeting of ... in Kuala Lumpur", "The Fifth Ministerial Conference ... took place".
 NAMED_EVENT = re.compile(
     r"(?:\b(?:hosted|held|convened|chaired|co-chaired|opened|organised|organized)\s+the\s+|^(?:The\s+)?)"
-    r"(?P<title>(?:[A-Z0-9][\w’'-]*\s+){0,3}?(?:" + "|".join(w.capitalize() for w in ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))"
+    r"(?P<title>(?:[A-Z0-9][\w’'-]*\s+){0,3}?(?:"
+    + "|".join(w.capitalize() for w in ORDINALS)
+    + r"|\d{1,2}(?:st|nd|rd|th))"
     r"\b[^.;:]*?)(?=\s+(?:in|on|at|took\s+place|was\s+held|were\s+held|held|between|from|over)\b|[,.;]|$)"
 )
 PLACE = re.compile(
     r"(?P<city>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}),\s*(?P<country>(?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})"
 )
 VIRTUAL = re.compile(
-    r"\b(?:held\s+(?:virtually|online)|virtual\s+(?:meeting|format|event)s?|by\s+video\s*conference)\b", re.IGNORECASE
+    r"\b(?:held\s+(?:virtually|online)|virtual\s+(?:meeting|format|event)s?|by\s+video\s*conference)\b",
+    re.IGNORECASE,
 )
 WEBINAR = re.compile(r"\bwebinar\b", re.IGNORECASE)
 HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
@@ -183,7 +208,9 @@ def title_from_address(url: str) -> str:
     if not ORDINAL.search(words) or not EVENT_WORDS.search(words):
         return ""
     small = {"of", "the", "on", "and", "in", "for", "to", "by"}
-    return " ".join(w if w in small else w.capitalize() for w in words.split()).replace("Bali Process ", "", 1)
+    return " ".join(w if w in small else w.capitalize() for w in words.split()).replace(
+        "Bali Process ", "", 1
+    )
 
 
 class EventReader:
@@ -245,7 +272,9 @@ class EventReader:
         source = "the page's title"
         for child_title in child_titles:
             # "Eighth Meeting of the Ad Hoc Group Senior Officials and 2014 Workshops"
-            title = re.sub(rf"\s+and\s+(?:\d{{4}}\s+)?{re.escape(child_title)}s?$", "", title, flags=re.IGNORECASE)
+            title = re.sub(
+                rf"\s+and\s+(?:\d{{4}}\s+)?{re.escape(child_title)}s?$", "", title, flags=re.IGNORECASE
+            )
         if re.search(r"\s+and\s+\d{4}\s+\w+$", title):
             title = re.sub(r"\s+and\s+\d{4}\s+\w+$", "", title)
         named = title_in(opening)
@@ -293,7 +322,8 @@ class EventReader:
         event.sources["date"] = f"Date: {page.date}" if header else opening
         if chosen.problem:
             event.conflicts.append(
-                f"The date “{chosen.as_published}” cannot be read ({chosen.problem}); only the date as published is kept."
+                f"The date “{chosen.as_published}” cannot be read ({chosen.problem}); "
+                "only the date as published is kept."
             )
         if header and body and not header.problem and not body.problem and not header.contains(body):
             event.conflicts.append(
@@ -302,7 +332,9 @@ class EventReader:
             )
             chosen = PublishedDate(header.as_published, problem="header and body disagree")
         if header and body and body.problem and not header.problem:
-            event.conflicts.append(f"The first sentence's date “{body.as_published}” cannot be read ({body.problem}).")
+            event.conflicts.append(
+                f"The first sentence's date “{body.as_published}” cannot be read ({body.problem})."
+            )
         event.date = chosen
 
     def _place(self, event, page, opening) -> None:
@@ -311,7 +343,13 @@ class EventReader:
         event.place = header or body or Place()
         if header or body:
             event.sources["place"] = f"Location: {page.location}" if header else opening
-        if header and body and header.country and body.country and (header.country, header.city) != (body.country, body.city):
+        if (
+            header
+            and body
+            and header.country
+            and body.country
+            and (header.country, header.city) != (body.country, body.city)
+        ):
             event.conflicts.append(
                 f"The header gives the place as “{header.as_published}”, the first sentence as "
                 f"“{body.as_published}”; the header's is kept."
@@ -375,7 +413,8 @@ class EventReader:
         # "Regional Webinar": the opening sentence gives its whole name.
         match = re.search(
             re.escape(heading)
-            + rf"(?P<rest>\s+(?:on|for|in|of)\s+[^()]+?)(?=\s*\(|\s+and\s+(?:the\s+)?{ORDINAL_WORDS}\b|[.;]|$)",
+            + r"(?P<rest>\s+(?:on|for|in|of)\s+[^()]+?)"
+            + rf"(?=\s*\(|\s+and\s+(?:the\s+)?{ORDINAL_WORDS}\b|[.;]|$)",
             opening_text,
             flags=re.IGNORECASE,
         )
@@ -398,7 +437,9 @@ class EventReader:
         if date is not None:
             event.sources["date"] = source
             if date.problem:
-                event.conflicts.append(f"The date of “{title}”, “{date.as_published}”, cannot be read ({date.problem}).")
+                event.conflicts.append(
+                    f"The date of “{title}”, “{date.as_published}”, cannot be read ({date.problem})."
+                )
         event.format = self._format(event, title)
         return event
 

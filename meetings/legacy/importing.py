@@ -60,7 +60,9 @@ def page_files(paths: Iterable[str | Path]) -> list[Path]:
     files = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES))
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+            )
         else:
             files.append(path)
     return files
@@ -115,13 +117,17 @@ class LegacyImport:
         draft = result.draft
         published = self._published(draft)
         if published:
-            result.problem = "is already published as " + ", ".join(
-                f"“{meeting.title}” ({meeting.slug})" for meeting in published
-            ) + "; its record is the editors' now, and was not changed"
+            result.problem = (
+                "is already published as "
+                + ", ".join(f"“{meeting.title}” ({meeting.slug})" for meeting in published)
+                + "; its record is the editors' now, and was not changed"
+            )
             return
         records = RecordsImport(records_document([draft]))
         try:
-            records.apply(user=self.user, comment=f"Imported from the old website's page {draft.url or result.name}.")
+            records.apply(
+                user=self.user, comment=f"Imported from the old website's page {draft.url or result.name}."
+            )
         except RecordsInvalid as invalid:
             result.problem = "was refused by the records import: " + "; ".join(map(str, invalid.errors))
             self.drafter.forget(draft)

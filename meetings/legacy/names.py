@@ -131,6 +131,10 @@ class NameIndex:
             found = self.exact(form)
             if found is not None:
                 return found
+        if re.search(r"\s(?:and|&)\s", fixed, re.IGNORECASE):
+            # "United Kingdom of Great Britain and the United States of America" is two names, to be
+            # split by the list's reader: only an exact name may hold "and".
+            return None
         # "United Kingdom of Great Britain", "United States of American": a known name, then " of ...".
         head = re.match(r"^(?P<head>.+?)\s+of\s+", fixed)
         if head:

@@ -49,7 +49,8 @@ KIND_VERBS = [
     (r"launched|launches", "launched"),
 ]
 KIND_PATTERN = re.compile(
-    r"\b(?:" + "|".join(f"(?P<k{i}>{forms})" for i, (forms, _kind) in enumerate(KIND_VERBS)) + r")\b", re.IGNORECASE
+    r"\b(?:" + "|".join(f"(?P<k{i}>{forms})" for i, (forms, _kind) in enumerate(KIND_VERBS)) + r")\b",
+    re.IGNORECASE,
 )
 # The members of the meeting as a sentence's subject: "Ministers", "Participants also", "Co-Chairs".
 ACTORS = (
@@ -175,7 +176,9 @@ class OutcomeReader:
                 continue
             if block.heading_like or OUTCOME_HEADING.search(block.text) and len(block.text) < 160:
                 heading, heading_default = block.text, heading_kind(block.text)
-                if not OUTCOME_HEADING.search(block.text) or (block.text.endswith(":") and len(block.text) > 60):
+                if not OUTCOME_HEADING.search(block.text) or (
+                    block.text.endswith(":") and len(block.text) > 60
+                ):
                     narrative.append(block.text)
                 continue
             heading, heading_default = "", None
@@ -190,7 +193,9 @@ class OutcomeReader:
         if kind is None and (numbered or len(text.split()) < MIN_WORDS) and heading_default is None:
             narrative.append(text)
             return
-        outcomes.append(OutcomeReading(text, kind or heading_default or OutcomeKind.OTHER, text, heading=heading))
+        outcomes.append(
+            OutcomeReading(text, kind or heading_default or OutcomeKind.OTHER, text, heading=heading)
+        )
 
     def _paragraph(self, text, skip, outcomes, narrative, has_list) -> None:
         kept = []
@@ -198,7 +203,9 @@ class OutcomeReader:
             if sentence in skip:
                 continue
             if is_statement(sentence, self.index):
-                outcomes.append(OutcomeReading(" ".join(sentence.split()), kind_of(sentence) or "other", sentence))
+                outcomes.append(
+                    OutcomeReading(" ".join(sentence.split()), kind_of(sentence) or "other", sentence)
+                )
             else:
                 kept.append(sentence)
         if kept:

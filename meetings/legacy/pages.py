@@ -20,7 +20,8 @@ HEADER = re.compile(
     r"^\s*(?:Location:\s*(?P<location>.*?)\s*)?Date:\s*(?P<date>.+?)\s*$|^\s*Location:\s*(?P<only>.+?)\s*$",
     re.IGNORECASE,
 )
-# An image's caption: "sunset-twelve-apostles-...-min Image", "Group photo – 5th Joint Period of Action Image".
+# An image's caption: "sunset-twelve-apostles-...-min Image", "Group photo – 5th Joint Period of Action
+# Image".
 CAPTION = re.compile(r"\sImage\s*$")
 BULLET = re.compile(r"^\s*(?:[•●▪◦*]|[-–—](?=\s)|\(\d{1,2}\)|\d{1,2}[.)](?=\s))\s*")
 NUMBERED = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)])\s")
@@ -146,16 +147,13 @@ def _blocks(lines: list[str]) -> list[Block]:
             continue
         bullet = BULLET.match(text)
         if bullet and (text[0] not in "-–—" or text[1:2] == " "):
-            blocks.append(Block(text[bullet.end() :].strip(), bullet=True, numbered=bool(NUMBERED.match(text))))
+            blocks.append(
+                Block(text[bullet.end() :].strip(), bullet=True, numbered=bool(NUMBERED.match(text)))
+            )
             joinable = True
             continue
         last = blocks[-1] if blocks else None
-        if (
-            joinable
-            and last is not None
-            and not SENTENCE_END.search(last.text)
-            and _goes_on(last.text, text)
-        ):
+        if joinable and last is not None and not SENTENCE_END.search(last.text) and _goes_on(last.text, text):
             last.text = f"{last.text} {text}"
             continue
         blocks.append(Block(text))
@@ -163,7 +161,9 @@ def _blocks(lines: list[str]) -> list[Block]:
     return blocks
 
 
-FUNCTION_WORD_END = re.compile(r"(?:,|\b(?:and|of|the|in|on|to|for|with|a|an|or|by|from|at|as|its|their))$", re.IGNORECASE)
+FUNCTION_WORD_END = re.compile(
+    r"(?:,|\b(?:and|of|the|in|on|to|for|with|a|an|or|by|from|at|as|its|their))$", re.IGNORECASE
+)
 
 
 def _goes_on(last: str, line: str) -> bool:
@@ -212,10 +212,45 @@ def _title_like(block: Block) -> bool:
 class _TextParser(HTMLParser):
     """The text of a saved page, a line per block, list items as bullets, navigation left out."""
 
-    BLOCKS = {"p", "div", "section", "article", "main", "br", "tr", "table", "ul", "ol", "h1", "h2", "h3",
-              "h4", "h5", "h6", "blockquote", "header", "li", "dd", "dt", "figure", "figcaption"}
-    SKIPPED = {"script", "style", "noscript", "nav", "footer", "form", "aside", "svg", "template",
-               "figcaption", "button", "select"}
+    BLOCKS = {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "br",
+        "tr",
+        "table",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "header",
+        "li",
+        "dd",
+        "dt",
+        "figure",
+        "figcaption",
+    }
+    SKIPPED = {
+        "script",
+        "style",
+        "noscript",
+        "nav",
+        "footer",
+        "form",
+        "aside",
+        "svg",
+        "template",
+        "figcaption",
+        "button",
+        "select",
+    }
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

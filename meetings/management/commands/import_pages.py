@@ -25,7 +25,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="Page files, or folders of them.")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Write nothing to the database; report what the pages give."
+            "--dry-run",
+            action="store_true",
+            help="Write nothing to the database; report what the pages give.",
         )
         parser.add_argument(
             "--format",
@@ -33,14 +35,14 @@ class Command(BaseCommand):
             help="Write the drafts as a records-format document (to -o FILE, or standard output).",
         )
         parser.add_argument("-o", "--output", metavar="FILE", help="Write the records document to FILE.")
-        parser.add_argument(
-            "--report", metavar="FILE", help="Write the report of every page (JSON) to FILE."
-        )
+        parser.add_argument("--report", metavar="FILE", help="Write the report of every page (JSON) to FILE.")
         parser.add_argument(
             "--user", metavar="USERNAME", help="Name this user in the history of every draft written."
         )
 
-    def handle(self, *args, paths, dry_run=False, format=None, output=None, report=None, user=None, **options):
+    def handle(
+        self, *args, paths, dry_run=False, format=None, output=None, report=None, user=None, **options
+    ):
         if output and not format:
             format = "records"
         if user is not None:
@@ -95,7 +97,8 @@ class Command(BaseCommand):
         skipped = sum(not result.ok for result in results)
         verb = "would give" if dry_run else "gave"
         out.write(
-            f"{_count(len(results), 'page')} read: {verb} {_count(drafts, 'draft meeting')}; {skipped} skipped; "
+            f"{_count(len(results), 'page')} read: {verb} {_count(drafts, 'draft meeting')}; "
+            f"{skipped} skipped; "
             f"{_count(unmatched, 'name')} not matched; {conflicts} to decide."
             + (" Dry run: nothing was written." if dry_run else "")
         )
