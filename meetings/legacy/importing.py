@@ -115,7 +115,7 @@ class LegacyImport:
     def write(self, result: PageResult) -> None:
         """Write the page's drafts through the records import; report a refusal on ``result``."""
         draft = result.draft
-        published = self._published(draft)
+        published = self.published(draft)
         if published:
             result.problem = (
                 "is already published as "
@@ -137,7 +137,7 @@ class LegacyImport:
             getattr(result, state).append(slug)
         self.drafter.remember(draft)
 
-    def _published(self, draft: PageDraft) -> list[Meeting]:
+    def published(self, draft: PageDraft) -> list[Meeting]:
         """The page's meetings in the database that are published or scheduled."""
         slugs = [meeting["slug"] for meeting in draft.meetings]
         same_page = Q(slug__in=slugs)
