@@ -23,6 +23,7 @@ from meetings.models import Meeting, OutcomeStrength, strength_of
 from meetings.records import RecordsImport
 from meetings.records.export import MeetingExporter, meeting_queryset
 from tests.legacy_pages import ABOUT_PAGE, HTML_PAGE, TYPO_PAGE, VIRTUAL_PAGE
+from tests.transactions import VersionAudit
 
 SHARED_DATA = Path(
     os.environ.get("BALITRACKER_SHARED_DATA") or Path(settings.BASE_DIR).parent / "shared" / "data"
@@ -606,3 +607,13 @@ def test_drafting_asks_the_database_nothing_per_page(reference, django_assert_nu
     with django_assert_num_queries(0):
         for number, text in enumerate(pages):
             assert importer.read(text, f"{number}.txt").ok
+
+
+def test_importing_pages_moves_the_record_version_before_it_commits(transactional_db, tmp_path):
+    call_command("loaddata", "reference", verbosity=0)
+    folder = pages_folder(tmp_path, **{"virtual.txt": VIRTUAL_PAGE, "page.html": HTML_PAGE})
+    audit = VersionAudit()
+    with audit:
+        call_command("import_pages", str(folder), verbosity=0)
+    assert Meeting.objects.count() == 2
+    assert audit.public_writes and audit.failures == []
