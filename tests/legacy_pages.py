@@ -50,3 +50,9 @@ HTML_PAGE = """<!DOCTYPE html><html><head><title>Third Ministerial Conference | 
 <li>directed the Ad Hoc Group to report back before the next Ministerial Conference.</li></ul>
 </main><footer>Copyright</footer></body></html>
 """
+
+NO_HEADER_PAGE = """URL: https://www.example.org/event/workshop-x/
+
+On August 6, 2014 the Bali Process held a Workshop on Biometrics in Bangkok, Thailand, hosted by Thailand.
+Representatives from Malaysia; Indonesia and Brunei attended.
+"""

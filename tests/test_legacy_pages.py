@@ -617,3 +617,44 @@ def test_importing_pages_moves_the_record_version_before_it_commits(transactiona
         call_command("import_pages", str(folder), verbosity=0)
     assert Meeting.objects.count() == 2
     assert audit.public_writes and audit.failures == []
+
+
+def test_a_page_without_header_or_number_is_named_dated_and_placed_by_its_first_sentence(reference):
+    from tests.legacy_pages import NO_HEADER_PAGE
+
+    meeting = draft_of(NO_HEADER_PAGE).meetings[0]
+    assert (meeting["title"], meeting["type"], meeting["number"]) == (
+        "Workshop on Biometrics",
+        "workshop",
+        None,
+    )
+    assert (meeting["slug"], meeting["date_as_published"], meeting["start_date"]) == (
+        "workshop-on-biometrics-2014",
+        "August 6, 2014",
+        "2014-08-06",
+    )
+    assert (meeting["city"], meeting["country"]) == ("Bangkok", "TH")
+    roles = {row["participant"]: row["role"] for row in meeting["attendance"]}
+    assert roles == {
+        "thailand": "host",
+        "malaysia": "member",
+        "indonesia": "member",
+        "brunei-darussalam": "member",
+    }
+
+
+def test_a_page_the_reader_fails_on_is_reported_and_the_rest_go_on(reference, tmp_path, monkeypatch, capsys):
+    from meetings.legacy.drafts import PageDrafter as Drafter
+
+    original = Drafter.draft
+
+    def fail_on_typo(self, page):
+        if "document-fraud" in page.url:
+            raise ValueError("unforeseen")
+        return original(self, page)
+
+    monkeypatch.setattr(Drafter, "draft", fail_on_typo)
+    folder = pages_folder(tmp_path, **{"typo.txt": TYPO_PAGE, "virtual.txt": VIRTUAL_PAGE})
+    call_command("import_pages", str(folder))
+    assert "typo.txt: skipped: it could not be read into a draft" in capsys.readouterr().out
+    assert Meeting.objects.get().slug == "ninth-steering-group-meeting"

@@ -191,9 +191,11 @@ class PageDrafter:
             base = f"{ORDINAL_WORD[event.number]}-{event.type}"
         else:
             base = slugify(event.title)[:SLUG_LENGTH].strip("-") or "meeting"
+        numbered = base != slugify(event.title)[:SLUG_LENGTH].strip("-")
         candidates = [base]
         if year and str(year) not in base:
-            candidates.append(f"{base}-{year}")
+            # A meeting without a number is known by its year too: "workshop-on-biometrics-2014".
+            candidates = [base, f"{base}-{year}"] if numbered else [f"{base}-{year}"]
         candidates += [f"{candidates[-1]}-{n}" for n in range(2, 50)]
         for slug in candidates:
             if slug in self.planned:

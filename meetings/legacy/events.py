@@ -87,6 +87,18 @@ NAMED_EVENT = re.compile(
     + r"|\d{1,2}(?:st|nd|rd|th))"
     r"\b[^.;:]*?)(?=\s+(?:in|on|at|took\s+place|was\s+held|were\s+held|held|between|from|over)\b|[,.;]|$)"
 )
+# "the Bali Process held a Workshop on Biometrics in Bangkok": a named event without a number.
+_NAME_WORD = r"[A-Z][\w’'-]*"
+NAMED_EVENT_UNNUMBERED = re.compile(
+    r"\b(?:hosted|held|convened|organised|organized|co-chaired|chaired|opened|launched)\s+(?:a|an|the)\s+"
+    r"(?:inaugural\s+)?(?P<title>(?:"
+    + _NAME_WORD
+    + r"(?:\s+(?:"
+    + _NAME_WORD
+    + r"|of|on|and|the|for))*?\s+)?"
+    r"(?:Meeting|Conference|Forum|Workshop|Webinar|Seminar|Dialogue|Symposium|Roundtable|Training)"
+    r"(?:\s+(?:on|of|for)\s+(?:the\s+)?" + _NAME_WORD + r"(?:\s+(?:" + _NAME_WORD + r"|and|of|the|on))*)?)"
+)
 PLACE = re.compile(
     r"(?P<city>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}),\s*(?P<country>(?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})"
 )
@@ -195,8 +207,11 @@ def clean_title(title: str) -> str:
 
 def title_in(sentence: str) -> str:
     """The event a sentence names: "the Twelfth Meeting of the Ad Hoc Group Senior Officials"."""
-    match = NAMED_EVENT.search(FORUM_NAME.sub("", sentence))
+    sentence = FORUM_NAME.sub("", sentence)
+    match = NAMED_EVENT.search(sentence)
     if match is None or not EVENT_WORDS.search(match["title"]):
+        match = NAMED_EVENT_UNNUMBERED.search(sentence)
+    if match is None:
         return ""
     return clean_title(match["title"])
 

@@ -9,6 +9,7 @@ then the editors'. A page that cannot be read, holds no meeting, or whose drafts
 refuses is reported by name and skipped; it never stops the rest.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from ..records import RecordsImport, RecordsInvalid
 from ..records.export import FORMAT, VERSION
 from .drafts import PageDraft, PageDrafter
 from .pages import PageUnreadable, read_page
+
+logger = logging.getLogger(__name__)
 
 PAGE_SUFFIXES = {".txt", ".text", ".html", ".htm"}
 
@@ -88,7 +91,14 @@ class LegacyImport:
         except PageUnreadable as error:
             result.problem = f"cannot be read: it {error}"
             return result
-        draft = self.drafter.draft(page)
+        try:
+            draft = self.drafter.draft(page)
+        except Exception:
+            # A page written in a way no one foresaw must not stop the pages after it: it is reported,
+            # with the trace in the log for whoever improves the reader.
+            logger.exception("Reading the old page %s failed", name)
+            result.problem = "could not be read into a draft (an error the log describes)"
+            return result
         result.draft = draft
         if draft.skipped:
             result.problem = draft.skipped

@@ -142,11 +142,17 @@ class NameIndex:
             if found is not None and found.kind == ParticipantKind.STATE:
                 return found
         key = normal(fixed)
-        if len(key.split()) >= 3:
-            # "International Federation of Red Cross": the start of one long name, and of no other.
+        if len(key.split()) >= 3 or len(key) >= 5:
+            # "International Federation of Red Cross", "Brunei": the start of one long name, and of no
+            # other; a single word only as the first of a state's two ("Brunei Darussalam", not
+            # "Republic" for the Republic of Korea).
             longer = {known.pk: known for form, known in self.by_key.items() if form.startswith(key + " ")}
             if len(longer) == 1:
-                return next(iter(longer.values()))
+                found = next(iter(longer.values()))
+                if len(key.split()) >= 3 or (
+                    found.kind == ParticipantKind.STATE and len(found.name.split()) == 2
+                ):
+                    return found
         if len(key) >= CLOSE_LENGTH:
             close = difflib.get_close_matches(key, self._long_keys, n=1, cutoff=CLOSE_CUTOFF)
             if close:
