@@ -12,6 +12,7 @@ handler500 = "meetings.views.errors.server_error"
 
 urlpatterns = [
     path("admin/records/", include("meetings.records.urls")),
+    path("admin/old-pages/", include("meetings.legacy.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("meetings.urls")),

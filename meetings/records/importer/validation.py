@@ -196,12 +196,13 @@ class RecordsImport(ReferenceChecks, RecordChecks):
 
     # Writing ------------------------------------------------------------------------------------
 
-    def apply(self, dry_run=False, user=None):
+    def apply(self, dry_run=False, user=None, comment=IMPORT_COMMENT):
         """Write every change in one transaction; with ``dry_run`` roll it back. Returns the summary.
 
         Each record the import changes gets one entry in its history (``RecordsWriter.write_history``),
         naming ``user`` if given, who is also named in the progress update of each status it
-        changes. A dry run keeps no revision.
+        changes, with ``comment`` as the reason (an old website's page names itself). A dry run
+        keeps no revision.
         """
         if self.validate():
             raise RecordsInvalid(self.errors)
@@ -214,7 +215,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
                     # A dry run is rolled back whole, and keeps no revision of what it did not write.
                     transaction.set_rollback(True)
                 else:
-                    writer.write_history(user, IMPORT_COMMENT)
+                    writer.write_history(user, comment)
             kept = not dry_run
         finally:
             if not kept:

@@ -1,0 +1,10 @@
+"""Staff addresses of the legacy page importer, mounted under /admin/old-pages/ and guarded by the admin."""
+
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("import/", admin.site.admin_view(views.import_page_view), name="legacy_import_page"),
+]

@@ -1,0 +1,222 @@
+"""The admin's "Import an old page": paste or upload a page, review what was read, create the draft.
+
+The review shows every field read beside the words it came from, the names no participant answers
+to (each with "add as other name of …"), and what the page leaves to decide; nothing is written until
+the editor creates the draft, in one click, through the same path as ``import_pages``.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import revisions
+from ..models import Meeting, Participant, ParticipantAlias
+from .importing import LegacyImport
+
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+TOKEN_SALT = "meetings.legacy.import_page"
+TOKEN_MAX_AGE = 3600
+PERMISSIONS = ["meetings.add_meeting", "meetings.change_meeting"]
+FIELD_LABELS = [
+    ("title", gettext_lazy("Title")),
+    ("type", gettext_lazy("Meeting type")),
+    ("number", gettext_lazy("Number")),
+    ("date_as_published", gettext_lazy("Date as published")),
+    ("start_date", gettext_lazy("Start date")),
+    ("end_date", gettext_lazy("End date")),
+    ("city", gettext_lazy("City")),
+    ("country", gettext_lazy("Country")),
+    ("format", gettext_lazy("Format")),
+    ("convening_body", gettext_lazy("Convening body")),
+    ("purpose", gettext_lazy("Purpose")),
+    ("attendance_summary", gettext_lazy("Attendance summary")),
+]
+# The words each field was read from, by the name the drafter gives them.
+FIELD_SOURCES = {
+    "title": "title",
+    "type": "title",
+    "number": "title",
+    "date_as_published": "date",
+    "start_date": "date",
+    "end_date": "date",
+    "city": "place",
+    "country": "place",
+    "purpose": "purpose",
+    "attendance_summary": "attendance",
+}
+
+
+class PageForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Page text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 100}),
+        help_text=gettext_lazy("The page's text as copied from the old website."),
+    )
+    page = forms.FileField(
+        label=gettext_lazy("Or the saved page"),
+        required=False,
+        help_text=gettext_lazy("The page saved from the browser (HTML), or its text."),
+    )
+    url = forms.URLField(
+        label=gettext_lazy("Its address"),
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy("Where the page was on the old website, if the text does not say."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("page")
+        if upload is not None:
+            if upload.size > MAX_PAGE_BYTES:
+                raise forms.ValidationError(_("The file is larger than 2 MB; an old page is much smaller."))
+            cleaned["content"] = upload.read()
+            cleaned["name"] = upload.name
+        elif cleaned.get("text", "").strip():
+            cleaned["content"] = cleaned["text"]
+            cleaned["name"] = _("the pasted page")
+        else:
+            raise forms.ValidationError(_("Paste the page's text or choose the saved page."))
+        content = cleaned["content"]
+        if cleaned.get("url") and not _has_address(content):
+            text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+            if "<" not in text[:200]:
+                cleaned["content"] = f"URL: {cleaned['url']}\n\n{text}"
+        return cleaned
+
+
+def _has_address(content) -> bool:
+    head = content[:300].decode("utf-8", errors="replace") if isinstance(content, bytes) else content[:300]
+    return head.lstrip().upper().startswith("URL:") or "canonical" in head
+
+
+def _context(request, **extra):
+    return {
+        **admin.site.each_context(request),
+        "title": _("Import an old page"),
+        "opts": Meeting._meta,
+        **extra,
+    }
+
+
+def import_page_view(request):
+    """Paste or upload an old website page, review its draft, create it."""
+    if not request.user.has_perms(PERMISSIONS):
+        raise PermissionDenied
+    if request.method == "POST" and "token" in request.POST:
+        return _create(request)
+    form = PageForm(request.POST or None, request.FILES or None)
+    if request.method != "POST" or not form.is_valid():
+        return TemplateResponse(request, "admin/legacy/import_page.html", _context(request, form=form))
+    return _review(request, form.cleaned_data["content"], form.cleaned_data["name"])
+
+
+def _review(request, content, name, errors=()):
+    content = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+    importer = LegacyImport(user=request.user)
+    result = importer.read(content, name)
+    draft = result.draft
+    if draft is None or not draft.meetings:
+        return TemplateResponse(
+            request,
+            "admin/legacy/import_page.html",
+            _context(
+                request, form=PageForm(), errors=[_("The page %(problem)s.") % {"problem": result.problem}]
+            ),
+            status=400,
+        )
+    token = signing.dumps(
+        {"content": content, "name": name, "user": request.user.pk}, salt=TOKEN_SALT, compress=True
+    )
+    meetings = []
+    for record in draft.meetings:
+        sources = draft.sources.get(record["slug"], {})
+        meetings.append(
+            {
+                "record": record,
+                "fields": [
+                    (label, record[field], sources.get(FIELD_SOURCES.get(field, ""), ""))
+                    for field, label in FIELD_LABELS
+                ],
+                "outcomes": [
+                    (outcome, sources.get(f"outcomes[{index}]", ""))
+                    for index, outcome in enumerate(record["outcomes"])
+                ],
+            }
+        )
+    participants = Participant.objects.order_by("name").only("pk", "name")
+    return TemplateResponse(
+        request,
+        "admin/legacy/import_page.html",
+        _context(
+            request,
+            draft=draft,
+            meetings=meetings,
+            token=token,
+            participants=participants,
+            published=importer.published(draft),
+            errors=list(errors),
+        ),
+    )
+
+
+def _create(request):
+    try:
+        staged = signing.loads(request.POST.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        staged = None
+    if not staged or staged.get("user") != request.user.pk:
+        messages.error(request, _("This review has expired. Paste or upload the page again."))
+        return redirect("legacy_import_page")
+    aliases = [
+        (request.POST.get(f"alias-{index}", ""), request.POST.get(f"name-{index}", "").strip())
+        for index in range(int(request.POST.get("names", 0) or 0))
+    ]
+    aliases = [(pk, name) for pk, name in aliases if pk and name]
+    if aliases and not request.user.has_perm("meetings.change_participant"):
+        raise PermissionDenied
+    errors = []
+    with transaction.atomic():
+        for pk, name in aliases:
+            participant = Participant.objects.filter(pk=pk).first() if pk.isdigit() else None
+            if participant is None:
+                errors.append(_("No participant was chosen for “%(name)s”.") % {"name": name})
+                continue
+            try:
+                with (
+                    transaction.atomic(),
+                    revisions.revision(request.user, _("Other name added from an old page.")),
+                ):
+                    ParticipantAlias.objects.create(participant=participant, name=name[:200])
+            except IntegrityError:
+                errors.append(_("“%(name)s” already names another participant.") % {"name": name})
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        return _review(request, staged["content"], staged["name"], errors=errors)
+    importer = LegacyImport(user=request.user)
+    result = importer.read(staged["content"], staged["name"])
+    if result.ok:
+        importer.write(result)
+    if not result.ok:
+        return _review(
+            request,
+            staged["content"],
+            staged["name"],
+            errors=[_("The page %(problem)s.") % {"problem": result.problem}],
+        )
+    meeting = Meeting.objects.get(slug=result.draft.meetings[0]["slug"])
+    messages.success(
+        request,
+        _("The draft “%(title)s” was made from the page; review it and publish it when it is right.")
+        % {"title": meeting.title},
+    )
+    return redirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
