@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .constraints import ShowableText
 from .participants import Participant
 
 
@@ -21,7 +22,7 @@ class TallyKind(models.TextChoices):
     DAYS_RANGE = "days_r", _("completed ownerships by owner and range of days to complete")
 
 
-class ActionTally(models.Model):
+class ActionTally(ShowableText, models.Model):
     """How many actions (or ownerships) share one key: counts kept up to date on every write.
 
     The aggregates the tracker's groupings, its charts and a participant's page read, so that they
@@ -62,7 +63,7 @@ class ActionTally(models.Model):
         return f"{self.kind}: {self.count}"
 
 
-class ActionTallyMark(models.Model):
+class ActionTallyMark(ShowableText, models.Model):
     """What one action adds to the tallies now, so that a change takes away exactly what it added.
 
     Keyed by the action's id without a foreign key: the mark outlives a deleted action until its
