@@ -46,6 +46,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django_filters import FilterSet
 
 from . import versions
+from .feeds import for_a_person
 
 READ_METHODS = {"GET", "HEAD"}
 # Not the public record (the admin, the health check, prepared files' pages, which follow a task),
@@ -152,8 +153,10 @@ class RecordCacheMiddleware:
         query = drop_unknown_parameters(request)
         version = versions.current()
         address = f"{request.path}?{query}" if query else request.path
+        # A feed opened in a browser is the same document under another media type (meetings/feeds.py).
+        shown = "page" if for_a_person(request) else "data"
         digest = hashlib.sha256(
-            f"{release()}|{version.key}|{request.scheme}|{request.get_host()}|{address}".encode()
+            f"{release()}|{version.key}|{request.scheme}|{request.get_host()}|{address}|{shown}".encode()
         ).hexdigest()[:32]
         etag = f'"{digest}"'
         # Dates have whole seconds: the second of a change is given once it is over, so that a later

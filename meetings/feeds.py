@@ -3,8 +3,10 @@
 import datetime
 
 from django.contrib.syndication.views import Feed
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext
@@ -37,6 +39,22 @@ class ShowableAtom1Feed(Atom1Feed):
         super().write(outfile, encoding)
 
 
+# The media types a program names when it asks for a feed; a browser asks for a page (text/html).
+FEED_TYPES = ("application/atom+xml", "application/rss+xml", "application/feed+json")
+
+
+def for_a_person(request) -> bool:
+    """Whether the reader is a browser opening the feed as a page, not a feed reader.
+
+    Browsers show Atom as raw text. An XSLT stylesheet was the old cure, but browsers are removing
+    XSLT (Chromium 156 already covers such a page with a warning), so a browser is given the feed
+    as an HTML page of the same entries instead. A feed reader names a feed type or ``*/*``, never
+    HTML alone.
+    """
+    accept = request.headers.get("Accept", "")
+    return "text/html" in accept and not any(media_type in accept for media_type in FEED_TYPES)
+
+
 class FilteredFeed(Feed):
     """An Atom feed of a public list that takes the list's filters: a bad value answers 400 and says why."""
 
@@ -45,9 +63,31 @@ class FilteredFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         try:
-            return super().__call__(request, *args, **kwargs)
+            if for_a_person(request):
+                response = self.page(request, *args, **kwargs)
+            else:
+                response = super().__call__(request, *args, **kwargs)
         except InvalidQuery as error:
             return bad_query_response(error)
+        # The page cache keys the two answers apart too (caching.RecordCacheMiddleware).
+        patch_vary_headers(response, ("Accept",))
+        return response
+
+    def get_feed(self, obj, request):
+        """The feed, naming itself by the address asked for, filters included: Django's names the
+        path alone, so a filtered feed's ``rel="self"`` pointed to the unfiltered one."""
+        feed = super().get_feed(obj, request)
+        feed.feed["feed_url"] = request.build_absolute_uri(request.get_full_path())
+        return feed
+
+    def page(self, request, *args, **kwargs):
+        """The feed as a page: what it is, the address to give a feed reader, and its entries."""
+        feed = self.get_feed(self.get_object(request, *args, **kwargs), request)
+        return TemplateResponse(
+            request,
+            "meetings/feed.html",
+            {"feed": showable_values(feed.feed), "entries": [showable_values(item) for item in feed.items]},
+        ).render()
 
 
 class ActionProgressFeed(FilteredFeed):

@@ -386,3 +386,17 @@ def test_tracker_groups_charts_and_participant_counts_remember_plain_values(clie
     plain = {bool, int, float, str, type(None), datetime.date, list, tuple, Promise}
     for name, value in remembered.items():
         assert remembered_kinds(value) <= plain, name
+
+
+def test_a_feed_opened_in_a_browser_and_read_by_a_feed_reader_are_cached_apart(client, meeting):
+    browser = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = client.get("/feeds/meetings/", **browser)
+    feed = client.get("/feeds/meetings/")
+    again = client.get("/feeds/meetings/", **browser)
+
+    assert page["Content-Type"].startswith("text/html")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert feed["X-Cache"] == "miss"
+    assert (again["X-Cache"], again["Content-Type"]) == ("hit", page["Content-Type"])
+    assert page["ETag"] != feed["ETag"]
+    assert "Accept" in feed["Vary"] and "Accept" in page["Vary"]

@@ -93,3 +93,49 @@ def test_feed_query_count_does_not_grow_with_the_record(client):
     with CaptureQueriesContext(connection) as large:
         client.get(FEED)
     assert len(small) == len(large) <= 5
+
+
+BROWSER = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"}
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/atom+xml, application/rss+xml;q=0.9, text/html;q=0.1",  # a reader that takes HTML too
+        "*/*",
+        "",
+    ],
+)
+def test_feed_readers_are_given_atom(client, accept):
+    MeetingFactory(title="Read by a program")
+    feed = parse(client.get(FEED, HTTP_ACCEPT=accept))
+    assert entry_titles(feed) == ["Read by a program"]
+
+
+def test_a_browser_is_given_the_feed_as_a_page_that_says_how_to_follow_it(client):
+    meeting = MeetingFactory(title="Opened in a browser", summary="Agreed <b>this</b>.")
+    MeetingFactory(title="Draft record", published_at=None)
+
+    response = client.get(FEED, {"type": meeting.meeting_type.slug}, **BROWSER)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "Follow it in a feed reader" in page
+    assert f'value="http://testserver{FEED}?type={meeting.meeting_type.slug}"' in page
+    assert f'<a href="http://testserver{meeting.get_absolute_url()}">Opened in a browser</a>' in page
+    assert "Draft record" not in page
+    # The summary is text as the feed has it: what an editor typed is escaped, never markup.
+    assert "Agreed &lt;b&gt;this&lt;/b&gt;." in page
+    assert '<link rel="alternate" type="application/atom+xml"' in page
+
+
+def test_a_browser_gets_the_same_400_for_a_bad_filter(client):
+    response = client.get(FEED, {"year": "soon"}, **BROWSER)
+    assert response.status_code == 400
+    assert b"year" in response.content
+
+
+def test_an_empty_feed_says_so_as_a_page(client):
+    response = client.get(FEED, **BROWSER)
+    assert "Nothing is in this feed yet." in response.content.decode()
