@@ -55,3 +55,26 @@ def test_api_documentation_opens_in_the_sites_frame(site, viewport, request, scr
     assert not violations, (
         f"axe-core found serious or critical violations on the API documentation:\n{violations}"
     )
+
+
+@pytest.mark.parametrize("viewport", ["page", "phone_page"])
+def test_a_feed_opened_from_the_open_data_page_reads_as_a_page(
+    site, viewport, request, axe_violations, screenshot
+):
+    from playwright.sync_api import expect
+
+    page = request.getfixturevalue(viewport)
+    page.goto(site + "/open-data/")
+    page.locator("#feeds").get_by_role("link", name="New and updated meetings").click()
+    expect(page).to_have_url(re.compile(r"/feeds/meetings/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bali Process record: new and updated meetings")
+    expect(page.get_by_role("textbox", name="Feed address")).to_have_value(
+        re.compile(r"^http://[^/]+/feeds/meetings/$")
+    )
+    expect(
+        page.get_by_role("link", name="Eighth Meeting of the Ad Hoc Group Senior Officials")
+    ).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    violations = axe_violations(page)
+    assert not violations, f"axe-core found serious or critical violations on a feed's page:\n{violations}"
+    screenshot(page, "open-data-feed-page")
