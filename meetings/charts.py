@@ -30,9 +30,11 @@ OWNER_ROW = 26
 OWNER_LABEL_LENGTH = 28
 # The owners drawn one by one; the rest are summed in one "All others" row.
 OWNERS_DRAWN = 15
-# A safe width of one character of a 12 px label (wide capitals included in the average), so the
-# label column measured by characters always holds the longest label drawn.
-LABEL_CHAR_WIDTH = 7.6
+# Safe widths in px of the characters of a 12 px label (the widest of common sans-serif fonts,
+# DejaVu Sans among them, rounded up), so the label column measured by characters always holds
+# the longest label drawn: M and W are widest, then other capitals and digits, then the rest.
+WIDEST_CHARACTERS = frozenset("MWmw@%")
+LABEL_CHARACTER_WIDTHS = (12.0, 8.8, 7.6)
 LABEL_GAP = 8
 # The owner chart's columns after the label: overdue and open counts, then the completion bar
 # with its rate, then the median days.
@@ -194,9 +196,7 @@ def owner_completion(action_items=None):
             for name in ("total", "open", "overdue", "completed", "withdrawn")
         }
         others = {**summed, "owners": len(rest), "rate": completion_rate(summed)}
-    label_width = math.ceil(
-        max((len(owner["short_label"]) for owner in owners), default=0) * LABEL_CHAR_WIDTH
-    )
+    label_width = math.ceil(max((label_room(owner["short_label"]) for owner in owners), default=0))
     label_x = label_width + LABEL_GAP
     overdue_x = label_x + COUNT_COLUMN
     open_x = overdue_x + COUNT_COLUMN
@@ -325,6 +325,19 @@ def count_owners(action_items):
             }
         )
     return owners
+
+
+def label_room(label: str) -> float:
+    """The width in px that ``label`` takes at most, drawn as a 12 px chart label."""
+    widest, capital, other = LABEL_CHARACTER_WIDTHS
+    return sum(
+        widest
+        if character in WIDEST_CHARACTERS
+        else capital
+        if character.isupper() or character.isdigit()
+        else other
+        for character in label
+    )
 
 
 def shorten(label):
