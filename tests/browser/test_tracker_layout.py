@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from meetings import charts
 from meetings.models import ActionItem
+from tests.factories import ActionOwnerFactory, ParticipantFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
@@ -89,6 +90,21 @@ def test_charts_page_is_accessible_and_fits_a_phone(
     screenshot(phone_page, "tracker-charts")
     others.click()
     assert page.locator("table.tracker-groups tbody tr").count() >= 3
+
+
+@pytest.mark.parametrize(
+    "name", ["Working Group on Irregular Movement and Transnational Crime", "MMWW WORKING GROUP"]
+)
+def test_charts_owner_labels_are_drawn_whole_inside_their_column(site, page, name):
+    owner = ParticipantFactory(name=name, short_name="")
+    ActionOwnerFactory(action_item=ActionItem.objects.published().first(), participant=owner)
+    page.goto(f"{site}/actions/charts/?owner={owner.slug}")
+
+    label = page.locator("svg .chart__label").first
+    drawn = label.evaluate("label => { const box = label.getBBox(); return {x: box.x, width: box.width}; }")
+    column_end = float(label.get_attribute("x"))
+    assert drawn["x"] >= 0, "the label is not clipped at the left"
+    assert drawn["x"] + drawn["width"] <= column_end + 0.5
 
 
 # Also kept where they can be looked at beside the other screenshots of the tracker's work.
