@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import tallies
 from .models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, Participant, ProgressUpdate
+from .tracker import ranked_groups
 
 CHART_WIDTH = 640
 AXIS_LEFT = 44
@@ -25,9 +26,21 @@ AXIS_RIGHT = 12
 PLOT_TOP = 12
 PLOT_HEIGHT = 220
 AXIS_BOTTOM = 28
-LABEL_WIDTH = 190
 OWNER_ROW = 26
 OWNER_LABEL_LENGTH = 28
+# The owners drawn one by one; the rest are summed in one "All others" row.
+OWNERS_DRAWN = 15
+# Safe widths in px of the characters of a 12 px label (the widest of common sans-serif fonts,
+# DejaVu Sans among them, rounded up), so the label column measured by characters always holds
+# the longest label drawn: M and W are widest, then other capitals and digits, then the rest.
+WIDEST_CHARACTERS = frozenset("MWmw@%")
+LABEL_CHARACTER_WIDTHS = (12.0, 8.8, 7.6)
+LABEL_GAP = 8
+# The owner chart's columns after the label: overdue and open counts, then the completion bar
+# with its rate, then the median days.
+COUNT_COLUMN = 48
+RATE_ROOM = 40
+MEDIAN_COLUMN = 60
 
 
 def tick_scale(largest, ticks=4):
@@ -145,7 +158,16 @@ def frame():
 
 
 def owner_completion(action_items=None):
-    """Per owner: actions, completed, completion rate and median days to complete.
+    """Per owner: overdue and open actions, completion rate and median days to complete, the
+    owners most behind first.
+
+    The question a reader brings is "who is behind?": completion rates alone, of owners that all
+    complete 35-43 % of their actions, do not answer it, and in alphabetical order they hide who
+    needs chasing. So owners are ranked as the tracker's groups by owner rank them
+    (``tracker.ranked_groups``: most overdue, then most open, then by name) and each row shows its
+    overdue and open counts before its completion bar. The first OWNERS_DRAWN are drawn; the rest
+    are summed in one ``others`` row (``None`` when there are none), whose median cannot be made
+    from theirs and is left out.
 
     The completion rate counts completed actions among those not cancelled or superseded. Days to
     complete run from the start of the action's meeting to the date of the latest "completed"
@@ -154,37 +176,59 @@ def owner_completion(action_items=None):
     tallies; a filtered set is counted in one query.
     """
     counted = tallied_owners() if action_items is None else count_owners(action_items)
+    ranked = ranked_groups(counted)
     owners = []
-    for owner in counted:
-        countable = owner["total"] - owner["withdrawn"]
+    for owner in ranked[:OWNERS_DRAWN]:
         short_name, median = owner.pop("short_name"), owner.pop("median")
-        rate = round(100 * owner["completed"] / countable) if countable else None
         owners.append(
             {
                 **owner,
                 "short_label": shorten(short_name or owner["name"]),
-                "rate": rate,
+                "rate": completion_rate(owner),
                 "median_days": round(median) if median is not None else None,
             }
         )
-    owners.sort(key=lambda owner: (owner["short_label"].casefold(), owner["slug"]))
-    bar_room = CHART_WIDTH - LABEL_WIDTH - 190
+    rest = ranked[OWNERS_DRAWN:]
+    others = None
+    if rest:
+        summed = {
+            name: sum(owner[name] for owner in rest)
+            for name in ("total", "open", "overdue", "completed", "withdrawn")
+        }
+        others = {**summed, "owners": len(rest), "rate": completion_rate(summed)}
+    label_width = math.ceil(max((label_room(owner["short_label"]) for owner in owners), default=0))
+    label_x = label_width + LABEL_GAP
+    overdue_x = label_x + COUNT_COLUMN
+    open_x = overdue_x + COUNT_COLUMN
+    bar_x = open_x + 12
+    median_x = CHART_WIDTH - AXIS_RIGHT
+    bar_room = median_x - MEDIAN_COLUMN - RATE_ROOM - bar_x
     for index, owner in enumerate(owners):
         owner["y"] = PLOT_TOP + 18 + index * OWNER_ROW
         owner["text_y"] = owner["y"] + 13
         owner["bar_width"] = round(bar_room * (owner["rate"] or 0) / 100, 1)
-        owner["value_x"] = LABEL_WIDTH + owner["bar_width"] + 6
+        owner["value_x"] = bar_x + owner["bar_width"] + 6
     return {
         "owners": owners,
+        "others": others,
         "width": CHART_WIDTH,
         "height": PLOT_TOP + 18 + len(owners) * OWNER_ROW + 8,
-        "label_width": LABEL_WIDTH,
-        "label_x": LABEL_WIDTH - 8,
+        "label_width": label_width,
+        "label_x": label_width,
+        "overdue_x": overdue_x,
+        "open_x": open_x,
+        "bar_x": bar_x,
         "bar_room": bar_room,
-        "bar_end": LABEL_WIDTH + bar_room,
-        "median_x": CHART_WIDTH - AXIS_RIGHT,
+        "bar_end": bar_x + bar_room,
+        "median_x": median_x,
         "heading_y": PLOT_TOP + 6,
     }
+
+
+def completion_rate(counts: dict) -> int | None:
+    """Completed actions among those not cancelled or superseded, in per cent; None without any."""
+    countable = counts["total"] - counts["withdrawn"]
+    return round(100 * counts["completed"] / countable) if countable else None
 
 
 def histogram_median(counts):
@@ -214,6 +258,7 @@ def tallied_owners():
             "short_name": short_name,
             "total": counts[pk]["total"],
             "open": counts[pk]["open"],
+            "overdue": counts[pk]["overdue"],
             "completed": counts[pk][ActionStatus.COMPLETED],
             "withdrawn": counts[pk]["withdrawn"],
             "median": medians.get(pk, (None, 0))[0],
@@ -230,18 +275,20 @@ def count_owners(action_items):
         .order_by("-date", "-created_at", "-pk")
         .values("date")[:1]
     )
-    # Open and withdrawn as the tracker's counts have them, decided in the query.
+    # Open, overdue and withdrawn as the tracker's counts have them, decided in the query.
     conditions = ActionItem.objects.status_conditions(prefix="action_item__")
     ownerships = (
         ActionOwner.objects.filter(action_item__in=action_items.order_by().values("pk"))
         .annotate(
             completed_on=Subquery(completed_on),
             is_open=ExpressionWrapper(conditions["open"], output_field=BooleanField()),
+            is_overdue=ExpressionWrapper(conditions["overdue"], output_field=BooleanField()),
             is_withdrawn=ExpressionWrapper(conditions["withdrawn"], output_field=BooleanField()),
         )
         .values(
             "completed_on",
             "is_open",
+            "is_overdue",
             "is_withdrawn",
             slug=F("participant__slug"),
             name=F("participant__name"),
@@ -269,6 +316,8 @@ def count_owners(action_items):
                 "short_name": short_name,
                 "total": len(rows),
                 "open": sum(row["is_open"] for row in rows),
+                # Without a due date the condition is unknown (NULL): not overdue.
+                "overdue": sum(bool(row["is_overdue"]) for row in rows),
                 "completed": len(completed),
                 "withdrawn": sum(row["is_withdrawn"] for row in rows),
                 "median": histogram_median(days) if days else None,
@@ -276,6 +325,19 @@ def count_owners(action_items):
             }
         )
     return owners
+
+
+def label_room(label: str) -> float:
+    """The width in px that ``label`` takes at most, drawn as a 12 px chart label."""
+    widest, capital, other = LABEL_CHARACTER_WIDTHS
+    return sum(
+        widest
+        if character in WIDEST_CHARACTERS
+        else capital
+        if character.isupper() or character.isdigit()
+        else other
+        for character in label
+    )
 
 
 def shorten(label):

@@ -56,6 +56,14 @@ def action_groups(action_items, group, today=None):
     )
 
 
+def ranked_groups(rows):
+    """Groups with the most overdue actions first, then the most open, then by name.
+
+    The order of the tracker's groups by owner and of the charts' owners: who is most behind first.
+    """
+    return sorted(rows, key=lambda row: (-row["overdue"], -row["open"], row["name"] or "", row["slug"] or ""))
+
+
 def grouped_rows(action_items, group, key, *, filtered):
     """The rows of the tracker grouped by ``group``, for its paginator, remembered under ``key``.
 

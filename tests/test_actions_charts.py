@@ -144,10 +144,107 @@ def test_owner_completion_rate_leaves_out_withdrawn_actions_and_takes_the_median
         )
         for owner in chart["owners"]
     ]
+    # Thailand has open actions, the RSO none: Thailand is the more behind.
     assert rows == [
-        ("RSO", 4, 3, 1, 100, 208),
         ("Thailand", 3, 1, 0, 33, 50),
+        ("RSO", 4, 3, 1, 100, 208),
     ]
+
+
+def behind(name, overdue=0, open_not_due=0, completed=0):
+    """An owner called ``name`` with that many overdue, open (not yet due) and completed actions."""
+    owner = ParticipantFactory(name=name)
+    meeting = meeting_on(2014)
+    next_year = timezone.localdate().year + 1
+    for _ in range(overdue):
+        action(meeting, "in_progress", owners=[owner], **due(2015))
+    for _ in range(open_not_due):
+        action(meeting, "not_started", owners=[owner], **due(next_year))
+    for _ in range(completed):
+        action(meeting, "completed", owners=[owner], **due(2015))
+    return owner
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_owners_are_ranked_by_overdue_then_open_then_name_as_the_tracker_ranks_them(client, filtered):
+    behind("Alpha", completed=3)
+    behind("Bravo", overdue=1, open_not_due=4)
+    behind("Charlie", overdue=2)
+    behind("Delta", open_not_due=1, completed=1)
+    behind("Echo", overdue=1, open_not_due=4)
+
+    chart = charts.owner_completion(ActionItem.objects.published() if filtered else None)
+
+    ranked = [(owner["name"], owner["overdue"], owner["open"]) for owner in chart["owners"]]
+    assert ranked == [
+        ("Charlie", 2, 2),
+        ("Bravo", 1, 5),
+        ("Echo", 1, 5),
+        ("Delta", 0, 1),
+        ("Alpha", 0, 0),
+    ]
+    grouped = client.get(reverse("meetings:action_list"), {"group": "owner"}).context["object_list"]
+    assert [row["name"] for row in grouped] == [name for name, _, _ in ranked]
+    assert chart["others"] is None
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_owners_past_those_drawn_are_summed_in_one_all_others_row(monkeypatch, filtered):
+    monkeypatch.setattr(charts, "OWNERS_DRAWN", 2)
+    behind("Alpha", overdue=3)
+    behind("Bravo", overdue=2)
+    rest = [
+        behind("Charlie", overdue=1, open_not_due=1, completed=2),
+        behind("Delta", open_not_due=2),
+        behind("Echo", completed=1),
+    ]
+
+    chart = charts.owner_completion(ActionItem.objects.published() if filtered else None)
+
+    assert [owner["name"] for owner in chart["owners"]] == ["Alpha", "Bravo"]
+    rest_actions = ActionItem.objects.filter(ownerships__participant__in=rest)
+    assert chart["others"] == {
+        "owners": 3,
+        "total": rest_actions.count(),
+        "open": rest_actions.open().count(),
+        "overdue": rest_actions.overdue().count(),
+        "completed": 3,
+        "withdrawn": 0,
+        "rate": round(100 * 3 / 7),
+    }
+    assert len(chart["owners"]) * charts.OWNER_ROW < chart["height"]
+
+
+def test_all_others_link_to_every_owner_in_the_tracker_keeping_the_filters(client, monkeypatch):
+    monkeypatch.setattr(charts, "OWNERS_DRAWN", 1)
+    behind("Alpha", overdue=2)
+    behind("Bravo", overdue=1)
+    behind("Charlie", open_not_due=1)
+
+    response = client.get(CHARTS, {"status": "open", "q": "Action", "sort": "due"})
+
+    *_, others = figures(response).tables[1]
+    assert others[0] == "All others (2 owners)"
+    assert others[1:3] == ["1", "2"]
+    link = reverse("meetings:action_list") + "?status=open&amp;q=Action&amp;sort=due&amp;group=owner"
+    content = response.content.decode()
+    assert content.count(f'href="{link}"') == 2, "in the table and under the chart"
+    assert "All others (2 owners): see every owner in the tracker" in content
+
+
+def test_owner_labels_fit_the_label_column_and_long_names_are_shortened_with_their_full_title(client):
+    long_name = "Working Group on Irregular Movement and Transnational Crime"
+    behind(long_name, overdue=1)
+    behind("Fiji", overdue=1)
+
+    chart = charts.owner_completion(ActionItem.objects.published())
+
+    for owner in chart["owners"]:
+        room = charts.label_room(owner["short_label"])
+        assert room <= chart["label_x"], f"{owner['short_label']!r} is longer than its room"
+        assert len(owner["short_label"]) <= charts.OWNER_LABEL_LENGTH
+    assert chart["owners"][1]["short_label"] == "Working Group on Irregular…"
+    assert f"<title>{long_name}</title>" in client.get(CHARTS).content.decode()
 
 
 def test_owner_with_only_withdrawn_actions_has_no_rate():
@@ -235,7 +332,7 @@ def test_charts_page_draws_accessible_svg_followed_by_tables_of_the_same_figures
     page = figures(response)
     assert page.svg_titles == [
         "Actions by status per year of origin",
-        "Completion rate and median days to complete, per owner",
+        "Overdue, open and completed actions per owner, most overdue first",
         "Overdue actions at the end of each year",
     ]
     assert all(svg.get("aria-labelledby") for svg in page.svg_roles)
@@ -254,7 +351,7 @@ def test_charts_page_draws_accessible_svg_followed_by_tables_of_the_same_figures
         ["2014", "0", "0", "0", "0", "0", "0"],
         ["2015", "1", "0", "0", "0", "0", "1"],
     ]
-    assert owner_table[1:] == [["Indonesia", "2", "1", "0", "50%", "10"]]
+    assert owner_table[1:] == [["Indonesia", "1", "1", "2", "1", "0", "50%", "10"]]
     today = timezone.localdate()
     assert overdue_table[1] == ["2013", "0"]
     assert overdue_table[3][:1] == ["2015"]
@@ -331,7 +428,9 @@ def test_charts_queries_do_not_grow_with_the_number_of_meetings(client, query):
 # timed, one more: the days of the ranges that hold each owner's median.
 FIRST_CHARTS_QUERIES = 10
 # Filtered, the three charts' readings (actions by status and year, ownerships with their
-# completion, actions with their progress updates) instead of the tallies.
+# completion and whether overdue, actions with their progress updates) instead of the tallies.
+# Ranking the owners by overdue actions added no query: the tallies and the ownerships' reading
+# already held the counts.
 FILTERED_CHARTS_QUERIES = 7
 # Then the charts are remembered: the version and the form's choices.
 REMEMBERED_CHARTS_QUERIES = 4

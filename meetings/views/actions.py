@@ -22,7 +22,7 @@ from ..models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, Docum
 from ..tallies import published_status_counts
 
 # tracker_queryset is also imported from here by the meeting page's view.
-from ..tracker import grouped_rows, tracker_queryset, unowned_groups_tally
+from ..tracker import grouped_rows, ranked_groups, tracker_queryset, unowned_groups_tally
 from .filtering import ActiveFiltersMixin
 from .pagination import CountedPaginator, ForgivingPaginationMixin
 
@@ -90,11 +90,6 @@ def valid_filters(filterset):
         return {}
     filterset.form.is_valid()
     return filterset.form.cleaned_data
-
-
-def ranked_groups(rows):
-    """Groups with the most overdue actions first, then the most open, then by name."""
-    return sorted(rows, key=lambda row: (-row["overdue"], -row["open"], row["name"] or "", row["slug"] or ""))
 
 
 def filtered_totals(tallies, status):
@@ -316,6 +311,8 @@ class ActionChartsView(ActiveFiltersMixin, FilterView):
         ):
             context[name] = versions.cached(f"action-{name}:{key}", partial(draw, charted))
         context["list_query"] = query_with(self.request.GET, group=None).urlencode()
+        # The owners past the chart's first are in the tracker grouped by owner, ranked the same way.
+        context["owners_query"] = query_with(self.request.GET, group="owner").urlencode()
         return context
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from meetings import charts
 from meetings.models import ActionItem
+from tests.factories import ActionOwnerFactory, ParticipantFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
@@ -54,15 +56,55 @@ def test_grouped_tracker_is_accessible_and_fits_a_phone(site, page, phone_page, 
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_charts_page_is_accessible_and_fits_a_phone(site, page, phone_page, axe_violations):
-    page.goto(f"{site}/actions/charts/")
+def test_charts_page_is_accessible_and_fits_a_phone(
+    site, page, phone_page, axe_violations, screenshot, monkeypatch
+):
+    # The demo record has fewer owners than a big archive: draw two, so some are "All others".
+    monkeypatch.setattr(charts, "OWNERS_DRAWN", 2)
+    page.goto(f"{site}/actions/charts/?status=open")
     assert page.locator("svg[role=img] > title").count() == 3
-    page.locator("details.chart__figures > summary").first.click()
+    page.locator("details.chart__figures > summary").nth(1).click()
+    rows = page.locator("#owner-completion-heading ~ details tbody tr")
+    overdue = [int(text) for text in rows.locator("td:nth-of-type(1)").all_inner_texts()]
+    open_ = [int(text) for text in rows.locator("td:nth-of-type(2)").all_inner_texts()]
+    ranked = list(zip(overdue[:-1], open_[:-1], strict=True))
+    assert len(ranked) == 2 and ranked == sorted(ranked, reverse=True), "most behind first"
+    others = page.get_by_role("link", name=re.compile(r"^All others \(\d+ owners?\)$"))
+    assert others.get_attribute("href") == "/actions/?status=open&group=owner"
+    # No label of the owner chart begins left of the chart: none is clipped.
+    lefts = page.locator("svg .chart__label").evaluate_all("labels => labels.map(l => l.getBBox().x)")
+    assert len(lefts) == 2 and min(lefts) >= 0
+    assert not page.locator(".chart__hint").first.is_visible(), "the charts fit a wide screen"
     violations = axe_violations(page)
     assert not violations, f"axe-core found serious or critical violations:\n{violations}"
+    screenshot(page, "tracker-charts")
 
-    phone_page.goto(f"{site}/actions/charts/")
+    phone_page.goto(f"{site}/actions/charts/?status=open")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    hint = phone_page.locator(".chart__hint").first
+    assert hint.is_visible() and "Scroll sideways to see every year" in hint.inner_text()
+    frame = phone_page.locator(".chart__frame").first
+    assert frame.evaluate("frame => frame.scrollWidth > frame.clientWidth"), "the hint says it scrolls"
+    violations = axe_violations(phone_page)
+    assert not violations, f"axe-core found serious or critical violations:\n{violations}"
+    screenshot(phone_page, "tracker-charts")
+    others.click()
+    assert page.locator("table.tracker-groups tbody tr").count() >= 3
+
+
+@pytest.mark.parametrize(
+    "name", ["Working Group on Irregular Movement and Transnational Crime", "MMWW WORKING GROUP"]
+)
+def test_charts_owner_labels_are_drawn_whole_inside_their_column(site, page, name):
+    owner = ParticipantFactory(name=name, short_name="")
+    ActionOwnerFactory(action_item=ActionItem.objects.published().first(), participant=owner)
+    page.goto(f"{site}/actions/charts/?owner={owner.slug}")
+
+    label = page.locator("svg .chart__label").first
+    drawn = label.evaluate("label => { const box = label.getBBox(); return {x: box.x, width: box.width}; }")
+    column_end = float(label.get_attribute("x"))
+    assert drawn["x"] >= 0, "the label is not clipped at the left"
+    assert drawn["x"] + drawn["width"] <= column_end + 0.5
 
 
 # Also kept where they can be looked at beside the other screenshots of the tracker's work.
