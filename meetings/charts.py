@@ -8,17 +8,20 @@ only place what is computed here.
 
 import datetime
 import math
+from bisect import bisect_right
 from collections import Counter
 from itertools import groupby
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import tallies
-from .models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, Participant, ProgressUpdate
+from .models import ActionItem, ActionOwner, ActionStatus, Participant, ProgressUpdate
 from .tracker import ranked_groups
+
+ONE_DAY = datetime.timedelta(days=1)
 
 CHART_WIDTH = 640
 AXIS_LEFT = 44
@@ -269,62 +272,50 @@ def tallied_owners():
 
 
 def count_owners(action_items):
-    """Each owner of these actions with its counts and days to complete, in one query."""
+    """Each owner of these actions with its counts and days to complete.
+
+    The counts in one grouped query; the days (a completed action's meeting to its latest
+    "completed" update) read for the completed actions alone, whose owners' medians need every
+    value; and the owners' names. Three queries, however many actions: counting every ownership in
+    Python took 1.6 s for the 340,000 ownerships of the open actions of a 10,000-meeting archive.
+    """
+    ownerships = ActionOwner.objects.filter(action_item__in=action_items.order_by().values("pk"))
+    counted = {
+        row.pop("participant"): row
+        for row in ownerships.values("participant")
+        .annotate(**ActionItem.objects.tally_aggregates(prefix="action_item__"))
+        .order_by()
+    }
     completed_on = (
         ProgressUpdate.objects.filter(action_item=OuterRef("action_item"), status=ActionStatus.COMPLETED)
         .order_by("-date", "-created_at", "-pk")
         .values("date")[:1]
     )
-    # Open, overdue and withdrawn as the tracker's counts have them, decided in the query.
-    conditions = ActionItem.objects.status_conditions(prefix="action_item__")
-    ownerships = (
-        ActionOwner.objects.filter(action_item__in=action_items.order_by().values("pk"))
-        .annotate(
-            completed_on=Subquery(completed_on),
-            is_open=ExpressionWrapper(conditions["open"], output_field=BooleanField()),
-            is_overdue=ExpressionWrapper(conditions["overdue"], output_field=BooleanField()),
-            is_withdrawn=ExpressionWrapper(conditions["withdrawn"], output_field=BooleanField()),
-        )
-        .values(
-            "completed_on",
-            "is_open",
-            "is_overdue",
-            "is_withdrawn",
-            slug=F("participant__slug"),
-            name=F("participant__name"),
-            short_name=F("participant__short_name"),
-            status=F("action_item__status"),
-            meeting_date=F("action_item__outcome__meeting__start_date"),
-        )
-        .order_by("participant__name", "participant__slug")
+    days = {}
+    timed = (
+        ownerships.filter(action_item__status=ActionStatus.COMPLETED)
+        .annotate(completed_on=Subquery(completed_on))
+        .values_list("participant", "completed_on", "action_item__outcome__meeting__start_date")
     )
-    owners = []
-    for (slug, name, short_name), rows in groupby(
-        ownerships, key=lambda row: (row["slug"], row["name"], row["short_name"])
-    ):
-        rows = list(rows)
-        completed = [row for row in rows if row["status"] == ActionStatus.COMPLETED]
-        days = Counter(
-            (row["completed_on"] - row["meeting_date"]).days
-            for row in completed
-            if row["completed_on"] and row["meeting_date"]
-        )
-        owners.append(
-            {
-                "slug": slug,
-                "name": name,
-                "short_name": short_name,
-                "total": len(rows),
-                "open": sum(row["is_open"] for row in rows),
-                # Without a due date the condition is unknown (NULL): not overdue.
-                "overdue": sum(bool(row["is_overdue"]) for row in rows),
-                "completed": len(completed),
-                "withdrawn": sum(row["is_withdrawn"] for row in rows),
-                "median": histogram_median(days) if days else None,
-                "timed": sum(days.values()),
-            }
-        )
-    return owners
+    for participant, completed, meeting_date in timed.iterator(chunk_size=5000):
+        if completed and meeting_date:
+            days.setdefault(participant, Counter())[(completed - meeting_date).days] += 1
+    owners = Participant.objects.filter(pk__in=list(counted)).values_list("pk", "slug", "name", "short_name")
+    return [
+        {
+            "slug": slug,
+            "name": name,
+            "short_name": short_name,
+            "total": counted[pk]["total"],
+            "open": counted[pk]["open"],
+            "overdue": counted[pk]["overdue"],
+            "completed": counted[pk][ActionStatus.COMPLETED],
+            "withdrawn": counted[pk]["withdrawn"],
+            "median": histogram_median(days[pk]) if pk in days else None,
+            "timed": sum(days[pk].values()) if pk in days else 0,
+        }
+        for pk, slug, name, short_name in owners.order_by("name", "slug")
+    ]
 
 
 def label_room(label: str) -> float:
@@ -410,26 +401,29 @@ def count_overdue(action_items, today):
         if meeting_date is not None:
             actions.append((due_date, status, meeting_date, updates))
     first_year = min((meeting_date.year for _, _, meeting_date, _ in actions), default=None)
-    counts = {}
-    for year in range(first_year or today.year + 1, today.year + 1):
-        to_date = year == today.year
-        # The day after the year's last, or today for the present year: due before it is overdue.
-        cutoff = today if to_date else datetime.date(year + 1, 1, 1)
-        # Today's updates are already the present status.
-        known_by = today + datetime.timedelta(days=1) if to_date else cutoff
-        count = 0
-        for due_date, status, meeting_date, updates in actions:
-            if meeting_date >= cutoff or due_date >= cutoff:
-                continue
-            if status_on(known_by, status, updates) in OPEN_STATUSES:
-                count += 1
-        counts[year] = count
+    years = list(range(first_year or today.year + 1, today.year + 1))
+    # Each year's cutoff (the day after its last, or today for the present year: due before it is
+    # overdue) and the day its status is read as it begins (today's updates are already the present
+    # status). Both only grow with the year, so an action counts in a run of years found by bisection.
+    cutoffs = [today if year == today.year else datetime.date(year + 1, 1, 1) for year in years]
+    read_on = [
+        today + ONE_DAY if year == today.year else cutoff for year, cutoff in zip(years, cutoffs, strict=True)
+    ]
+    # Counted as differences (one more from a year, one fewer after a run): once per action and open
+    # span, not once per action and year.
+    changes = [0] * (len(years) + 1)
+    for due_date, status, meeting_date, updates in actions:
+        # Years whose cutoff is after both the meeting and the due date.
+        first = bisect_right(cutoffs, max(meeting_date, due_date))
+        # Open on day D within a span (after, until) when after < D <= until (tallies.open_spans).
+        for after, until in tallies.open_spans(status, updates):
+            start = max(first, 0 if after is None else bisect_right(read_on, after))
+            stop = len(years) if until is None else bisect_right(read_on, until)
+            if start < stop:
+                changes[start] += 1
+                changes[stop] -= 1
+    counts, running = {}, 0
+    for index, year in enumerate(years):
+        running += changes[index]
+        counts[year] = running
     return first_year, len(actions), counts
-
-
-def status_on(day, present_status, updates):
-    """An action's status as ``day`` begins, from its dated progress updates."""
-    if not updates:
-        return present_status
-    reached = [status for date, status in updates if date < day]
-    return reached[-1] if reached else ActionStatus.NOT_STARTED

@@ -76,11 +76,12 @@ def key(kind, participant=None, status="", year=None, until_year=None, day=None,
 
 
 def open_spans(status: str, updates: list) -> list:
-    """The spans of days in which the action was open, as ``(after, until)`` (None: unbounded).
+    """The spans of days in which the action was open, as ``(after, until)`` (None: unbounded):
+    open on day D when ``after < D <= until``.
 
-    As ``charts.status_on`` reads a status "as a day begins": on day D, the status of the latest
-    update dated before D; before the first update, not started; with no update, the present status
-    on every day. Adjacent open spans are joined.
+    A status is read "as a day begins": on day D, the status of the latest update dated before D;
+    before the first update, not started; with no update, the present status on every day. Adjacent
+    open spans are joined. The overdue-over-time chart reads them (``charts.count_overdue``).
     """
     if not updates:
         return [(None, None)] if status in OPEN_STATUSES else []
