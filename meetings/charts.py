@@ -249,24 +249,30 @@ def histogram_median(counts):
     return values[0] if size % 2 else (values[0] + values[1]) / 2
 
 
+def owner_row(slug, name, short_name, counts, median, timed):
+    """One owner's figures as the owner chart reads them, from the tallies or counted afresh:
+    ``counts`` as ``status_tallies`` has them, ``median`` days to complete over ``timed`` actions."""
+    return {
+        "slug": slug,
+        "name": name,
+        "short_name": short_name,
+        "total": counts["total"],
+        "open": counts["open"],
+        "overdue": counts["overdue"],
+        "completed": counts[ActionStatus.COMPLETED],
+        "withdrawn": counts["withdrawn"],
+        "median": median,
+        "timed": timed,
+    }
+
+
 def tallied_owners():
     """Each owner of published actions with its counts and days to complete, from the tallies."""
     counts = tallies.owner_counts()
     medians = tallies.median_days()
     participants = Participant.objects.filter(pk__in=[owner for owner in counts if owner is not None])
     return [
-        {
-            "slug": slug,
-            "name": name,
-            "short_name": short_name,
-            "total": counts[pk]["total"],
-            "open": counts[pk]["open"],
-            "overdue": counts[pk]["overdue"],
-            "completed": counts[pk][ActionStatus.COMPLETED],
-            "withdrawn": counts[pk]["withdrawn"],
-            "median": medians.get(pk, (None, 0))[0],
-            "timed": medians.get(pk, (None, 0))[1],
-        }
+        owner_row(slug, name, short_name, counts[pk], *medians.get(pk, (None, 0)))
         for pk, slug, name, short_name in participants.values_list("pk", "slug", "name", "short_name")
     ]
 
@@ -302,18 +308,14 @@ def count_owners(action_items):
             days.setdefault(participant, Counter())[(completed - meeting_date).days] += 1
     owners = Participant.objects.filter(pk__in=list(counted)).values_list("pk", "slug", "name", "short_name")
     return [
-        {
-            "slug": slug,
-            "name": name,
-            "short_name": short_name,
-            "total": counted[pk]["total"],
-            "open": counted[pk]["open"],
-            "overdue": counted[pk]["overdue"],
-            "completed": counted[pk][ActionStatus.COMPLETED],
-            "withdrawn": counted[pk]["withdrawn"],
-            "median": histogram_median(days[pk]) if pk in days else None,
-            "timed": sum(days[pk].values()) if pk in days else 0,
-        }
+        owner_row(
+            slug,
+            name,
+            short_name,
+            counted[pk],
+            histogram_median(days[pk]) if pk in days else None,
+            sum(days[pk].values()) if pk in days else 0,
+        )
         for pk, slug, name, short_name in owners.order_by("name", "slug")
     ]
 
