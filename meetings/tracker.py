@@ -6,7 +6,7 @@ overdue and withdrawn mean in a count, or, for every published action, from the 
 write (``meetings.tallies``), which count the same.
 """
 
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef
 
 from . import tallies, versions
 from .models import ActionItem, ActionOwner, Meeting, Outcome, Participant
@@ -17,14 +17,7 @@ def tracker_queryset():
     return (
         ActionItem.objects.published_for_listing()
         .select_related("outcome__meeting__meeting_type", "due_at_next")
-        .prefetch_related(
-            Prefetch(
-                "ownerships",
-                queryset=ActionOwner.objects.select_related("participant").order_by(
-                    "role", "participant__name"
-                ),
-            )
-        )
+        .with_owners()
         .order_by(F("due_date").asc(nulls_last=True), "outcome__meeting__start_date", "pk")
     )
 

@@ -33,7 +33,6 @@ from ..models import (
     OutcomeStrength,
     Participant,
     ParticipantKind,
-    ProgressUpdate,
 )
 from ..tracker import tracker_queryset
 from . import popolo, schemas
@@ -353,13 +352,7 @@ def action_list(request, filters: Query[ActionQuery], page: Query[PageQuery]):
     tags=["actions"],
 )
 def action_detail(request, action_id: IdPath):
-    updates = ProgressUpdate.objects.select_related("meeting").order_by("date", "created_at", "pk")
-    action_item = (
-        action_rows()
-        .prefetch_related(Prefetch("progress_updates", queryset=updates))
-        .filter(pk=action_id)
-        .first()
-    )
+    action_item = action_rows().with_updates().filter(pk=action_id).first()
     if action_item is None:
         raise HttpError(404, _("No published action has the id %s.") % action_id)
     return action_item

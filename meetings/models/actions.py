@@ -120,6 +120,16 @@ class ActionItemQuerySet(models.QuerySet):
     def due_between(self, start, end):
         return self.filter(due_date__gte=start, due_date__lte=end)
 
+    def with_owners(self):
+        """Each action's ownerships with their participants, leads first, as every page lists them."""
+        ownerships = ActionOwner.objects.select_related("participant").order_by("role", "participant__name")
+        return self.prefetch_related(models.Prefetch("ownerships", queryset=ownerships))
+
+    def with_updates(self):
+        """Each action's progress updates, its timeline: oldest first, with the meeting of each."""
+        updates = ProgressUpdate.objects.select_related("meeting").order_by("date", "created_at", "pk")
+        return self.prefetch_related(models.Prefetch("progress_updates", queryset=updates))
+
     def with_last_report(self):
         """Each action with ``last_reported``: the date of its latest progress update, or None.
 

@@ -5,7 +5,7 @@ import hashlib
 from functools import partial
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from .. import charts, exports, versions
 from ..api.filters import InvalidQuery, bad_query_response, valid_filterset
 from ..filters import ActionFilter, filters_in_force, query_with
-from ..models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, Document, ProgressUpdate
+from ..models import OPEN_STATUSES, ActionItem, ActionStatus, Document, ProgressUpdate
 from ..tallies import published_status_counts
 
 # tracker_queryset is also imported from here by the meeting page's view.
@@ -333,21 +333,9 @@ class ActionDetailView(DetailView):
                 "superseded_by__outcome__meeting",
                 "reported_to",
             )
-            .prefetch_related(
-                Prefetch(
-                    "ownerships",
-                    queryset=ActionOwner.objects.select_related("participant").order_by(
-                        "role", "participant__name"
-                    ),
-                ),
-                Prefetch(
-                    "progress_updates",
-                    queryset=ProgressUpdate.objects.select_related("meeting").order_by(
-                        "date", "created_at", "pk"
-                    ),
-                ),
-                "themes",
-            )
+            .with_owners()
+            .with_updates()
+            .prefetch_related("themes")
         )
 
     def get_context_data(self, **kwargs):

@@ -5,12 +5,10 @@ from django.views.generic import DetailView
 
 from ..models import (
     ActionItem,
-    ActionOwner,
     Document,
     Meeting,
     Membership,
     Outcome,
-    ProgressUpdate,
 )
 
 
@@ -29,20 +27,8 @@ class OutcomeDetailView(DetailView):
     def get_queryset(self):
         action_items = (
             ActionItem.objects.select_related("due_at_next")
-            .prefetch_related(
-                Prefetch(
-                    "ownerships",
-                    queryset=ActionOwner.objects.select_related("participant").order_by(
-                        "role", "participant__name"
-                    ),
-                ),
-                Prefetch(
-                    "progress_updates",
-                    queryset=ProgressUpdate.objects.select_related("meeting").order_by(
-                        "date", "created_at", "pk"
-                    ),
-                ),
-            )
+            .with_owners()
+            .with_updates()
             .order_by("position", "pk")
         )
         memberships = Membership.objects.select_related("participant", "body").order_by(
