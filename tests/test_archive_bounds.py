@@ -52,10 +52,17 @@ BOUNDS = {
     "actions tracker, by owner": 60_000,
     "actions tracker, by meeting": 70_000,
     "actions charts": 200_000,
+    "actions charts, filtered": 200_000,
     "action page": 20_000,
+    "outcome page": 20_000,
     "search": 50_000,
     "feed of meetings": 35_000,
     "feed of actions": 35_000,
+    "feed of outcomes": 35_000,
+    "feed of meetings, in a browser": 35_000,
+    "feed of actions, in a browser": 35_000,
+    "feed of outcomes, in a browser": 35_000,
+    "open data": 20_000,
     "calendar": 30_000,
     "calendar of a participant": 30_000,
     "actions calendar": 40_000,
@@ -88,6 +95,8 @@ BOUNDS = {
 }
 # Refused with the reason, not cut short: a file of more rows than it may hold.
 REFUSED = {"actions CSV", "actions XLSX"}
+# What a browser asks for: a feed opened in one is an HTML page of the same entries.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 @pytest.fixture
@@ -102,7 +111,7 @@ def caps(monkeypatch):
 def pages():
     """(name, address, staff) of one page of every type, on the archive as it is now: of the meeting
     pages, the largest (the held meeting with the most actions, the last scheduled one, which has
-    every open action before it to review)."""
+    every open action before it to review), and the outcome of that meeting with the most actions."""
     published = Meeting.objects.published().filter(slug__startswith="generated-")
     held = (
         published.filter(status=MeetingStatus.HELD)
@@ -112,7 +121,12 @@ def pages():
     )
     scheduled = published.filter(status=MeetingStatus.SCHEDULED).order_by("-start_date", "-pk").first()
     participant = Participant.objects.order_by("pk").first()
-    outcome = Outcome.objects.filter(meeting=held).order_by("position").first()
+    outcome = (
+        Outcome.objects.filter(meeting=held)
+        .annotate(actions=Count("action_items"))
+        .order_by("-actions", "position")
+        .first()
+    )
     action = ActionItem.objects.filter(outcome__meeting=held).order_by("pk").first()
     document = Document.objects.published().order_by("pk").first()
     of_meeting = f"?meeting={held.slug}"
@@ -131,10 +145,17 @@ def pages():
         ("actions tracker, by owner", "/actions/?group=owner", False),
         ("actions tracker, by meeting", "/actions/?group=meeting", False),
         ("actions charts", "/actions/charts/", False),
+        ("actions charts, filtered", "/actions/charts/?status=open", False),
         ("action page", action.get_absolute_url(), False),
+        ("outcome page", outcome.get_absolute_url(), False),
         ("search", "/search/?q=trafficking", False),
         ("feed of meetings", "/feeds/meetings/", False),
         ("feed of actions", "/feeds/actions/", False),
+        ("feed of outcomes", "/feeds/outcomes/", False),
+        ("feed of meetings, in a browser", "/feeds/meetings/", False),
+        ("feed of actions, in a browser", "/feeds/actions/", False),
+        ("feed of outcomes, in a browser", "/feeds/outcomes/", False),
+        ("open data", "/open-data/", False),
         ("calendar", "/calendar.ics", False),
         ("calendar of a participant", f"/calendar.ics?participant={participant.slug}", False),
         ("actions calendar", "/actions/calendar.ics", False),
@@ -176,9 +197,12 @@ def walk(client, editor_client):
     answers = {}
     for name, address, staff in pages():
         with CaptureQueriesContext(connection) as queries:
-            response = (editor_client if staff else client).get(address)
+            headers = {"accept": BROWSER_ACCEPT} if name.endswith("in a browser") else {}
+            response = (editor_client if staff else client).get(address, headers=headers)
             size = body_size(response)
         answers[name] = (response.status_code, size, len(queries))
+        if name.endswith("in a browser"):
+            assert response["Content-Type"].startswith("text/html"), name
     return answers
 
 
@@ -203,3 +227,4 @@ def test_every_page_stays_under_its_bound_with_the_same_queries_on_twice_the_arc
             assert status == expected, f"{name}: {status}"
             assert size <= bound, f"{name}: {size:,} bytes, more than {bound:,}"
         assert large[name][2] == small[name][2], f"{name}: {small[name][2]} then {large[name][2]} queries"
+
