@@ -187,6 +187,10 @@ def write_everywhere(value):
     versions.bump()  # QuerySet.update sends no signal
 
 
+# What a browser asks for when a reader opens a link.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
 def public_addresses(record):
     meeting, participant = record["meeting"], record["participant"]
     action_item, outcome = record["action_item"], record["outcome"]
@@ -198,6 +202,7 @@ def public_addresses(record):
         reverse("meetings:meeting_list") + f"?participant={participant.slug}&role=member",
         meeting.get_absolute_url(),
         reverse("meetings:meeting_calendar_download", args=[meeting.slug]),
+        reverse("meetings:outcome_detail", args=[outcome.pk]),
         reverse("meetings:participant_list"),
         participant.get_absolute_url(),
         reverse("meetings:action_list"),
@@ -212,10 +217,12 @@ def public_addresses(record):
         reverse("meetings:action_feed") + f"?owner={participant.slug}",
         reverse("meetings:meeting_feed"),
         reverse("meetings:meeting_feed") + "?q=line",
+        reverse("meetings:outcome_feed"),
         reverse("meetings:meeting_calendar"),
         reverse("meetings:search") + "?q=line",
         reverse("meetings:sitemap"),
         reverse("meetings:robots_txt"),
+        reverse("meetings:open_data"),
         reverse("api:index"),
         reverse("api:meeting_list"),
         reverse("api:meeting_detail", args=[meeting.slug]),
@@ -260,6 +267,13 @@ def test_no_output_fails_on_an_old_row_holding_hostile_text(client, editor_clien
         response = client.get(address)
         assert response.status_code == 200, address
         readable(response)
+    # A feed opened in a browser is a page of its own, written from the same rows.
+    for address in public_addresses(record):
+        if address.startswith("/feeds/"):
+            response = client.get(address, headers={"accept": BROWSER_ACCEPT})
+            assert response.status_code == 200, address
+            assert response["Content-Type"].startswith("text/html"), address
+            readable(response)
     staff_addresses = [
         reverse("records_export"),
         reverse("admin:meetings_meeting_change", args=[record["meeting"].pk]),
@@ -426,6 +440,7 @@ QUERY_PARAMETERS = {
         "page",
     ],
     "meetings:action_feed": ["q", "status", "owner", "meeting", "due_before", "due_after"],
+    "meetings:outcome_feed": ["meeting", "kind", "strength", "theme", "concerns"],
     "meetings:action_export_csv": ["q", "status", "owner", "meeting", "due_before", "due_after", "sort"],
     "meetings:action_export_xlsx": ["status", "owner"],
     "meetings:action_calendar": ["status", "owner"],
@@ -462,6 +477,9 @@ def test_a_hostile_query_value_answers_200_or_400_with_an_explanation(client, va
             assert response.status_code in (200, 400), address
             if response.status_code == 400:
                 assert response.content.strip(), address
+            if name.endswith("_feed"):
+                response = client.get(address, headers={"accept": BROWSER_ACCEPT})
+                assert response.status_code in (200, 400), address
 
 
 def test_a_nul_in_an_api_query_is_refused_in_json_naming_the_parameter(client):
