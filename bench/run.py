@@ -52,7 +52,18 @@ class Target:
     path: str
     connections: int = 16
     editor: bool = False
+    # The Accept header sent, when the page answers a browser differently (a feed opened as a page).
+    accept: str = ""
     modes: dict = field(default_factory=dict)
+
+    def headers(self, cookie):
+        headers = {"Cookie": cookie} if self.editor else {}
+        if self.accept:
+            headers["Accept"] = self.accept
+        return headers
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 def parse_args():
@@ -127,6 +138,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.conf import settings
+from django.db.models import Count
 from meetings.models import Meeting, Participant
 generated = Meeting.objects.filter(slug__startswith="generated-").count()
 user, _ = get_user_model().objects.get_or_create(
@@ -141,10 +153,13 @@ middle = Meeting.objects.published().order_by("start_date")[generated // 2] if g
 # The last one scheduled: it has every open action before it to review, the largest upcoming page.
 upcoming = Meeting.objects.published().filter(status="scheduled").order_by("-start_date").first()
 busiest = Participant.objects.filter(slug="australia").first() or Participant.objects.first()
+# The outcome of that meeting with the most actions.
+outcome = middle and middle.outcomes.annotate(n=Count("action_items")).order_by("-n", "position").first()
 print(json.dumps({
     "generated": generated,
     "meeting": middle and middle.slug,
     "scheduled": upcoming and upcoming.slug,
+    "outcome": outcome and outcome.pk,
     "year": middle and middle.start_date.year,
     "participant": busiest and busiest.slug,
     "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
@@ -188,6 +203,9 @@ def targets(facts):
         Target("actions tracker, by owner", "/actions/?group=owner"),
         Target("actions tracker, by meeting", "/actions/?group=meeting"),
         Target("actions charts", "/actions/charts/"),
+        Target("actions charts, open actions", "/actions/charts/?status=open"),
+        Target("actions charts, an owner's", f"/actions/charts/?owner={facts['participant']}"),
+        Target("outcome page", f"/outcomes/{facts['outcome']}/"),
         Target("actions tracker, recently updated", "/actions/?sort=updated"),
         Target(
             "actions tracker, an owner's least recently reported",
@@ -198,9 +216,12 @@ def targets(facts):
             f"/actions/export.xlsx?owner={facts['participant']}&status=overdue",
         ),
         Target("search", "/search/?q=trafficking"),
+        Target("search, a participant", "/search/?q=canada"),
+        Target("open data", "/open-data/"),
         Target("API list", "/api/meetings/"),
         Target("API Popolo", "/api/popolo.json"),
         Target("feed", "/feeds/actions/"),
+        Target("feed, opened in a browser", "/feeds/actions/", accept=BROWSER_ACCEPT),
         Target("calendar", "/calendar.ics"),
         Target("calendar of a participant", f"/calendar.ics?participant={facts['participant']}"),
         Target("admin: meetings", "/admin/meetings/meeting/", connections=1, editor=True),
@@ -269,7 +290,7 @@ class MemorySampler(threading.Thread):
 def status_of(target, cookie):
     """The page's status and size in bytes before loading it (as wrk reads it, uncompressed); a
     connection error is retried once, then reported."""
-    request = urllib.request.Request(BASE + target.path, headers={"Cookie": cookie} if target.editor else {})
+    request = urllib.request.Request(BASE + target.path, headers=target.headers(cookie))
     for _attempt in range(2):
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
@@ -296,8 +317,8 @@ def load(target, measurement, args, cookie):
         "--timeout",
         "10s",
     ]
-    if target.editor:
-        command += ["-H", f"Cookie: {cookie}"]
+    for name, value in target.headers(cookie).items():
+        command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, BASE + target.path], capture_output=True, text=True, check=True).stdout
     measurement.rates.append(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)))
     for percentile, bucket in (("50%", measurement.p50), ("99%", measurement.p99)):
