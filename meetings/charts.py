@@ -12,13 +12,14 @@ from bisect import bisect_right
 from collections import Counter
 from itertools import groupby
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, Count, Exists, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import tallies
-from .models import ActionItem, ActionOwner, ActionStatus, Participant, ProgressUpdate
+from .models import OPEN_STATUSES, ActionItem, ActionOwner, ActionStatus, Participant, ProgressUpdate
+from .models.functions import Year
 from .tracker import ranked_groups
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -44,6 +45,9 @@ LABEL_GAP = 8
 COUNT_COLUMN = 48
 RATE_ROOM = 40
 MEDIAN_COLUMN = 60
+# How the overdue line reads an action's timeline (charts.count_overdue): open throughout, counted
+# in the database; with a closing update, replayed; never open, only counted among those charted.
+THROUGHOUT, REPLAYED, NEVER_OPEN = 1, 2, 0
 
 
 def tick_scale(largest, ticks=4):
@@ -138,7 +142,7 @@ def count_status_by_year(action_items):
     """{year: {status: count}} of these actions, in one query."""
     rows = (
         ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"))
-        .values("status", year=ExtractYear("outcome__meeting__start_date"))
+        .values("status", year=Year("outcome__meeting__start_date"))
         .annotate(count=Count("pk"))
         .order_by()
     )
@@ -380,52 +384,95 @@ def overdue_over_time(action_items=None, today=None):
 
 
 def count_overdue(action_items, today):
-    """(first year, actions charted, {year: overdue at its end}) of these actions, replayed."""
+    """(first year, actions charted, {year: overdue at its end}) of these actions.
+
+    An action whose every progress update (if it has any) is open, and which is open now if it has
+    none, was open throughout (``tallies.open_spans``): it is overdue at every year end after its
+    meeting and its due date, so those are counted by the year of the later, in the database, in
+    the query that counts the actions charted. Only the actions with a closing update are read with
+    their timelines and replayed here: under the open or overdue filter there are none, and that
+    query is not made. One or two queries.
+    """
     if action_items is None:
         action_items = ActionItem.objects.published()
-    rows = (
-        ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"), due_date__isnull=False)
-        .values_list(
-            "pk",
-            "due_date",
-            "status",
-            "outcome__meeting__start_date",
-            "progress_updates__date",
-            "progress_updates__status",
-        )
-        .order_by("pk", "progress_updates__date", "progress_updates__created_at", "progress_updates__pk")
+    charted = ActionItem.objects.filter(
+        pk__in=action_items.order_by().values("pk"),
+        due_date__isnull=False,
+        outcome__meeting__start_date__isnull=False,
     )
-    actions = []
-    for _pk, action_rows in groupby(rows, key=lambda row: row[0]):
-        action_rows = list(action_rows)
-        _, due_date, status, meeting_date, _, _ = action_rows[0]
-        updates = [(row[4], row[5]) for row in action_rows if row[4] is not None]
-        if meeting_date is not None:
-            actions.append((due_date, status, meeting_date, updates))
-    first_year = min((meeting_date.year for _, _, meeting_date, _ in actions), default=None)
-    years = list(range(first_year or today.year + 1, today.year + 1))
-    # Each year's cutoff (the day after its last, or today for the present year: due before it is
-    # overdue) and the day its status is read as it begins (today's updates are already the present
-    # status). Both only grow with the year, so an action counts in a run of years found by bisection.
+    closing = ProgressUpdate.objects.filter(action_item=OuterRef("pk")).exclude(status__in=OPEN_STATUSES)
+    updated = ProgressUpdate.objects.filter(action_item=OuterRef("pk"))
+    late_from = Greatest("due_date", "outcome__meeting__start_date")
+    kinds = (
+        charted.alias(late_from=late_from)
+        .values(
+            year=Year(late_from),
+            late=Case(When(late_from__lt=today, then=True), default=False),
+            timeline=Case(
+                When(Exists(closing), then=Value(REPLAYED)),
+                When(Q(status__in=OPEN_STATUSES) | Exists(updated), then=Value(THROUGHOUT)),
+                default=Value(NEVER_OPEN),
+            ),
+        )
+        .annotate(count=Count("pk"), first=Min("outcome__meeting__start_date"))
+        .order_by()
+    )
+    kinds = list(kinds)
+    if not kinds:
+        return None, 0, {}
+    first_year = min(row["first"] for row in kinds).year
+    years = list(range(first_year, today.year + 1))
+    cutoffs, read_on = year_ends(years, today)
+    # Counted as differences (one more from a year, one fewer after a run): once per action and open
+    # span, not once per action and year.
+    changes = [0] * (len(years) + 1)
+    for row in kinds:
+        if row["timeline"] == THROUGHOUT and row["late"]:
+            # Past due at the cutoff of its year and every one after (any day of a past year
+            # stands for it; one of this year is before today).
+            changes[bisect_right(cutoffs, datetime.date(row["year"], 1, 1))] += row["count"]
+            changes[len(years)] -= row["count"]
+    if any(row["timeline"] == REPLAYED for row in kinds):
+        replayed(charted.filter(Exists(closing)), cutoffs, read_on, changes)
+    counts, running = {}, 0
+    for index, year in enumerate(years):
+        running += changes[index]
+        counts[year] = running
+    return first_year, sum(row["count"] for row in kinds), counts
+
+
+def year_ends(years, today):
+    """Each year's cutoff (the day after its last, or today for the present year: due before it is
+    overdue) and the day its status is read as it begins (today's updates are already the present
+    status). Both only grow with the year, so an action counts in a run of years found by bisection.
+    """
     cutoffs = [today if year == today.year else datetime.date(year + 1, 1, 1) for year in years]
     read_on = [
         today + ONE_DAY if year == today.year else cutoff for year, cutoff in zip(years, cutoffs, strict=True)
     ]
-    # Counted as differences (one more from a year, one fewer after a run): once per action and open
-    # span, not once per action and year.
-    changes = [0] * (len(years) + 1)
-    for due_date, status, meeting_date, updates in actions:
+    return cutoffs, read_on
+
+
+def replayed(action_items, cutoffs, read_on, changes):
+    """Add to ``changes`` the open and past-due runs of years of these actions, from their timelines."""
+    rows = action_items.values_list(
+        "pk",
+        "due_date",
+        "status",
+        "outcome__meeting__start_date",
+        "progress_updates__date",
+        "progress_updates__status",
+    ).order_by("pk", "progress_updates__date", "progress_updates__created_at", "progress_updates__pk")
+    for _pk, action_rows in groupby(rows.iterator(chunk_size=5000), key=lambda row: row[0]):
+        action_rows = list(action_rows)
+        _, due_date, status, meeting_date, _, _ = action_rows[0]
+        updates = [(row[4], row[5]) for row in action_rows if row[4] is not None]
         # Years whose cutoff is after both the meeting and the due date.
         first = bisect_right(cutoffs, max(meeting_date, due_date))
         # Open on day D within a span (after, until) when after < D <= until (tallies.open_spans).
         for after, until in tallies.open_spans(status, updates):
             start = max(first, 0 if after is None else bisect_right(read_on, after))
-            stop = len(years) if until is None else bisect_right(read_on, until)
+            stop = len(cutoffs) if until is None else bisect_right(read_on, until)
             if start < stop:
                 changes[start] += 1
                 changes[stop] -= 1
-    counts, running = {}, 0
-    for index, year in enumerate(years):
-        running += changes[index]
-        counts[year] = running
-    return first_year, len(actions), counts

@@ -10,6 +10,7 @@ checks the tallies after each too.
 import datetime
 import importlib
 import io
+from itertools import accumulate
 
 import pytest
 from django.apps import apps
@@ -283,3 +284,19 @@ def test_median_of_counted_values_is_the_statistics_median():
 
     for values in ([5], [1, 9], [3, 3, 4], [1, 2, 3, 40], [7, 7, 7, 8, 100, 100]):
         assert charts.histogram_median(Counter(values)) == statistics.median(values)
+
+
+@pytest.mark.parametrize("ahead", [0, 45, 800])
+def test_the_overdue_line_counted_in_the_database_agrees_with_every_timeline_replayed(record, ahead):
+    """The actions open throughout are counted by year in SQL (charts.count_overdue); replaying
+    their timelines as the others are replayed gives the same line, filtered or not."""
+    today = days(ahead)
+    published = ActionItem.objects.published()
+    for action_items in (published, published.open(), published.filter(status=ActionStatus.COMPLETED)):
+        first_year, total, counts = charts.count_overdue(action_items, today)
+        charted = action_items.filter(due_date__isnull=False, outcome__meeting__start_date__isnull=False)
+        years = list(range(first_year, today.year + 1))
+        changes = [0] * (len(years) + 1)
+        charts.replayed(charted, *charts.year_ends(years, today), changes)
+        running = list(accumulate(changes[:-1]))
+        assert (total, counts) == (charted.count(), dict(zip(years, running, strict=True)))
