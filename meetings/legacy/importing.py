@@ -83,8 +83,8 @@ class LegacyImport:
         self.user = user
         self.drafter = PageDrafter(today=today)
 
-    def read(self, content: bytes | str, name: str) -> PageResult:
-        """The draft of one page's content, nothing written."""
+    def read(self, content: bytes | str, name: str, choices: dict[str, str] | None = None) -> PageResult:
+        """The draft of one page's content, nothing written; ``choices`` as ``PageDrafter.draft``'s."""
         result = PageResult(name=name)
         try:
             page = read_page(content, name)
@@ -92,7 +92,7 @@ class LegacyImport:
             result.problem = f"cannot be read: it {error}"
             return result
         try:
-            draft = self.drafter.draft(page)
+            draft = self.drafter.draft(page, choices)
         except Exception:
             # A page written in a way no one foresaw must not stop the pages after it: it is reported,
             # with the trace in the log for whoever improves the reader.

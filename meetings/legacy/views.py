@@ -1,8 +1,10 @@
 """The admin's "Import an old page": paste or upload a page, review what was read, create the draft.
 
 The review shows every field read beside the words it came from, the names no participant answers
-to (each with "add as other name of …"), and what the page leaves to decide; nothing is written until
-the editor creates the draft, in one click, through the same path as ``import_pages``.
+to (each with "add as other name of …"), and what the page leaves to decide, each disagreement with
+its choices (``decisions``); nothing is written until the editor creates the draft, in one click,
+through the same path as ``import_pages``. The page travels in a signed token with the choices it
+offered, so a choice posted that the review did not offer is refused, never applied.
 """
 
 from django import forms
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import revisions
 from ..models import Meeting, Participant, ParticipantAlias
+from .decisions import offered
 from .importing import LegacyImport
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
@@ -51,6 +54,7 @@ FIELD_SOURCES = {
     "purpose": "purpose",
     "attendance_summary": "attendance",
 }
+CHOICE_NAMES = {"date": gettext_lazy("the date"), "place": gettext_lazy("the place")}
 
 
 class PageForm(forms.Form):
@@ -119,10 +123,10 @@ def import_page_view(request):
     return _review(request, form.cleaned_data["content"], form.cleaned_data["name"])
 
 
-def _review(request, content, name, errors=()):
+def _review(request, content, name, errors=(), choices=None, status=200):
     content = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
     importer = LegacyImport(user=request.user)
-    result = importer.read(content, name)
+    result = importer.read(content, name, choices)
     draft = result.draft
     if draft is None or not draft.meetings:
         return TemplateResponse(
@@ -134,7 +138,9 @@ def _review(request, content, name, errors=()):
             status=400,
         )
     token = signing.dumps(
-        {"content": content, "name": name, "user": request.user.pk}, salt=TOKEN_SALT, compress=True
+        {"content": content, "name": name, "user": request.user.pk, "choices": offered(draft.conflicts)},
+        salt=TOKEN_SALT,
+        compress=True,
     )
     meetings = []
     for record in draft.meetings:
@@ -165,6 +171,7 @@ def _review(request, content, name, errors=()):
             published=importer.published(draft),
             errors=list(errors),
         ),
+        status=status,
     )
 
 
@@ -176,6 +183,9 @@ def _create(request):
     if not staged or staged.get("user") != request.user.pk:
         messages.error(request, _("This review has expired. Paste or upload the page again."))
         return redirect("legacy_import_page")
+    choices, refused = _choices(request.POST, staged.get("choices", {}))
+    if refused:
+        return _review(request, staged["content"], staged["name"], errors=refused, status=400)
     aliases = [
         (request.POST.get(f"alias-{index}", ""), request.POST.get(f"name-{index}", "").strip())
         for index in range(int(request.POST.get("names", 0) or 0))
@@ -201,9 +211,9 @@ def _create(request):
         if errors:
             transaction.set_rollback(True)
     if errors:
-        return _review(request, staged["content"], staged["name"], errors=errors)
+        return _review(request, staged["content"], staged["name"], errors=errors, choices=choices)
     importer = LegacyImport(user=request.user)
-    result = importer.read(staged["content"], staged["name"])
+    result = importer.read(staged["content"], staged["name"], choices)
     if result.ok:
         importer.write(result)
     if not result.ok:
@@ -212,6 +222,7 @@ def _create(request):
             staged["content"],
             staged["name"],
             errors=[_("The page %(problem)s.") % {"problem": result.problem}],
+            choices=choices,
         )
     meeting = Meeting.objects.get(slug=result.draft.meetings[0]["slug"])
     messages.success(
@@ -220,3 +231,24 @@ def _create(request):
         % {"title": meeting.title},
     )
     return redirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+
+
+def _choices(posted, offered_choices: dict[str, list[str]]) -> tuple[dict[str, str], list[str]]:
+    """The editor's choices ({"date": "body"}), and a refusal for each that the review did not offer.
+
+    The choices offered are signed into the review's token; anything else posted (a value edited in
+    the browser, a choice the page never had) is refused rather than taken for the default.
+    """
+    choices, refused = {}, []
+    for field_name, value in posted.items():
+        if not field_name.startswith("choice-"):
+            continue
+        key = field_name.removeprefix("choice-")
+        if value not in offered_choices.get(key, []):
+            refused.append(
+                _("“%(value)s” is not a choice this page offered for %(key)s; nothing was made.")
+                % {"value": value[:50], "key": CHOICE_NAMES.get(key, key[:20])}
+            )
+            continue
+        choices[key] = value
+    return choices, refused
