@@ -1,16 +1,22 @@
-"""The admin's "Import an old page": paste or upload a page, review what was read, create the draft.
+"""The admin's "Import an old page" and "Import a folder of old pages".
+
+One page: paste or upload it, review what was read, create the draft.
 
 The review shows every field read beside the words it came from, the names no participant answers
 to (each with "add as other name of …"), and what the page leaves to decide, each disagreement with
 its choices (``decisions``); nothing is written until the editor creates the draft, in one click,
 through the same path as ``import_pages``. The page travels in a signed token with the choices it
 offered, so a choice posted that the review did not offer is refused, never applied.
+
+A folder: several saved pages, or a .zip of them, are checked at once (``upload``), kept in the
+storage and imported by the task worker (``folder``); the editor is sent to the task's page, which
+shows its progress and then the report. Both need the same rights.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,10 +24,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import revisions
-from ..models import Meeting, Participant, ParticipantAlias
+from .. import jobs, revisions, tasks
+from ..models import JobKind, Meeting, Participant, ParticipantAlias
 from .decisions import offered
 from .importing import LegacyImport
+from .upload import MAX_PAGES, UploadRefused, read_upload, stage
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 TOKEN_SALT = "meetings.legacy.import_page"
@@ -97,6 +104,46 @@ class PageForm(forms.Form):
         return cleaned
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, as Django's documentation shows it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,.htm,.html,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class FolderForm(forms.Form):
+    pages = MultipleFileField(
+        label=gettext_lazy("Saved pages, or a .zip of them"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pages"].help_text = _(
+            "Choose several pages saved from the old website (.txt, .htm or .html), or one .zip of a "
+            "folder of them; in a .zip, files other than pages (a saved page's images and scripts) are "
+            "left out. At most %(count)s pages at once."
+        ) % {"count": MAX_PAGES}
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned["read"] = read_upload(cleaned.get("pages") or [])
+        except UploadRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return cleaned
+
+
 def _has_address(content) -> bool:
     head = content[:300].decode("utf-8", errors="replace") if isinstance(content, bytes) else content[:300]
     return head.lstrip().upper().startswith("URL:") or "canonical" in head
@@ -107,6 +154,7 @@ def _context(request, **extra):
         **admin.site.each_context(request),
         "title": _("Import an old page"),
         "opts": Meeting._meta,
+        "max_pages": MAX_PAGES,
         **extra,
     }
 
@@ -121,6 +169,42 @@ def import_page_view(request):
     if request.method != "POST" or not form.is_valid():
         return TemplateResponse(request, "admin/legacy/import_page.html", _context(request, form=form))
     return _review(request, form.cleaned_data["content"], form.cleaned_data["name"])
+
+
+def import_folder_view(request):
+    """Upload several saved pages or a .zip of them; the task worker imports them, page by page."""
+    if not request.user.has_perms(PERMISSIONS):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _folder_form(request, FolderForm())
+    try:
+        form = FolderForm(request.POST, request.FILES)
+    except TooManyFilesSent:
+        # Django stops reading the request past DATA_UPLOAD_MAX_NUMBER_FILES: the message says what to do.
+        error = _("More files were chosen than can be sent at once; put them in a .zip.")
+        return _folder_form(request, FolderForm(), status=400, errors=[error])
+    if not form.is_valid():
+        return _folder_form(request, form, status=400)
+    upload = form.cleaned_data["read"]
+    files = form.cleaned_data["pages"]
+    given = files[0].name if len(files) == 1 else _("%(count)s files") % {"count": len(files)}
+    job = jobs.start(
+        tasks.import_old_pages,
+        JobKind.LEGACY_IMPORT,
+        _("Import of %(count)s old pages from %(given)s") % {"count": len(upload.pages), "given": given},
+        user=request.user,
+        parameters={"pages": stage(upload), "left_out": upload.left_out, "given": given},
+    )
+    return redirect("records_job", token=job.token)
+
+
+def _folder_form(request, form, status=200, errors=()):
+    return TemplateResponse(
+        request,
+        "admin/legacy/import_folder.html",
+        _context(request, form=form, title=_("Import a folder of old pages"), errors=list(errors)),
+        status=status,
+    )
 
 
 def _review(request, content, name, errors=(), choices=None, status=200):
