@@ -102,6 +102,8 @@ def test_several_pages_are_imported_by_the_task_worker_one_revision_a_page(edito
     }
     # The uploaded pages are not kept once imported.
     assert staged_files() == []
+    tasks_list = client.get(reverse("admin:meetings_job_changelist")).content.decode()
+    assert "2 pages read; 2 drafts made or updated; 0 skipped" in tasks_list
 
 
 def test_the_report_links_each_draft_to_its_page_in_the_admin_with_names_and_conflicts(editor, client):
@@ -355,3 +357,23 @@ def test_the_job_s_progress_is_counted_in_pages(editor):
     job.refresh_from_db()
     assert (job.done, job.total) == (2, 2)
     assert job.result["totals"]["skipped"] == 2
+
+
+def test_the_report_page_costs_eleven_queries_for_two_pages_as_for_six(editor, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_of_report(count):
+        files = [
+            page_file(f"page-{n}.txt", VIRTUAL_PAGE.replace("ninth-meeting", f"meeting-{n}"))
+            for n in range(count)
+        ]
+        address = client.post(URL, {"pages": files}).url
+        run_worker()
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(address)
+        assert page.context["job"].result["totals"]["written"] == count
+        return len(queries)
+
+    # The session, the user, the job with its task, the sweep of stale tasks, the meetings linked.
+    assert queries_of_report(2) == queries_of_report(6) == 11
