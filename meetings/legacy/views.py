@@ -28,9 +28,8 @@ from .. import jobs, revisions, tasks
 from ..models import JobKind, Meeting, Participant, ParticipantAlias
 from .decisions import offered
 from .importing import LegacyImport
-from .upload import MAX_PAGES, UploadRefused, read_upload, stage
+from .upload import MAX_PAGE_BYTES, MAX_PAGES, UploadRefused, read_upload, stage
 
-MAX_PAGE_BYTES = 2 * 1024 * 1024
 TOKEN_SALT = "meetings.legacy.import_page"
 TOKEN_MAX_AGE = 3600
 PERMISSIONS = ["meetings.add_meeting", "meetings.change_meeting"]
@@ -154,7 +153,6 @@ def _context(request, **extra):
         **admin.site.each_context(request),
         "title": _("Import an old page"),
         "opts": Meeting._meta,
-        "max_pages": MAX_PAGES,
         **extra,
     }
 
