@@ -72,8 +72,12 @@ def start(
     return job
 
 
-def run(job_id: int, work: Callable[[Job, "Progress"], None]) -> dict:
-    """Run ``work(job, progress)`` for the task of job ``job_id``, recording why it failed if it does."""
+def run(job_id: int, work: Callable[[Job, "Progress"], None], kept_on_failure: str = "") -> dict:
+    """Run ``work(job, progress)`` for the task of job ``job_id``, recording why it failed if it does.
+
+    ``kept_on_failure`` says what stays written when work that writes piece by piece (the old pages,
+    each in a transaction of its own) stops on an error; by default nothing does.
+    """
     sweep_stale()
     job = Job.objects.select_related("user", "task_result").get(pk=job_id)
     progress = Progress(job)
@@ -87,9 +91,15 @@ def run(job_id: int, work: Callable[[Job, "Progress"], None]) -> dict:
     except BaseException as error:
         # A bug, the database gone, or the worker told to stop at once (a second SIGTERM or Ctrl-C
         # raises SystemExit inside the task): what the work wrote in its transaction is rolled back.
-        job.reason = _("It stopped on an unexpected error (%(error)s); nothing was written.") % {
-            "error": type(error).__name__
-        }
+        if kept_on_failure:
+            job.reason = _("It stopped on an unexpected error (%(error)s); %(kept)s") % {
+                "error": type(error).__name__,
+                "kept": kept_on_failure,
+            }
+        else:
+            job.reason = _("It stopped on an unexpected error (%(error)s); nothing was written.") % {
+                "error": type(error).__name__
+            }
         Job.objects.filter(pk=job.pk).update(reason=job.reason, updated_at=timezone.now())
         raise
     job.step = ""

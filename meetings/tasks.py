@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import exports, jobs
 from .digest import send_digests
+from .legacy import folder
 from .models import Job
 from .records import staged
 
@@ -41,6 +42,18 @@ def export_actions(job_id: int) -> dict:
 @task
 def send_action_digest(job_id: int) -> dict:
     return jobs.run(job_id, _send_digest)
+
+
+@task
+def import_old_pages(job_id: int) -> dict:
+    return jobs.run(
+        job_id,
+        folder.import_staged,
+        kept_on_failure=_(
+            "the pages its report lists as written were written, each whole; the page it was on and "
+            "those after it were not."
+        ),
+    )
 
 
 def _export_actions(job: Job, progress: jobs.Progress) -> None:

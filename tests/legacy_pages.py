@@ -56,3 +56,26 @@ NO_HEADER_PAGE = """URL: https://www.example.org/event/workshop-x/
 On August 6, 2014 the Bali Process held a Workshop on Biometrics in Bangkok, Thailand, hosted by Thailand.
 Representatives from Malaysia; Indonesia and Brunei attended.
 """
+
+# Header and first sentence disagree on the date and on the place.
+DISAGREEING_PAGE = """URL: https://www.example.org/event/tenth-meeting-of-the-steering-group/
+
+Tenth Meeting of the Steering Group
+
+Location: Bangkok, ThailandDate: 08 - 10 February 2023
+
+On 10 February 2023, Australia and Indonesia co-chaired the Tenth Meeting of the Bali Process Steering Group
+in Jakarta, Indonesia.
+
+Members noted the progress of the working groups.
+"""
+# The header's date is a date; the first sentence's is a typo.
+BODY_TYPO_PAGE = """URL: https://www.example.org/event/workshop-on-border-data/
+
+Workshop on Border Data
+
+Location: Bangkok, ThailandDate: 12 August 2018
+
+The workshop was held in Bangkok, Thailand on 31 June 2018.
+Representatives from Malaysia and Viet Nam attended.
+"""

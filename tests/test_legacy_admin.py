@@ -1,5 +1,9 @@
 """The admin's "Import an old page": paste or upload, review beside the source words, create the draft."""
 
+import html
+import re
+from html.parser import HTMLParser
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -7,9 +11,9 @@ from django.urls import reverse
 from reversion.models import Version
 
 from meetings.models import Meeting, ParticipantAlias
-from meetings.roles import EDITOR
+from meetings.roles import EDITOR, PUBLISHER
 from tests.admin_forms import staff_in
-from tests.legacy_pages import ABOUT_PAGE, HTML_PAGE, VIRTUAL_PAGE
+from tests.legacy_pages import ABOUT_PAGE, DISAGREEING_PAGE, HTML_PAGE, VIRTUAL_PAGE
 
 URL = "/admin/old-pages/import/"
 # A page naming a participant by a name the reference data does not know.
@@ -102,3 +106,105 @@ def test_only_staff_who_may_add_meetings_import_pages(db, client, django_user_mo
     user = django_user_model.objects.create_user("viewer", password="a-long-password-1", is_staff=True)
     client.force_login(user)
     assert client.get(URL).status_code == 403
+
+
+# Conflicts to decide ---------------------------------------------------------------------------
+
+
+class Radios(HTMLParser):
+    """{name: [(value, checked)]} of a page's radio buttons."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.choices = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") == "radio":
+            self.choices.setdefault(attrs["name"], []).append((attrs["value"], "checked" in attrs))
+
+
+def choices_of(response):
+    parser = Radios()
+    parser.feed(response.content.decode())
+    return parser.choices
+
+
+def text_of(response):
+    """The page's words, as read: tags dropped, entities resolved, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_each_disagreement_offers_its_readings_with_the_words_each_came_from(editor, client):
+    review = client.post(URL, {"text": DISAGREEING_PAGE})
+    assert choices_of(review) == {
+        "choice-date": [("header", False), ("body", False), ("published", True)],
+        "choice-place": [("header", True), ("body", False)],
+    }
+    date_choice = text_of(review)
+    assert "The header's date: 8 February 2023 to 10 February 2023" in date_choice
+    assert "Date: 08 - 10 February 2023" in date_choice
+    assert "The first sentence's date: 10 February 2023" in date_choice
+    assert "On 10 February 2023, Australia and Indonesia co-chaired" in date_choice
+    assert "No day: keep “08 - 10 February 2023” as the date as published only" in date_choice
+
+
+def test_the_draft_is_made_with_the_readings_chosen(editor, client):
+    review = client.post(URL, {"text": DISAGREEING_PAGE})
+    client.post(URL, {"token": token_of(review), "names": "0", "choice-date": "body", "choice-place": "body"})
+    meeting = Meeting.objects.get()
+    assert (str(meeting.start_date), str(meeting.end_date), meeting.date_as_published) == (
+        "2023-02-10",
+        "2023-02-10",
+        "10 February 2023",
+    )
+    assert (meeting.city, meeting.country.code) == ("Jakarta", "ID")
+
+
+def test_the_header_s_dates_can_be_chosen_over_the_default_of_none(editor, client):
+    review = client.post(URL, {"text": DISAGREEING_PAGE})
+    client.post(URL, {"token": token_of(review), "names": "0", "choice-date": "header"})
+    meeting = Meeting.objects.get()
+    assert (str(meeting.start_date), str(meeting.end_date)) == ("2023-02-08", "2023-02-10")
+    assert meeting.date_as_published == "08 - 10 February 2023"
+    assert (meeting.city, meeting.country.code) == ("Bangkok", "TH")
+
+
+def test_without_a_choice_the_date_is_kept_as_published_only_and_the_header_s_place(editor, client):
+    review = client.post(URL, {"text": DISAGREEING_PAGE})
+    client.post(URL, {"token": token_of(review), "names": "0"})
+    meeting = Meeting.objects.get()
+    assert (meeting.start_date, meeting.end_date, meeting.date_as_published) == (
+        None,
+        None,
+        "08 - 10 February 2023",
+    )
+    assert meeting.city == "Bangkok"
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [{"choice-date": "guess"}, {"choice-date": "published", "choice-venue": "header"}],
+    ids=["a value not offered", "a choice the page never had"],
+)
+def test_a_choice_the_review_did_not_offer_is_refused_and_nothing_is_made(editor, client, tampered):
+    review = client.post(URL, {"text": DISAGREEING_PAGE})
+    refused = client.post(URL, {"token": token_of(review), "names": "0", **tampered})
+    assert refused.status_code == 400
+    assert "is not a choice this page offered" in refused.content.decode()
+    assert "nothing was made" in refused.content.decode()
+    # The review is shown again, to choose again.
+    assert "Create the draft" in refused.content.decode()
+    assert Meeting.objects.count() == 0
+
+
+def test_a_token_from_another_editor_or_edited_is_refused(editor, client, django_user_model):
+    review = client.post(URL, {"text": DISAGREEING_PAGE})
+    token = token_of(review)
+    client.force_login(staff_in(PUBLISHER, django_user_model))
+    expired = client.post(URL, {"token": token, "names": "0", "choice-date": "body"}, follow=True)
+    assert "This review has expired" in expired.content.decode()
+    client.force_login(editor)
+    edited = client.post(URL, {"token": token[:-2] + "xx", "names": "0"}, follow=True)
+    assert "This review has expired" in edited.content.decode()
+    assert Meeting.objects.count() == 0

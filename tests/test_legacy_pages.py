@@ -22,7 +22,7 @@ from meetings.legacy.names import NameIndex
 from meetings.models import Meeting, OutcomeStrength, strength_of
 from meetings.records import RecordsImport
 from meetings.records.export import MeetingExporter, meeting_queryset
-from tests.legacy_pages import ABOUT_PAGE, HTML_PAGE, TYPO_PAGE, VIRTUAL_PAGE
+from tests.legacy_pages import ABOUT_PAGE, BODY_TYPO_PAGE, HTML_PAGE, TYPO_PAGE, VIRTUAL_PAGE
 from tests.transactions import VersionAudit
 
 SHARED_DATA = Path(
@@ -467,6 +467,29 @@ def test_a_date_that_cannot_be_a_date_is_kept_as_published_and_flagged(reference
     ]
 
 
+def test_a_typo_in_the_first_sentence_keeps_the_header_s_date_and_offers_to_leave_it_empty(reference):
+    draft = draft_of(BODY_TYPO_PAGE)
+    meeting = draft.meetings[0]
+    assert (meeting["start_date"], meeting["end_date"]) == ("2018-08-12", "2018-08-12")
+    (conflict,) = draft.conflicts
+    assert conflict["conflict"] == (
+        "The first sentence's date “31 June 2018” cannot be read (it is not a day of the calendar)."
+    )
+    assert [option["value"] for option in conflict["options"]] == ["header", "published"]
+    assert conflict["chosen"] == conflict["default"] == "header"
+    emptied = PageDrafter().draft(read_page(BODY_TYPO_PAGE, "page.txt"), {"date": "published"})
+    assert (emptied.meetings[0]["start_date"], emptied.meetings[0]["date_as_published"]) == (
+        None,
+        "12 August 2018",
+    )
+    assert emptied.conflicts[0]["chosen"] == "published"
+
+
+def test_a_date_typo_with_nothing_else_to_choose_offers_no_choice(reference):
+    (conflict,) = draft_of(TYPO_PAGE).conflicts
+    assert "options" not in conflict
+
+
 def test_a_range_ending_where_it_starts_is_no_span_of_days():
     assert read_date("23-23 July 2019").start is None
     assert read_date("23-23 July 2019").problem
@@ -648,10 +671,10 @@ def test_a_page_the_reader_fails_on_is_reported_and_the_rest_go_on(reference, tm
 
     original = Drafter.draft
 
-    def fail_on_typo(self, page):
+    def fail_on_typo(self, page, choices=None):
         if "document-fraud" in page.url:
             raise ValueError("unforeseen")
-        return original(self, page)
+        return original(self, page, choices)
 
     monkeypatch.setattr(Drafter, "draft", fail_on_typo)
     folder = pages_folder(tmp_path, **{"typo.txt": TYPO_PAGE, "virtual.txt": VIRTUAL_PAGE})

@@ -13,7 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import jobs
-from ..models import Job
+from ..legacy.folder import summary as old_pages_summary
+from ..models import Job, JobKind
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -93,6 +94,8 @@ class JobAdmin(admin.ModelAdmin):
     def outcome(self, job):
         if job.reason:
             return job.reason
+        if job.kind == JobKind.LEGACY_IMPORT:
+            return old_pages_summary(job.result)
         summary = job.result.get("summary")
         if summary:
             return "; ".join(

@@ -40,7 +40,8 @@ class PageDraft:
     url: str = ""
     meetings: list[dict] = field(default_factory=list)
     unmatched: list[dict] = field(default_factory=list)  # {"meeting", "name", "sentence"}
-    conflicts: list[dict] = field(default_factory=list)  # {"meeting", "conflict"}
+    # {"meeting", "conflict"}, and where the editor may decide it {"choice", "options", "chosen"}
+    conflicts: list[dict] = field(default_factory=list)
     sources: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> field -> words
     skipped: str = ""
     cut_off: bool = False
@@ -68,9 +69,10 @@ class PageDrafter:
         }
         self.planned: set[str] = set()
 
-    def draft(self, page: Page) -> PageDraft:
+    def draft(self, page: Page, choices: dict[str, str] | None = None) -> PageDraft:
+        """The page's draft; ``choices`` decide its conflicts where the editor has (``decisions``)."""
         draft = PageDraft(name=page.name, url=page.url, cut_off=page.cut_off)
-        events = self.events.read(page)
+        events = self.events.read(page, choices)
         if not events:
             draft.skipped = "holds no meeting (no meeting's title with a date was found)"
             return draft
@@ -161,7 +163,10 @@ class PageDrafter:
         for name, sentence in reading.unmatched if reading is not parent_reading else []:
             draft.unmatched.append({"meeting": slug, "name": name, "sentence": sentence})
         for conflict in [*event.conflicts, *(reading.conflicts if reading is not parent_reading else [])]:
-            draft.conflicts.append({"meeting": slug, "conflict": conflict})
+            decision = event.decisions.get(conflict)
+            draft.conflicts.append(
+                {"meeting": slug, "conflict": conflict, **(decision.as_dict() if decision else {})}
+            )
         if page.cut_off and event.parent is None:
             draft.conflicts.append(
                 {

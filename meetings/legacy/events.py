@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django_countries import countries
 
 from .dates import PublishedDate, read_date
+from .decisions import Decision, date_decision, place_decision
 from .names import Known, NameIndex
 from .pages import Block, Page, sentences
 
@@ -133,6 +134,8 @@ class Event:
     parent: "Event | None" = None
     format: str = "in_person"
     conflicts: list[str] = field(default_factory=list)
+    # conflict -> the choice it offers the editor, for the conflicts that offer one.
+    decisions: dict[str, Decision] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     shares_attendance: bool = False
 
@@ -236,8 +239,11 @@ class EventReader:
         self.types = types
         self.today = today
 
-    def read(self, page: Page) -> list[Event]:
-        """The page's events, the page's meeting first; empty if the page holds no meeting."""
+    def read(self, page: Page, choices: dict[str, str] | None = None) -> list[Event]:
+        """The page's events, the page's meeting first; empty if the page holds no meeting.
+
+        ``choices`` are the editor's decisions ({"date": "body"}, see ``decisions``); a conflict
+        without one is read the default way."""
         blocks = [block for block in page.blocks if block.text]
         if not blocks:
             return []
@@ -267,7 +273,9 @@ class EventReader:
             page_title, main_blocks = title, main_blocks + promoted.blocks
         else:
             page_title = page.title
-        main = self._main(page, page_title, opening, main_blocks, year, [c.title for c in children])
+        main = self._main(
+            page, page_title, opening, main_blocks, year, [c.title for c in children], choices or {}
+        )
         if main is None:
             return []
         if promoted is not None:
@@ -283,7 +291,7 @@ class EventReader:
 
     # The page's meeting
 
-    def _main(self, page, title, opening, blocks, year, child_titles) -> Event | None:
+    def _main(self, page, title, opening, blocks, year, child_titles, choices) -> Event | None:
         source = "the page's title"
         for child_title in child_titles:
             # "Eighth Meeting of the Ad Hoc Group Senior Officials and 2014 Workshops"
@@ -317,15 +325,15 @@ class EventReader:
             opening=opening,
         )
         event.sources["title"] = source
-        self._date(event, page, opening, year)
+        self._date(event, page, opening, year, choices.get("date"))
         if event.date is None and not page.date:
             # No date anywhere near the top: an "about" page, not a meeting's record.
             return None
-        self._place(event, page, opening)
+        self._place(event, page, opening, choices.get("place"))
         event.format = self._format(event, words + " " + " ".join(b.text for b in blocks[:3]))
         return event
 
-    def _date(self, event, page, opening, year) -> None:
+    def _date(self, event, page, opening, year, choice) -> None:
         header = read_date(page.date, year) if page.date else None
         body = read_date(opening, header.start.year if header and header.start else year)
         if page.date and header is None:
@@ -350,9 +358,17 @@ class EventReader:
             event.conflicts.append(
                 f"The first sentence's date “{body.as_published}” cannot be read ({body.problem})."
             )
+        decision = date_decision(header, body, page.date, opening, chosen) if event.conflicts else None
+        if decision is not None:
+            event.decisions[event.conflicts[-1]] = decision
+            option = decision.option(choice)
+            decision.chosen = option.value
+            chosen = option.reading
+            if option.value == "body":
+                event.sources["date"] = opening
         event.date = chosen
 
-    def _place(self, event, page, opening) -> None:
+    def _place(self, event, page, opening, choice) -> None:
         header = header_place(page.location, self.index) if page.location else None
         body = read_place(opening, self.index)
         event.place = header or body or Place()
@@ -365,10 +381,17 @@ class EventReader:
             and body.country
             and (header.country, header.city) != (body.country, body.city)
         ):
-            event.conflicts.append(
+            conflict = (
                 f"The header gives the place as “{header.as_published}”, the first sentence as "
-                f"“{body.as_published}”; the header's is kept."
+                f"“{body.as_published}”; the header's is kept unless another is chosen."
             )
+            event.conflicts.append(conflict)
+            decision = event.decisions[conflict] = place_decision(header, body, page.location, opening)
+            option = decision.option(choice)
+            decision.chosen = option.value
+            if option.value == "body":
+                event.place = body
+                event.sources["place"] = opening
 
     def _format(self, event, words) -> str:
         if event.place.virtual or VIRTUAL.search(words) or WEBINAR.search(event.title):

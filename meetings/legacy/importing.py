@@ -19,6 +19,7 @@ from django.db.models import Q
 from ..models import Meeting
 from ..records import RecordsImport, RecordsInvalid
 from ..records.export import FORMAT, VERSION
+from ..records.importer.checks import ConstraintChecks
 from .drafts import PageDraft, PageDrafter
 from .pages import PageUnreadable, read_page
 
@@ -82,9 +83,12 @@ class LegacyImport:
     def __init__(self, user=None, today=None):
         self.user = user
         self.drafter = PageDrafter(today=today)
+        # Each page is a records import of its own; the database's answers on check constraints
+        # (the same values again and again: an attendance's role, an outcome's kind) serve them all.
+        self.constraint_checks = ConstraintChecks()
 
-    def read(self, content: bytes | str, name: str) -> PageResult:
-        """The draft of one page's content, nothing written."""
+    def read(self, content: bytes | str, name: str, choices: dict[str, str] | None = None) -> PageResult:
+        """The draft of one page's content, nothing written; ``choices`` as ``PageDrafter.draft``'s."""
         result = PageResult(name=name)
         try:
             page = read_page(content, name)
@@ -92,7 +96,7 @@ class LegacyImport:
             result.problem = f"cannot be read: it {error}"
             return result
         try:
-            draft = self.drafter.draft(page)
+            draft = self.drafter.draft(page, choices)
         except Exception:
             # A page written in a way no one foresaw must not stop the pages after it: it is reported,
             # with the trace in the log for whoever improves the reader.
@@ -133,7 +137,7 @@ class LegacyImport:
                 + "; its record is the editors' now, and was not changed"
             )
             return
-        records = RecordsImport(records_document([draft]))
+        records = RecordsImport(records_document([draft]), constraint_checks=self.constraint_checks)
         try:
             records.apply(
                 user=self.user, comment=f"Imported from the old website's page {draft.url or result.name}."

@@ -7,4 +7,5 @@ from . import views
 
 urlpatterns = [
     path("import/", admin.site.admin_view(views.import_page_view), name="legacy_import_page"),
+    path("import-folder/", admin.site.admin_view(views.import_folder_view), name="legacy_import_folder"),
 ]

@@ -1,14 +1,22 @@
-"""The admin's "Import an old page": paste or upload a page, review what was read, create the draft.
+"""The admin's "Import an old page" and "Import a folder of old pages".
+
+One page: paste or upload it, review what was read, create the draft.
 
 The review shows every field read beside the words it came from, the names no participant answers
-to (each with "add as other name of …"), and what the page leaves to decide; nothing is written until
-the editor creates the draft, in one click, through the same path as ``import_pages``.
+to (each with "add as other name of …"), and what the page leaves to decide, each disagreement with
+its choices (``decisions``); nothing is written until the editor creates the draft, in one click,
+through the same path as ``import_pages``. The page travels in a signed token with the choices it
+offered, so a choice posted that the review did not offer is refused, never applied.
+
+A folder: several saved pages, or a .zip of them, are checked at once (``upload``), kept in the
+storage and imported by the task worker (``folder``); the editor is sent to the task's page, which
+shows its progress and then the report. Both need the same rights.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,11 +24,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import revisions
-from ..models import Meeting, Participant, ParticipantAlias
+from .. import jobs, revisions, tasks
+from ..models import JobKind, Meeting, Participant, ParticipantAlias
+from .decisions import offered
 from .importing import LegacyImport
+from .upload import MAX_PAGE_BYTES, MAX_PAGES, UploadRefused, read_upload, stage
 
-MAX_PAGE_BYTES = 2 * 1024 * 1024
 TOKEN_SALT = "meetings.legacy.import_page"
 TOKEN_MAX_AGE = 3600
 PERMISSIONS = ["meetings.add_meeting", "meetings.change_meeting"]
@@ -51,6 +60,7 @@ FIELD_SOURCES = {
     "purpose": "purpose",
     "attendance_summary": "attendance",
 }
+CHOICE_NAMES = {"date": gettext_lazy("the date"), "place": gettext_lazy("the place")}
 
 
 class PageForm(forms.Form):
@@ -93,6 +103,46 @@ class PageForm(forms.Form):
         return cleaned
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, as Django's documentation shows it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,.htm,.html,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class FolderForm(forms.Form):
+    pages = MultipleFileField(
+        label=gettext_lazy("Saved pages, or a .zip of them"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pages"].help_text = _(
+            "Choose several pages saved from the old website (.txt, .htm or .html), or one .zip of a "
+            "folder of them; in a .zip, files other than pages (a saved page's images and scripts) are "
+            "left out. At most %(count)s pages at once."
+        ) % {"count": MAX_PAGES}
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned["read"] = read_upload(cleaned.get("pages") or [])
+        except UploadRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return cleaned
+
+
 def _has_address(content) -> bool:
     head = content[:300].decode("utf-8", errors="replace") if isinstance(content, bytes) else content[:300]
     return head.lstrip().upper().startswith("URL:") or "canonical" in head
@@ -119,10 +169,46 @@ def import_page_view(request):
     return _review(request, form.cleaned_data["content"], form.cleaned_data["name"])
 
 
-def _review(request, content, name, errors=()):
+def import_folder_view(request):
+    """Upload several saved pages or a .zip of them; the task worker imports them, page by page."""
+    if not request.user.has_perms(PERMISSIONS):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _folder_form(request, FolderForm())
+    try:
+        form = FolderForm(request.POST, request.FILES)
+    except TooManyFilesSent:
+        # Django stops reading the request past DATA_UPLOAD_MAX_NUMBER_FILES: the message says what to do.
+        error = _("More files were chosen than can be sent at once; put them in a .zip.")
+        return _folder_form(request, FolderForm(), status=400, errors=[error])
+    if not form.is_valid():
+        return _folder_form(request, form, status=400)
+    upload = form.cleaned_data["read"]
+    files = form.cleaned_data["pages"]
+    given = files[0].name if len(files) == 1 else _("%(count)s files") % {"count": len(files)}
+    job = jobs.start(
+        tasks.import_old_pages,
+        JobKind.LEGACY_IMPORT,
+        _("Import of %(count)s old pages from %(given)s") % {"count": len(upload.pages), "given": given},
+        user=request.user,
+        parameters={"pages": stage(upload), "left_out": upload.left_out, "given": given},
+    )
+    return redirect("records_job", token=job.token)
+
+
+def _folder_form(request, form, status=200, errors=()):
+    return TemplateResponse(
+        request,
+        "admin/legacy/import_folder.html",
+        _context(request, form=form, title=_("Import a folder of old pages"), errors=list(errors)),
+        status=status,
+    )
+
+
+def _review(request, content, name, errors=(), choices=None, status=200):
     content = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
     importer = LegacyImport(user=request.user)
-    result = importer.read(content, name)
+    result = importer.read(content, name, choices)
     draft = result.draft
     if draft is None or not draft.meetings:
         return TemplateResponse(
@@ -134,7 +220,9 @@ def _review(request, content, name, errors=()):
             status=400,
         )
     token = signing.dumps(
-        {"content": content, "name": name, "user": request.user.pk}, salt=TOKEN_SALT, compress=True
+        {"content": content, "name": name, "user": request.user.pk, "choices": offered(draft.conflicts)},
+        salt=TOKEN_SALT,
+        compress=True,
     )
     meetings = []
     for record in draft.meetings:
@@ -165,6 +253,7 @@ def _review(request, content, name, errors=()):
             published=importer.published(draft),
             errors=list(errors),
         ),
+        status=status,
     )
 
 
@@ -176,6 +265,9 @@ def _create(request):
     if not staged or staged.get("user") != request.user.pk:
         messages.error(request, _("This review has expired. Paste or upload the page again."))
         return redirect("legacy_import_page")
+    choices, refused = _choices(request.POST, staged.get("choices", {}))
+    if refused:
+        return _review(request, staged["content"], staged["name"], errors=refused, status=400)
     aliases = [
         (request.POST.get(f"alias-{index}", ""), request.POST.get(f"name-{index}", "").strip())
         for index in range(int(request.POST.get("names", 0) or 0))
@@ -201,9 +293,9 @@ def _create(request):
         if errors:
             transaction.set_rollback(True)
     if errors:
-        return _review(request, staged["content"], staged["name"], errors=errors)
+        return _review(request, staged["content"], staged["name"], errors=errors, choices=choices)
     importer = LegacyImport(user=request.user)
-    result = importer.read(staged["content"], staged["name"])
+    result = importer.read(staged["content"], staged["name"], choices)
     if result.ok:
         importer.write(result)
     if not result.ok:
@@ -212,6 +304,7 @@ def _create(request):
             staged["content"],
             staged["name"],
             errors=[_("The page %(problem)s.") % {"problem": result.problem}],
+            choices=choices,
         )
     meeting = Meeting.objects.get(slug=result.draft.meetings[0]["slug"])
     messages.success(
@@ -220,3 +313,24 @@ def _create(request):
         % {"title": meeting.title},
     )
     return redirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+
+
+def _choices(posted, offered_choices: dict[str, list[str]]) -> tuple[dict[str, str], list[str]]:
+    """The editor's choices ({"date": "body"}), and a refusal for each that the review did not offer.
+
+    The choices offered are signed into the review's token; anything else posted (a value edited in
+    the browser, a choice the page never had) is refused rather than taken for the default.
+    """
+    choices, refused = {}, []
+    for field_name, value in posted.items():
+        if not field_name.startswith("choice-"):
+            continue
+        key = field_name.removeprefix("choice-")
+        if value not in offered_choices.get(key, []):
+            refused.append(
+                _("“%(value)s” is not a choice this page offered for %(key)s; nothing was made.")
+                % {"value": value[:50], "key": CHOICE_NAMES.get(key, key[:20])}
+            )
+            continue
+        choices[key] = value
+    return choices, refused

@@ -24,6 +24,7 @@ class JobKind(models.TextChoices):
     RECORDS_EXPORT = "records_export", _("Records export")
     ACTIONS_EXPORT = "actions_export", _("Actions export")
     DIGEST = "digest", _("Action digest")
+    LEGACY_IMPORT = "legacy_import", _("Old pages import")
 
 
 class JobQuerySet(models.QuerySet):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import jobs, tasks
+from ..legacy.folder import report_rows
 from ..models import Job, JobKind, Meeting
 from ..views.prepared import prepared_file
 from .export import build_records, dumps
@@ -171,6 +172,7 @@ def records_job_view(request, token):
         applied=applied,
         errors=[RecordError(error["path"], error["message"]) for error in job.result.get("errors", [])],
         may_apply=_may_apply(request, job) and applied is None,
+        legacy_report=report_rows(job) if job.kind == JobKind.LEGACY_IMPORT else None,
         **jobs.describe(job),
     )
     return TemplateResponse(request, "admin/records/job.html", context)

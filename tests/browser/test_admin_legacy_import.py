@@ -1,5 +1,7 @@
 """The admin's "Import an old page" in a real browser: the seed page pasted, reviewed, made a draft
-and published. The seed page is read from ``../shared/data/`` and is not copied here."""
+and published; a page whose header and first sentence disagree, decided; a folder of pages imported
+by the task worker and its report read and downloaded. The seed page and the samples are read from
+``../shared/data/`` and are not copied here."""
 
 import os
 import re
@@ -11,6 +13,8 @@ from django.contrib.auth.models import Group
 
 from meetings.models import Meeting
 from meetings.roles import PUBLISHER
+from tests.legacy_pages import ABOUT_PAGE, DISAGREEING_PAGE, HTML_PAGE, VIRTUAL_PAGE
+from tests.tasks import run_worker
 
 from .conftest import DESKTOP, PHONE, new_page
 from .test_admin_history import check_page
@@ -90,3 +94,67 @@ def test_publisher_imports_the_seed_page_to_a_published_meeting(
         "Eighth Meeting of the Ad Hoc Group Senior Officials"
     )
     check_page(page, screenshot, axe_violations, "legacy-import-published")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_publisher_chooses_the_first_sentence_s_date_where_the_header_disagrees(
+    site, publisher_page, screenshot, axe_violations, viewport
+):
+    from playwright.sync_api import expect
+
+    page = publisher_page(viewport)
+    page.goto(site + "/admin/old-pages/import/")
+    page.get_by_label("Page text").fill(DISAGREEING_PAGE)
+    page.get_by_role("button", name="Read the page").click()
+    date_choice = page.get_by_role("group", name=re.compile("The header gives the date"))
+    expect(date_choice).to_contain_text("From the words: “On 10 February 2023, Australia and Indonesia")
+    # The default keeps the date as published, with no day.
+    expect(date_choice.get_by_label(re.compile("No day: keep"))).to_be_checked()
+    check_page(page, screenshot, axe_violations, "legacy-import-choices")
+
+    date_choice.get_by_label("The first sentence's date: 10 February 2023").check()
+    page.get_by_role("button", name="Create the draft").click()
+    page.wait_for_url(re.compile(r"/admin/meetings/meeting/\d+/change/$"))
+    meeting = Meeting.objects.get(source_urls__contains="tenth-meeting-of-the-steering-group")
+    assert (str(meeting.start_date), meeting.date_as_published) == ("2023-02-10", "10 February 2023")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_publisher_imports_a_folder_of_pages_and_reads_its_report(
+    site, publisher_page, screenshot, axe_violations, viewport, tmp_path, settings
+):
+    from playwright.sync_api import expect
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    pages = {"virtual.txt": VIRTUAL_PAGE, "third.html": HTML_PAGE, "about.txt": ABOUT_PAGE}
+    samples = SEED_PAGE.parent / "legacy-pages"
+    if samples.exists():
+        pages |= {path.name: path.read_text(encoding="utf-8") for path in sorted(samples.glob("*.txt"))[:4]}
+    for name, text in pages.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    page = publisher_page(viewport)
+    page.goto(site + "/admin/meetings/meeting/")
+    page.locator(".object-tools").get_by_role("link", name="Import a folder of old pages").click()
+    page.wait_for_url(re.compile(r"/admin/old-pages/import-folder/$"))
+    check_page(page, screenshot, axe_violations, "legacy-import-folder-form")
+
+    page.get_by_label("Saved pages, or a .zip of them").set_input_files([tmp_path / name for name in pages])
+    page.get_by_role("button", name="Import the pages").click()
+    page.wait_for_url(re.compile(r"/admin/records/tasks/[\w-]+/$"))
+    expect(page.get_by_role("status")).to_contain_text("Queued")
+    run_worker()
+    page.reload()
+
+    report = page.locator(".legacy-report")
+    expect(report).to_contain_text(f"{len(pages)} pages read of {len(pages)}")
+    expect(report).to_contain_text("Skipped: it holds no meeting")
+    expect(report.get_by_role("link", name="ninth-steering-group-meeting")).to_be_visible()
+    check_page(page, screenshot, axe_violations, "legacy-import-report")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download old-pages-report.csv").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("page,url,written,") and "virtual.txt" in text
+
+    report.get_by_role("link", name="ninth-steering-group-meeting").click()
+    page.wait_for_url(re.compile(r"/admin/meetings/meeting/\d+/change/$"))

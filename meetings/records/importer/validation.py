@@ -41,7 +41,7 @@ IMPORT_COMMENT = "Imported from a records file."
 class RecordsImport(ReferenceChecks, RecordChecks):
     """One records document on its way into the database."""
 
-    def __init__(self, document, now=None, progress=None):
+    def __init__(self, document, now=None, progress=None, constraint_checks=None):
         self.document = document
         self.now = now or timezone.now()
         # ``progress(items, description)`` wraps a long loop, for a progress bar; plain by default.
@@ -57,7 +57,9 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         # The name the file gives a document's file -> the name it is stored under, where they differ.
         self.stored_names = {}
         self.validated = False
-        self.constraint_checks = ConstraintChecks()
+        # Shared by imports one after another (the old pages, one import a page): a check
+        # constraint's answer depends only on the values of the row it reads.
+        self.constraint_checks = constraint_checks or ConstraintChecks()
 
     # Checking -----------------------------------------------------------------------------------
 
