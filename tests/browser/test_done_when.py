@@ -90,6 +90,23 @@ def looked_at(record, screenshot, axe_violations):
     return check
 
 
+# The text of the tracker's table that spills out of its cell into the next column, if any.
+SPILLING_CELLS = """
+() => {
+  const found = [];
+  for (const cell of document.querySelectorAll("table.tracker-table tbody :is(th, td)")) {
+    const right = cell.getBoundingClientRect().right;
+    for (const element of cell.querySelectorAll("*")) {
+      if (element.getBoundingClientRect().right > right + 1) {
+        found.push(`${cell.dataset.label || "Action"}: ${element.textContent.trim().slice(0, 40)}`);
+      }
+    }
+  }
+  return found.slice(0, 10);
+}
+"""
+
+
 def open_filters(reader):
     """Unfold the filter form, as a phone's reader must: beside the results it is always open."""
     summary = reader.locator("details.filter-panel > summary")
@@ -143,6 +160,7 @@ def test_reader_finds_indonesias_overdue_actions_most_overdue_first_and_download
         assert len(due_dates) == rows.count(), "every row says how long it is overdue"
         assert due_dates[0] == most_overdue, "the first row is the most overdue of the whole list"
         assert due_dates == sorted(due_dates), "each row is overdue by no more than the one above"
+        assert not reader.evaluate(SPILLING_CELLS), "every deadline, date and badge fits its column"
         looked_at(reader, "overdue-1-tracker")
 
         with reader.expect_download() as download:
