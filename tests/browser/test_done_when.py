@@ -313,6 +313,6 @@ def test_reader_searches_for_canada_and_for_the_bangkok_workshop_of_2014(record,
         meetings = reader.locator("main section#meetings ol > li")
         expect(meetings.get_by_role("link", name=BANGKOK_WORKSHOP)).to_be_visible()
         for found in meetings.locator(".item-list__meta").all():
-            kind, when, place = found.locator("span").all_inner_texts()[:3]
+            kind, when, place = found.locator(":scope > span").all_inner_texts()[:3]
             assert kind == "Workshop" and when.endswith("2014") and place.startswith("Bangkok")
         looked_at(reader, "search-2-bangkok-workshop")
