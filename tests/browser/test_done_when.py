@@ -285,7 +285,9 @@ def test_reader_subscribes_to_a_calendar_of_ministerial_conferences(record, site
         # What a calendar app fetches from that address (here over the live server's plain HTTP).
         answer = reader.request.get(f"{site}/calendar.ics?type=ministerial-conference")
         assert answer.ok and answer.headers["content-type"].startswith("text/calendar")
-        events = icalendar.Calendar.from_ical(answer.body()).walk("VEVENT")
+        subscribed = icalendar.Calendar.from_ical(answer.body())
+        assert subscribed["X-WR-CALNAME"] == "Bali Process meetings · Meeting type: Ministerial Conference"
+        events = subscribed.walk("VEVENT")
         assert {str(event["SUMMARY"]) for event in events} == expected
         assert len(events) == len(expected)
         assert {event["CATEGORIES"].to_ical().decode() for event in events} == {"Ministerial Conference"}
