@@ -98,6 +98,26 @@ def test_calendar_honours_the_meetings_list_filters(client):
     assert events(client.get(f"{CALENDAR}?year=2030")) == {}
 
 
+def calendar_name(response):
+    assert response.status_code == 200, response.content
+    return str(icalendar.Calendar.from_ical(response.content)["X-WR-CALNAME"])
+
+
+def test_a_subscribed_calendar_is_named_after_the_filters_it_keeps(client):
+    """Side by side in a calendar app, two subscriptions are told apart by their names."""
+    MeetingTypeFactory(slug="ministerial-conference", name="Ministerial Conference")
+    ParticipantFactory(slug="canada", name="Canada")
+    assert calendar_name(client.get(CALENDAR)) == "Bali Process meetings"
+    assert (
+        calendar_name(client.get(f"{CALENDAR}?type=ministerial-conference&sort=oldest"))
+        == "Bali Process meetings · Meeting type: Ministerial Conference"
+    )
+    assert (
+        calendar_name(client.get(f"{CALENDAR}?participant=canada&role=observer"))
+        == "Bali Process meetings · Participant: Canada · Attended as: Observer"
+    )
+
+
 def test_calendar_keeps_the_latest_meetings_and_says_how_to_reach_the_others(client, monkeypatch):
     monkeypatch.setattr(calendars, "MAX_EVENTS", 2)
     for year in (2014, 2015, 2016):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
+from meetings.models import ActionStatus
 from meetings.sitemaps import MeetingSitemap
 from tests.factories import (
     ActionItemFactory,
@@ -24,6 +25,18 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HOME_URL = reverse("meetings:home")
+
+
+def test_home_counts_have_thousands_separators(client, monkeypatch):
+    """As the tracker's and the charts' counts do: "12,345 Overdue", not "12345"."""
+    from meetings.views import home
+
+    big = dict.fromkeys(["total", "open", "overdue", *ActionStatus.values], 12345)
+    monkeypatch.setattr(home.versions, "cached", lambda key, compute: big if "tallies" in key else compute())
+
+    page = client.get(HOME_URL).content.decode()
+
+    assert page.count('<span class="stat__number">12,345</span>') == 3
 
 
 def add_meetings_with_actions(count, meeting_type, start):

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
-from ..api.filters import InvalidQuery, OpenMeetingFilter, apply_filters
+from ..api.filters import InvalidQuery, OpenMeetingFilter, valid_filterset
 from ..calendars import latest_first, meetings_calendar
-from ..filters import query_with
+from ..filters import filters_in_force, query_with
 from ..models import Meeting
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
@@ -24,7 +24,7 @@ class MeetingCalendarView(View):
     def get(self, request):
         meetings = Meeting.objects.published().filter(start_date__isnull=False).select_related("meeting_type")
         try:
-            meetings = apply_filters(OpenMeetingFilter, request.GET, meetings)
+            filterset = valid_filterset(OpenMeetingFilter, request.GET, meetings)
         except InvalidQuery as error:
             return HttpResponseBadRequest(error.explanation(), content_type="text/plain; charset=utf-8")
 
@@ -40,12 +40,22 @@ class MeetingCalendarView(View):
             }
 
         meetings, note = latest_first(
-            meetings, ("-start_date", "-pk"), what=_("meetings"), elsewhere=elsewhere
+            filterset.qs, ("-start_date", "-pk"), what=_("meetings"), elsewhere=elsewhere
         )
-        body = meetings_calendar(meetings, request.build_absolute_uri, _("Bali Process meetings"), note)
+        body = meetings_calendar(meetings, request.build_absolute_uri, calendar_name(filterset), note)
         response = HttpResponse(body, content_type=CALENDAR_TYPE)
         response["Content-Disposition"] = 'inline; filename="meetings.ics"'
         return response
+
+
+def calendar_name(filterset: OpenMeetingFilter) -> str:
+    """The name a calendar app shows for the subscription: the site's, then each filter in force.
+
+    Two subscriptions (every ministerial conference; every meeting Canada observed) are two
+    calendars side by side in the app, and must not both be called "Bali Process meetings".
+    """
+    in_force = [f"{label}: {shown}" for _name, label, shown in filters_in_force(filterset, {"sort"})]
+    return " · ".join([_("Bali Process meetings"), *in_force])
 
 
 class MeetingCalendarDownloadView(View):

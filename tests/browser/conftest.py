@@ -23,6 +23,23 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 
+# The elements that stick out past the right edge of the viewport, to say what to fix.
+OVERFLOWING_ELEMENTS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const box = element.getBoundingClientRect();
+    if (box.right > width + 1 && box.width > 0) {
+      const classes = element.className && typeof element.className === "string"
+        ? "." + element.className.trim().split(/\\s+/).join(".") : "";
+      found.push(`${element.tagName.toLowerCase()}${classes} (right edge ${Math.round(box.right)} px)`);
+    }
+  }
+  return found.slice(0, 10);
+}
+"""
+
 
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM.exists():

@@ -27,8 +27,7 @@ from tests.factories import (
     ProgressUpdateFactory,
 )
 
-from .conftest import DESKTOP, PHONE, new_page
-from .test_pages import OVERFLOWING_ELEMENTS
+from .conftest import DESKTOP, OVERFLOWING_ELEMENTS, PHONE, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 

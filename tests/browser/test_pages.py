@@ -5,6 +5,8 @@ Full-page screenshots of each page type at 1280 and 360 px go to test-artifacts/
 
 import pytest
 
+from .conftest import OVERFLOWING_ELEMENTS
+
 # whitenoise warns that collectstatic has not run: the live server serves static files itself.
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
@@ -21,23 +23,6 @@ PAGE_TYPES = [
     pytest.param("search", "/search/?q=policy+guides", 200, id="search"),
     pytest.param("not-found", "/meetings/no-such-meeting/", 404, id="not-found"),
 ]
-
-# The elements that stick out past the right edge of the viewport, to say what to fix.
-OVERFLOWING_ELEMENTS = """
-() => {
-  const width = document.documentElement.clientWidth;
-  const found = [];
-  for (const element of document.querySelectorAll("body *")) {
-    const box = element.getBoundingClientRect();
-    if (box.right > width + 1 && box.width > 0) {
-      const classes = element.className && typeof element.className === "string"
-        ? "." + element.className.trim().split(/\\s+/).join(".") : "";
-      found.push(`${element.tagName.toLowerCase()}${classes} (right edge ${Math.round(box.right)} px)`);
-    }
-  }
-  return found.slice(0, 10);
-}
-"""
 
 
 def open_page(page, url):

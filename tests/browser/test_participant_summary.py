@@ -18,7 +18,7 @@ from tests.factories import (
     OutcomeFactory,
 )
 
-from .test_pages import OVERFLOWING_ELEMENTS
+from .conftest import OVERFLOWING_ELEMENTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 

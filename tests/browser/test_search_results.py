@@ -14,7 +14,7 @@ from django.utils import timezone
 from meetings.models import ActionItem, Document, Meeting, MeetingType, Outcome
 from meetings.search import COUNT_LIMIT, RESULTS_PER_KIND
 
-from .test_pages import OVERFLOWING_ELEMENTS
+from .conftest import OVERFLOWING_ELEMENTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
