@@ -13,10 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
-from meetings import search
-from meetings.models import Attendance, Meeting, Participant, ParticipantAlias
+from meetings import search, versions
+from meetings.models import Attendance, Meeting, MeetingStatus, Participant, ParticipantAlias
 from meetings.search import fulltext, search_record
 from meetings.search.query import fts5_match, parse_query
 from tests.factories import (
@@ -357,3 +357,16 @@ def test_every_search_trigger_and_table_exists_after_migrating():
     expected = {("trigger", name) for name, _statement in migration.sqlite_trigger_statements()}
     expected |= {("table", migration.fts_table(kind)) for kind in migration.SQLITE_DOCUMENTS}
     assert expected <= present, expected - present
+
+
+@pytest.mark.django_db
+def test_a_meeting_to_come_found_by_who_is_listed_says_they_are_to_attend(client, record):
+    Meeting.objects.filter(attendances__participant__short_name="UNODC").update(
+        status=MeetingStatus.SCHEDULED
+    )
+    versions.bump()  # QuerySet.update sends no signal
+
+    response = client.get(reverse("meetings:search"), {"q": "unodc"})
+
+    assertContains(response, "<span>To be attended by <mark>UNODC</mark></span>", html=True)
+    assertNotContains(response, "<span>Attended by <mark>UNODC</mark></span>", html=True)

@@ -35,7 +35,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from ..models import ActionItem, Attendance, Document, Meeting, Outcome, Participant
+from ..models import ActionItem, Attendance, Document, Meeting, MeetingStatus, Outcome, Participant
 from . import words
 from .fulltext import (
     FullTextMatch,
@@ -150,6 +150,15 @@ class SearchResults:
         return [group for group in self.groups if group.count]
 
 
+def attended_label(meeting):
+    """How a meeting's listed participants are named: only a meeting held was attended."""
+    if meeting.status == MeetingStatus.HELD:
+        return _("Attended by")
+    if meeting.status == MeetingStatus.CANCELLED:
+        return _("Was to be attended by")
+    return _("To be attended by")
+
+
 def meeting_hit(meeting, pattern):
     details = [
         escape(meeting.meeting_type.name),
@@ -165,7 +174,7 @@ def meeting_hit(meeting, pattern):
     ]
     if attended:
         names = format_html_join(", ", "{}", ((highlight(name, pattern),) for name in attended[:5]))
-        details.append(format_html("{} {}", _("Attended by"), names))
+        details.append(format_html("{} {}", attended_label(meeting), names))
     return Hit(
         url=meeting.get_absolute_url(),
         title=highlight(meeting.title, pattern),
