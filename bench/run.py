@@ -372,7 +372,8 @@ def report(args, facts, all_targets, sampler, modes):
     lines = [
         f"# Benchmark: {args.database}, {facts['generated']} generated meetings",
         "",
-        f"- Machine: {machine()}",
+        f"- Machine: {machine()}; load average at the end "
+        f"{', '.join(f'{load:.1f}' for load in os.getloadavg())} (other work lowers every rate)",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- gunicorn, 2 sync workers; wrk on loopback, {args.runs} runs of {args.duration} s per page; "
         "medians of the runs. Admin change lists: 1 connection, logged in as an editor.",
