@@ -122,7 +122,7 @@ def test_a_browser_is_given_the_feed_as_a_page_that_says_how_to_follow_it(client
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
     assert "Follow it in a feed reader" in page
-    assert f'value="http://testserver{FEED}?type={meeting.meeting_type.slug}"' in page
+    assert f">http://testserver{FEED}?type={meeting.meeting_type.slug}</textarea>" in page
     assert f'<a href="http://testserver{meeting.get_absolute_url()}">Opened in a browser</a>' in page
     assert "Draft record" not in page
     # The summary is text as the feed has it: what an editor typed is escaped, never markup.

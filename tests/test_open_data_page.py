@@ -31,7 +31,7 @@ def test_open_data_page_links_the_api_its_docs_feeds_calendars_and_downloads(cli
     ):
         assert f'href="{href}"' in page
     for feed in ("/feeds/meetings/", "/feeds/outcomes/", "/feeds/actions/"):
-        assert f'value="http://testserver{feed}"' in page
+        assert f">http://testserver{feed}</textarea>" in page
 
 
 def test_open_data_page_offers_each_calendar_as_a_webcal_subscription_with_its_web_address(client):
@@ -44,9 +44,9 @@ def test_open_data_page_offers_each_calendar_as_a_webcal_subscription_with_its_w
     )
     page = client.get(OPEN_DATA).content.decode()
     assert 'href="webcal://testserver/calendar.ics"' in page
-    assert 'value="http://testserver/calendar.ics"' in page
+    assert ">http://testserver/calendar.ics</textarea>" in page
     assert 'href="webcal://testserver/calendar.ics?type=ministerial-conference"' in page
-    assert 'value="http://testserver/calendar.ics?type=ministerial-conference"' in page
+    assert ">http://testserver/calendar.ics?type=ministerial-conference</textarea>" in page
     assert "Ministerial Conferences" in page
     assert "From URL" in page  # how to add it in Google Calendar
 

@@ -29,6 +29,12 @@ def test_reader_finds_the_calendar_of_ministerial_conferences_from_the_footer(
     page.get_by_text("How to subscribe in your calendar app").click()
     expect(page.get_by_text("From URL", exact=False)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    # Every address is in sight whole, its filters too: none runs past the edge of its box.
+    hidden = page.locator(".subscription__input").evaluate_all(
+        "boxes => boxes.filter(box => box.scrollWidth > box.clientWidth"
+        " || box.scrollHeight > box.clientHeight).map(box => box.value)"
+    )
+    assert not hidden, f"addresses cut off: {hidden}"
     violations = axe_violations(page)
     assert not violations, (
         f"axe-core found serious or critical violations on the open data page:\n{violations}"
