@@ -227,4 +227,3 @@ def test_every_page_stays_under_its_bound_with_the_same_queries_on_twice_the_arc
             assert status == expected, f"{name}: {status}"
             assert size <= bound, f"{name}: {size:,} bytes, more than {bound:,}"
         assert large[name][2] == small[name][2], f"{name}: {small[name][2]} then {large[name][2]} queries"
-
