@@ -24,16 +24,13 @@ otherwise miss an import that changed links alone.
 
 History: each record the import changes gets one entry, holding the record with its parts as the
 import left them. The rows are written with no revision open (so no save adds anything to one), then
-``write_history`` adds each changed record once (``reversion.add_to_revision``, which follows its
-parts), read back with its parts in a fixed number of queries. A revision holds at most ``BATCH``
-meetings: django-reversion copies what a revision holds at every addition, so one revision for a
-whole archive would cost the square of its size; every revision of one import names the same user,
-comment and time, and all are in the import's one transaction.
+``write_history`` adds each changed record once to one revision, written in bulk
+(``revisions.BulkRevision``, which follows its parts as django-reversion does), read back with its
+parts in a fixed number of queries ``BATCH`` meetings at a time, so that memory holds one batch.
 """
 
 from collections import defaultdict
 
-import reversion
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -557,7 +554,7 @@ class RecordsWriter:
 
     def write_history(self, user, comment):
         """One entry in the history of each record the import changed, with its parts as they are
-        now, naming ``user`` and ``comment``; in revisions of at most ``BATCH`` meetings."""
+        now, naming ``user`` and ``comment``: one revision, written ``BATCH`` meetings at a time."""
         records = self.records
         standing_alone = [
             *MeetingType.objects.filter(slug__in=[r["slug"] for _p, r in records.changed("meeting_types")]),
@@ -568,12 +565,7 @@ class RecordsWriter:
         ]
         changed = [self.meeting_ids[record["slug"]] for _path, record in records.changed("meetings")]
         changed += sorted(self._touched_meetings - set(changed))
-        date = timezone.now()
-        for batch in batches(records.progress(changed, "recording history"), BATCH) if changed else [[]]:
-            with revisions.revision(user, comment):
-                reversion.set_date_created(date)
-                for record in standing_alone:
-                    reversion.add_to_revision(record)
-                standing_alone = []
-                for meeting in with_parts(Meeting.objects.filter(pk__in=batch)):
-                    reversion.add_to_revision(meeting)
+        revision = revisions.BulkRevision(user, comment)
+        revision.add(standing_alone)
+        for batch in batches(records.progress(changed, "recording history"), BATCH):
+            revision.add(with_parts(Meeting.objects.filter(pk__in=batch)))
