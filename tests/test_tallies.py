@@ -283,3 +283,23 @@ def test_median_of_counted_values_is_the_statistics_median():
 
     for values in ([5], [1, 9], [3, 3, 4], [1, 2, 3, 40], [7, 7, 7, 8, 100, 100]):
         assert charts.histogram_median(Counter(values)) == statistics.median(values)
+
+
+def test_a_change_of_many_keys_is_merged_into_the_rows_already_there(owners, monkeypatch):
+    """Past ``BULK_KEYS`` keys a change is merged in bulk: keys already in the table are summed
+    into one row each, rows brought to 0 go, new keys get a row, and the other rows stay."""
+    australia, indonesia, _thailand = owners
+    meeting = MeetingFactory(start_date=days(-400))
+    action(meeting, due=days(-100), owners=[australia])
+    moved = [action(meeting, due=days(-30 * n), owners=[indonesia]) for n in range(1, 6)]
+    assert_tallies_match_a_recount()
+    kept_rows = set(ActionTally.objects.filter(participant=australia).values_list("pk", flat=True))
+    monkeypatch.setattr(tallies, "BULK_KEYS", 0)
+    with transaction.atomic(), tallies.deferred():
+        ActionItem.objects.filter(pk__in=[a.pk for a in moved[:3]]).update(status=ActionStatus.COMPLETED)
+        ActionItem.objects.filter(pk=moved[3].pk).delete()
+        tallies.refresh([a.pk for a in moved])
+    assert_tallies_match_a_recount()
+    assert kept_rows == set(ActionTally.objects.filter(participant=australia).values_list("pk", flat=True))
+    assert len(set(ActionTally.objects.values_list(*tallies.KEY))) == ActionTally.objects.count()
+    assert not ActionTally.objects.filter(count=0).exists()
