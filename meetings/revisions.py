@@ -144,9 +144,9 @@ class BulkRevision:
     each many-to-many field of each row, the JSON written by the pure-Python encoder) and, on
     saving, reads back every row it holds to check that it exists. Here the records come loaded
     with their parts (each many-to-many relation prefetched), each model's rows are serialized in
-    one call, and the versions are written with ``bulk_create`` as they are added, so that memory
-    holds one batch at a time. ``test_history`` checks that the versions equal those of
-    ``add_to_revision``.
+    one call (its many-to-many links read from the prefetched relations), and the versions are
+    written with ``bulk_create`` as they are added, so that memory holds one batch at a time.
+    ``test_history`` checks that the versions equal those of ``add_to_revision``.
     """
 
     def __init__(self, user=None, comment="", date=None):
@@ -172,8 +172,20 @@ class BulkRevision:
         for row in rows:
             by_model[type(row)].append(row)
         serialized = {}
-        for model_rows in by_model.values():
-            for row, dumped in zip(model_rows, serializers.serialize("python", model_rows), strict=True):
+        for model, model_rows in by_model.items():
+            links = [
+                field
+                for field in model._meta.local_many_to_many
+                if field.remote_field.through._meta.auto_created
+            ]
+            # The serializer builds a queryset for each link of each row, even one prefetched: the
+            # links are read here from the prefetched relations, in their order, as it reads them.
+            fields = [field.name for field in model._meta.local_fields]
+            for row, dumped in zip(
+                model_rows, serializers.serialize("python", model_rows, fields=fields), strict=True
+            ):
+                for field in links:
+                    dumped["fields"][field.name] = [related.pk for related in getattr(row, field.name).all()]
                 serialized[id(row)] = dumped
         versions = []
         for row in rows:
