@@ -22,7 +22,16 @@ from meetings.models import (
     ProgressUpdate,
     Theme,
 )
-from meetings.records import RecordsImport, RecordsInvalid, build_records, dumps, records_schema
+from meetings.records import (
+    RecordsImport,
+    RecordsInvalid,
+    build_records,
+    dumps,
+    export,
+    records_schema,
+    write_records,
+)
+from meetings.records.export import MeetingExporter, meeting_order, meeting_queryset
 from meetings.records.schema import records_validator
 from meetings.versions import current as record_version
 from tests.factories import (
@@ -918,6 +927,60 @@ def test_export_runs_in_a_fixed_number_of_queries(django_assert_max_num_queries)
     generate_record(10)
     with django_assert_max_num_queries(20):
         build_records()
+
+
+def streamed_text(**selection):
+    out = io.StringIO()
+    write_records(out, **selection)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 200])
+def test_the_export_written_meeting_by_meeting_is_the_text_of_the_whole_document(
+    full_record, monkeypatch, chunk
+):
+    """The file written chunk by chunk, each chunk's actions named afresh, is the very text of the
+    document built whole, as the export was before, for everything and for selections."""
+    generate_record(7)
+    # Superseded by an action of another meeting, named from a chunk of its own.
+    superseded = ActionItem.objects.order_by("-pk").first()
+    superseded.status, superseded.superseded_by = "superseded", ActionItem.objects.order_by("pk").first()
+    superseded.save()
+    since = timezone.localdate() - datetime.timedelta(days=7)
+    whole = {
+        "meetings": sorted(
+            (MeetingExporter().export(meeting) for meeting in meeting_queryset()), key=meeting_order
+        )
+    }
+    monkeypatch.setattr(export, "CHUNK", chunk)
+    document = build_records()
+    assert document["meetings"] == whole["meetings"]
+    assert streamed_text() == dumps(document)
+    chosen = ["workshop-on-returns", Meeting.objects.order_by("pk").last().slug]
+    assert streamed_text(meeting_slugs=chosen) == dumps(build_records(meeting_slugs=chosen))
+    assert streamed_text(since=since) == dumps(build_records(since=since))
+    Meeting.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
+    Outcome.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
+    ActionItem.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
+    Document.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
+    ProgressUpdate.objects.update(created_at=timezone.now() - datetime.timedelta(days=400))
+    assert streamed_text(since=since) == dumps(build_records(since=since))
+    assert json.loads(streamed_text(since=since))["meetings"] == []
+
+
+def test_the_export_command_writes_the_whole_document_to_its_file(full_record, tmp_path):
+    generate_record(4)
+    path = tmp_path / "records.json"
+    call_command("export_records", "-o", str(path), "--with-files")
+    assert path.read_text(encoding="utf-8") == dumps(build_records(with_files=True))
+    out = io.StringIO()
+    call_command("export_records", stdout=out)
+    assert out.getvalue() == dumps(build_records())
+
+
+def test_an_empty_record_is_written_as_the_document_it_is():
+    assert streamed_text() == dumps(build_records())
+    assert json.loads(streamed_text())["meetings"] == []
 
 
 def test_demo_records_round_trip_byte_identical():
