@@ -4,11 +4,15 @@ import json
 import random
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 from reversion.models import Revision, Version
 
+from meetings import tallies
 from meetings.models import (
     ActionItem,
     ActionOwner,
@@ -33,6 +37,7 @@ from meetings.records import (
     write_records,
 )
 from meetings.records.export import MeetingExporter, meeting_order, meeting_queryset
+from meetings.records.importer.writer import BATCH
 from meetings.records.schema import records_validator, schema_errors
 from meetings.versions import current as record_version
 from tests.factories import (
@@ -477,6 +482,29 @@ def generate_record(meetings=20, seed=2002):
                     ProgressUpdateFactory(action_item=action, meeting=chance.choice([None, meeting]))
         created.append(meeting)
     return created
+
+
+def test_writing_an_import_of_twice_the_meetings_costs_the_same_queries(monkeypatch):
+    """Rows, links, the history and the tallies of new meetings are written in a fixed number of
+    queries for each batch of meetings, not for each row (the tallies as a large file merges them)."""
+    monkeypatch.setattr(tallies, "BULK_KEYS", 0)
+
+    def queries_to_write(meetings):
+        generate_record(meetings, seed=7)
+        document = json.loads(export_text())
+        empty_the_record()
+        records = RecordsImport(document)
+        assert records.validate() == []
+        # Each import reads the content types of the versions it writes, once.
+        ContentType.objects.clear_cache()
+        with CaptureQueriesContext(connection) as queries:
+            records.apply()
+        assert len(json.loads(export_text())["meetings"]) == meetings
+        empty_the_record()
+        return len(queries)
+
+    assert queries_to_write(12) == queries_to_write(24)
+    assert BATCH >= 24
 
 
 def test_round_trip_of_generated_meetings_is_byte_identical():
