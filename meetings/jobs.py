@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.tasks import Task, TaskResultStatus
@@ -185,11 +185,13 @@ def sweep_stale(now: datetime.datetime | None = None) -> int:
     return failed
 
 
-def store_file(job: Job, content: bytes, filename: str) -> None:
-    """Keep ``content`` for download under an unguessable name, until TASK_FILE_HOURS from now."""
+def store_file(job: Job, content: bytes | File, filename: str) -> None:
+    """Keep ``content`` (bytes, or a file too large to hold) for download under an unguessable
+    name, until TASK_FILE_HOURS from now."""
     extension = filename.rsplit(".", 1)[-1]
     job.file = default_storage.save(
-        f"{FILES_DIR}/{secrets.token_urlsafe(32)}.{extension}", ContentFile(content)
+        f"{FILES_DIR}/{secrets.token_urlsafe(32)}.{extension}",
+        content if isinstance(content, File) else ContentFile(content),
     )
     job.filename = filename
     job.expires_at = timezone.now() + datetime.timedelta(hours=settings.TASK_FILE_HOURS)

@@ -31,6 +31,7 @@ may be called any number of times. ``recount()`` counts everything afresh, for t
 """
 
 import datetime
+import enum
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -58,7 +59,7 @@ from .models import (
 KEY = ("kind", "participant_id", "status", "year", "until_year", "day", "until_day", "days")
 DATE_FIELDS = {"day", "until_day"}
 CHUNK = 2000
-# Past this many keys changed at once, new rows are added and the table compacted, not each updated.
+# Past this many keys changed at once, they are merged into the table in bulk, not each updated.
 BULK_KEYS = 500
 WITHDRAWN = (ActionStatus.CANCELLED, ActionStatus.SUPERSEDED)
 ONE_DAY = datetime.timedelta(days=1)
@@ -260,14 +261,10 @@ def key_filter(share_key) -> dict:
 
 
 def apply(change: Counter) -> None:
-    """Add ``change`` to the tallies: row by row when it is small, else as new rows, then compacted."""
+    """Add ``change`` to the tallies: row by row when it is small, else merged in bulk (``merge``)."""
     change = {share_key: count for share_key, count in change.items() if count}
     if len(change) > BULK_KEYS:
-        ActionTally.objects.bulk_create(
-            [ActionTally(**key_filter(share_key), count=count) for share_key, count in change.items()],
-            batch_size=CHUNK,
-        )
-        compact()
+        merge(change)
         return
     for share_key, count in change.items():
         rows = ActionTally.objects.filter(**key_filter(share_key))
@@ -279,12 +276,27 @@ def apply(change: Counter) -> None:
             ActionTally.objects.filter(pk=row, count=0).delete()
 
 
-def compact() -> None:
-    """One row per key, none of count 0: what adding rows in bulk leaves spread out."""
-    totals = Counter()
-    for row in ActionTally.objects.values_list(*KEY, "count").iterator(chunk_size=CHUNK):
-        totals[row[:-1]] += row[-1]
-    ActionTally.objects.all().delete()
+def plain(share_key: tuple) -> tuple:
+    """``share_key`` with its choices as the plain text the database gives back: a choice equals
+    its text but does not hash alike, so a dictionary would tell them apart."""
+    return tuple(value.value if isinstance(value, enum.Enum) else value for value in share_key)
+
+
+def merge(change: dict) -> None:
+    """Add a change of many keys: each row of a key it changes is replaced by one row of the sum
+    (none of count 0), and each new key gets its row; the other rows are left alone, so the work
+    follows the size of the change, not of the table, but for one read of the table's keys."""
+    totals = Counter({plain(share_key): count for share_key, count in change.items()})
+    replaced = []
+    for pk, *share_key, count in ActionTally.objects.values_list("pk", *KEY, "count").iterator(
+        chunk_size=CHUNK
+    ):
+        share_key = tuple(share_key)
+        if share_key in totals:
+            totals[share_key] += count
+            replaced.append(pk)
+    for start in range(0, len(replaced), CHUNK):
+        ActionTally.objects.filter(pk__in=replaced[start : start + CHUNK]).delete()
     write_rows(totals)
 
 

@@ -8,10 +8,13 @@ from reversion.models import Revision, Version
 from meetings import revisions
 from meetings.models import ActionItem, ActionStatus, Attendance, AttendanceRole, Meeting, Outcome
 from meetings.records import RecordsImport, build_records, dumps, parse_records
+from meetings.records.importer.writer import with_parts
 from tests.admin_forms import first_version, post_admin_form
 from tests.factories import (
     ActionItemFactory,
+    ActionOwnerFactory,
     AttendanceFactory,
+    DocumentFactory,
     MeetingFactory,
     OutcomeFactory,
     ParticipantFactory,
@@ -193,6 +196,40 @@ def test_an_import_is_one_entry_of_each_record_it_changes_naming_the_importer(
     assert revision.user == user
     assert revision.comment == "Imported from a records file."
     assert Meeting.objects.get().summary == "Imported words."
+
+
+def test_a_bulk_revision_holds_the_very_versions_that_adding_each_record_to_a_revision_would():
+    theme, other_theme = ThemeFactory(), ThemeFactory()
+    meeting = MeetingFactory(themes=[other_theme, theme], summary="Words \u201cquoted\u201d.")
+    meeting.related_meetings.add(MeetingFactory(), MeetingFactory())
+    AttendanceFactory(meeting=meeting, role=AttendanceRole.CO_CHAIR)
+    AttendanceFactory(meeting=meeting)
+    outcome = OutcomeFactory(meeting=meeting, position=1)
+    outcome.themes.add(theme, other_theme)
+    outcome.concerns.add(ParticipantFactory(), ParticipantFactory())
+    outcome.documents.add(DocumentFactory(meeting=meeting), DocumentFactory(meeting=meeting))
+    OutcomeFactory(meeting=meeting, position=2)
+    for _ in range(2):
+        action = ActionItemFactory(outcome=outcome, status=ActionStatus.IN_PROGRESS)
+        action.themes.add(theme)
+        ActionOwnerFactory(action_item=action)
+        ProgressUpdateFactory(action_item=action, note="Begun.")
+        ProgressUpdateFactory(action_item=action, status=ActionStatus.COMPLETED)
+
+    def held(revision):
+        return [
+            (v.content_type_id, v.object_id, v.db, v.format, v.serialized_data, v.object_repr)
+            for v in revision.version_set.order_by("pk")
+        ]
+
+    with revisions.revision(comment="One at a time"):
+        revisions.add(Meeting.objects.get(pk=meeting.pk))
+    in_bulk = revisions.BulkRevision(comment="In bulk")
+    in_bulk.add(with_parts(Meeting.objects.filter(pk=meeting.pk)))
+
+    one_at_a_time = held(Revision.objects.get(comment="One at a time"))
+    assert len(one_at_a_time) == 1 + 2 + 2 + 2 + 2 * (1 + 1 + 2)
+    assert held(in_bulk.revision) == one_at_a_time
 
 
 def test_a_history_page_costs_the_same_queries_for_one_and_twelve_rounds_of_changes(editor_client):

@@ -7,7 +7,21 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from meetings.due import DuePeriod
-from meetings.models import ActionItem, Meeting, Membership, Outcome, OutcomeStrength, Participant
+from meetings.models import (
+    ActionItem,
+    ActionOwner,
+    ActionStatus,
+    Attendance,
+    AttendanceRole,
+    Meeting,
+    Membership,
+    Outcome,
+    OutcomeStrength,
+    OwnerRole,
+    Participant,
+    ProgressUpdate,
+)
+from meetings.models.constraints import choice_label
 from tests.factories import (
     ActionItemFactory,
     AttendanceFactory,
@@ -263,3 +277,19 @@ def test_the_words_as_published_hold_a_sentence():
         row.full_clean()
         row.refresh_from_db()
     assert meeting.date_as_published == words[:2000]
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "choices"),
+    [
+        (Attendance, "role", AttendanceRole),
+        (ActionOwner, "role", OwnerRole),
+        (ProgressUpdate, "status", ActionStatus),
+    ],
+)
+def test_a_choice_label_is_what_the_fields_display_gives_for_every_value_and_an_unknown_one(
+    model, field, choices
+):
+    for value in [*choices.values, "retired"]:
+        row = model(**{field: value})
+        assert choice_label(choices, value) == getattr(row, f"get_{field}_display")()

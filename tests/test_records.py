@@ -4,10 +4,15 @@ import json
 import random
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from jsonschema import Draft202012Validator
 from reversion.models import Revision, Version
 
+from meetings import tallies
 from meetings.models import (
     ActionItem,
     ActionOwner,
@@ -22,8 +27,18 @@ from meetings.models import (
     ProgressUpdate,
     Theme,
 )
-from meetings.records import RecordsImport, RecordsInvalid, build_records, dumps, records_schema
-from meetings.records.schema import records_validator
+from meetings.records import (
+    RecordsImport,
+    RecordsInvalid,
+    build_records,
+    dumps,
+    export,
+    records_schema,
+    write_records,
+)
+from meetings.records.export import MeetingExporter, meeting_order, meeting_queryset
+from meetings.records.importer.writer import BATCH
+from meetings.records.schema import records_validator, schema_errors
 from meetings.versions import current as record_version
 from tests.factories import (
     ActionItemFactory,
@@ -467,6 +482,29 @@ def generate_record(meetings=20, seed=2002):
                     ProgressUpdateFactory(action_item=action, meeting=chance.choice([None, meeting]))
         created.append(meeting)
     return created
+
+
+def test_writing_an_import_of_twice_the_meetings_costs_the_same_queries(monkeypatch):
+    """Rows, links, the history and the tallies of new meetings are written in a fixed number of
+    queries for each batch of meetings, not for each row (the tallies as a large file merges them)."""
+    monkeypatch.setattr(tallies, "BULK_KEYS", 0)
+
+    def queries_to_write(meetings):
+        generate_record(meetings, seed=7)
+        document = json.loads(export_text())
+        empty_the_record()
+        records = RecordsImport(document)
+        assert records.validate() == []
+        # Each import reads the content types of the versions it writes, once.
+        ContentType.objects.clear_cache()
+        with CaptureQueriesContext(connection) as queries:
+            records.apply()
+        assert len(json.loads(export_text())["meetings"]) == meetings
+        empty_the_record()
+        return len(queries)
+
+    assert queries_to_write(12) == queries_to_write(24)
+    assert BATCH >= 24
 
 
 def test_round_trip_of_generated_meetings_is_byte_identical():
@@ -918,6 +956,95 @@ def test_export_runs_in_a_fixed_number_of_queries(django_assert_max_num_queries)
     generate_record(10)
     with django_assert_max_num_queries(20):
         build_records()
+
+
+def test_the_inlined_schema_finds_what_the_schema_finds_in_the_same_order(full_record):
+    """The validator reads the schema with its references inlined, for speed: the same errors, in
+    the same order, with the same messages and the same schema beside each."""
+    document = build_records()
+    meeting = document["meetings"][0]
+    meeting.update(slug="Not A Slug", type=7, start_date="2014-13-45", country="Australia", extra=True)
+    meeting["attendance"][0]["participant"] = None
+    meeting["attendance"].append({"role": "member"})
+    outcome = meeting["outcomes"][0]
+    outcome.update(concerns=["UNODC", 3], documents=[None])
+    action = outcome["actions"][0]
+    action.update(due="first half", superseded_by="nowhere", owners="rso", fulfilled_by=1)
+    action["updates"].append({"date": "2015-03-27", "status": "done", "note": 5})
+    document["participants"][0].update(slug="", memberships=[{"status": "member", "body": "X Y"}])
+    document["themes"].append({"slug": "theme"})
+
+    def found(validator):
+        return [
+            # What the explanation of an error reads of the schema beside it.
+            (
+                list(error.absolute_path),
+                error.validator,
+                error.message,
+                error.schema.get("description"),
+                list(error.schema.get("properties", {})),
+            )
+            for error in validator.iter_errors(document)
+        ]
+
+    plain = Draft202012Validator(records_schema())
+    assert len(found(plain)) > 15
+    assert found(records_validator()) == found(plain)
+    assert len(schema_errors(document)) > 15
+
+
+def streamed_text(**selection):
+    out = io.StringIO()
+    write_records(out, **selection)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 200])
+def test_the_export_written_meeting_by_meeting_is_the_text_of_the_whole_document(
+    full_record, monkeypatch, chunk
+):
+    """The file written chunk by chunk, each chunk's actions named afresh, is the very text of the
+    document built whole, as the export was before, for everything and for selections."""
+    generate_record(7)
+    # Superseded by an action of another meeting, named from a chunk of its own.
+    superseded = ActionItem.objects.order_by("-pk").first()
+    superseded.status, superseded.superseded_by = "superseded", ActionItem.objects.order_by("pk").first()
+    superseded.save()
+    since = timezone.localdate() - datetime.timedelta(days=7)
+    whole = {
+        "meetings": sorted(
+            (MeetingExporter().export(meeting) for meeting in meeting_queryset()), key=meeting_order
+        )
+    }
+    monkeypatch.setattr(export, "CHUNK", chunk)
+    document = build_records()
+    assert document["meetings"] == whole["meetings"]
+    assert streamed_text() == dumps(document)
+    chosen = ["workshop-on-returns", Meeting.objects.order_by("pk").last().slug]
+    assert streamed_text(meeting_slugs=chosen) == dumps(build_records(meeting_slugs=chosen))
+    assert streamed_text(since=since) == dumps(build_records(since=since))
+    Meeting.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
+    Outcome.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
+    ActionItem.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
+    Document.objects.update(updated_at=timezone.now() - datetime.timedelta(days=400))
+    ProgressUpdate.objects.update(created_at=timezone.now() - datetime.timedelta(days=400))
+    assert streamed_text(since=since) == dumps(build_records(since=since))
+    assert json.loads(streamed_text(since=since))["meetings"] == []
+
+
+def test_the_export_command_writes_the_whole_document_to_its_file(full_record, tmp_path):
+    generate_record(4)
+    path = tmp_path / "records.json"
+    call_command("export_records", "-o", str(path), "--with-files")
+    assert path.read_text(encoding="utf-8") == dumps(build_records(with_files=True))
+    out = io.StringIO()
+    call_command("export_records", stdout=out)
+    assert out.getvalue() == dumps(build_records())
+
+
+def test_an_empty_record_is_written_as_the_document_it_is():
+    assert streamed_text() == dumps(build_records())
+    assert json.loads(streamed_text())["meetings"] == []
 
 
 def test_demo_records_round_trip_byte_identical():

@@ -300,3 +300,23 @@ def test_the_overdue_line_counted_in_the_database_agrees_with_every_timeline_rep
         charts.replayed(charted, *charts.year_ends(years, today), changes)
         running = list(accumulate(changes[:-1]))
         assert (total, counts) == (charted.count(), dict(zip(years, running, strict=True)))
+
+
+def test_a_change_of_many_keys_is_merged_into_the_rows_already_there(owners, monkeypatch):
+    """Past ``BULK_KEYS`` keys a change is merged in bulk: keys already in the table are summed
+    into one row each, rows brought to 0 go, new keys get a row, and the other rows stay."""
+    australia, indonesia, _thailand = owners
+    meeting = MeetingFactory(start_date=days(-400))
+    action(meeting, due=days(-100), owners=[australia])
+    moved = [action(meeting, due=days(-30 * n), owners=[indonesia]) for n in range(1, 6)]
+    assert_tallies_match_a_recount()
+    kept_rows = set(ActionTally.objects.filter(participant=australia).values_list("pk", flat=True))
+    monkeypatch.setattr(tallies, "BULK_KEYS", 0)
+    with transaction.atomic(), tallies.deferred():
+        ActionItem.objects.filter(pk__in=[a.pk for a in moved[:3]]).update(status=ActionStatus.COMPLETED)
+        ActionItem.objects.filter(pk=moved[3].pk).delete()
+        tallies.refresh([a.pk for a in moved])
+    assert_tallies_match_a_recount()
+    assert kept_rows == set(ActionTally.objects.filter(participant=australia).values_list("pk", flat=True))
+    assert len(set(ActionTally.objects.values_list(*tallies.KEY))) == ActionTally.objects.count()
+    assert not ActionTally.objects.filter(count=0).exists()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..due import DuePeriod, DuePrecision
 from ..timeframes import parse_timeframe
-from .constraints import AS_PUBLISHED_MAX_LENGTH, ShowableText, choices_constraint
+from .constraints import AS_PUBLISHED_MAX_LENGTH, ShowableText, choice_label, choices_constraint
 from .meetings import Meeting, MeetingStatus
 from .outcomes import Document, Outcome
 from .participants import Participant
@@ -506,7 +506,7 @@ class ActionOwner(ShowableText, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.participant} ({self.get_role_display()})"
+        return f"{self.participant} ({choice_label(OwnerRole, self.role)})"
 
 
 class ProgressUpdate(ShowableText, models.Model):
@@ -563,7 +563,7 @@ class ProgressUpdate(ShowableText, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.date}: {self.get_status_display()}"
+        return f"{self.date}: {choice_label(ActionStatus, self.status)}"
 
     def clean(self):
         """An entry records what happened: not after today, not before its action was set off, and

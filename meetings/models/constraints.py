@@ -23,6 +23,17 @@ def choices_constraint(name, field, choices, *, allow_blank=False):
     return models.CheckConstraint(condition=condition, name=name)
 
 
+def choice_label(choices: type[models.Choices], value: str) -> str:
+    """The label of ``value`` among ``choices``, in the active language, as ``get_FOO_display()``
+    gives it (the value itself when it is none of them): for ``__str__`` of rows written and
+    recorded in the history by the thousand, where ``get_FOO_display()`` spends most of its time
+    making the field's choices hashable again at every call."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def dates_in_order_constraint(name, start="start_date", end="end_date"):
     return models.CheckConstraint(
         condition=Q(**{f"{start}__isnull": True})

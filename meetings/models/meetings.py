@@ -17,6 +17,7 @@ from ..uploads import IMAGE_TYPES, MAX_IMAGE_BYTES, FileTypeValidator, hero_imag
 from .constraints import (
     AS_PUBLISHED_MAX_LENGTH,
     ShowableText,
+    choice_label,
     choices_constraint,
     dates_in_order_constraint,
     dates_in_order_error,
@@ -431,4 +432,4 @@ class Attendance(ShowableText, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.participant} ({self.get_role_display()})"
+        return f"{self.participant} ({choice_label(AttendanceRole, self.role)})"

@@ -1,10 +1,11 @@
 """The records format: the whole record, or any part of it, as one JSON document, out and in.
 
-``build_records()`` and ``dumps()`` write it; ``RecordsImport`` checks and applies it. The JSON
-Schema other systems can validate their files against is ``records.schema.json`` beside this file.
+``build_records()`` and ``dumps()`` write it, ``write_records()`` the same text meeting by meeting;
+``RecordsImport`` checks and applies it. The JSON Schema other systems can validate their files
+against is ``records.schema.json`` beside this file.
 """
 
-from .export import FORMAT, VERSION, build_records, dumps
+from .export import FORMAT, VERSION, build_records, dumps, write_records
 from .importer import RecordError, RecordsImport, RecordsInvalid, parse_records
 from .schema import SCHEMA_PATH, records_schema
 
@@ -19,4 +20,5 @@ __all__ = [
     "dumps",
     "parse_records",
     "records_schema",
+    "write_records",
 ]

@@ -7,6 +7,7 @@ collations differ) give byte-identical files, and two exports of the same record
 import base64
 import datetime
 import json
+import tempfile
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -410,47 +411,145 @@ def build_records(meeting_slugs=None, since=None, now=None, with_files=False, ex
     ``with_files`` writes each stored file's content beside its name (``MeetingExporter``); pass
     ``exporter`` to read which files the storage lacked. ``progress(items, description)`` wraps the
     loop over meetings, as the importer's does.
+
+    The whole document is held in memory: for a page's download and the tests. A file of the whole
+    archive is written by ``write_records``, meeting by meeting, with the same text.
     """
-    exporter = exporter or MeetingExporter(now=now, with_files=with_files)
-    partial = bool(meeting_slugs) or since is not None
-    meetings = meeting_queryset()
-    if partial:
-        meetings = meetings.filter(pk__in=list(select_meetings(meeting_slugs, since)))
-    total = meetings.count() if progress else None
-    meetings = meetings.iterator(chunk_size=CHUNK)
-    if progress:
-        meetings = progress(meetings, "exporting", total=total)
-    meeting_records = sorted((exporter.export(meeting) for meeting in meetings), key=meeting_order)
+    records = RecordsExport(meeting_slugs, since, now=now, with_files=with_files, exporter=exporter)
+    meeting_records = list(records.meeting_records(progress))
+    return {**records.head(meeting_records), "meetings": meeting_records}
 
-    participants = participant_queryset()
-    meeting_types = MeetingType.objects.all()
-    themes = Theme.objects.all()
-    if partial:
-        participant_slugs = referenced_participants(meeting_records)
-        participant_records = _participant_closure(participant_slugs, since)
-        type_slugs = {meeting["type"] for meeting in meeting_records}
-        theme_slugs = set()
-        for meeting in meeting_records:
-            theme_slugs.update(meeting["themes"])
-            for outcome in meeting["outcomes"]:
-                theme_slugs.update(outcome["themes"])
-                for action in outcome["actions"]:
-                    theme_slugs.update(action["themes"])
-                    type_slugs.update(filter(None, [action["due_at_next"]]))
-        since_filter = Q(updated_at__gte=start_of_day(since)) if since else Q(pk__in=[])
-        meeting_types = meeting_types.filter(Q(slug__in=type_slugs) | since_filter)
-        themes = themes.filter(Q(slug__in=theme_slugs) | since_filter)
-    else:
-        participant_records = [export_participant(participant) for participant in participants]
 
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "meeting_types": sorted((export_meeting_type(t) for t in meeting_types), key=lambda r: r["slug"]),
-        "themes": sorted((export_theme(theme) for theme in themes), key=lambda r: r["slug"]),
-        "participants": sorted(participant_records, key=lambda r: r["slug"]),
-        "meetings": meeting_records,
-    }
+def write_records(
+    stream, meeting_slugs=None, since=None, now=None, with_files=False, exporter=None, progress=None
+):
+    """Write to ``stream`` (text) what ``dumps(build_records(...))`` gives, meeting by meeting, so
+    that memory holds a chunk of meetings, not the archive.
+
+    The meetings follow the head (meeting types, themes, participants), which for a selection of
+    meetings names only what they reference: those are written to a temporary file first, read
+    for their references, and copied after the head.
+    """
+    records = RecordsExport(meeting_slugs, since, now=now, with_files=with_files, exporter=exporter)
+    if not records.partial:
+        _write_document(stream, records.head(), records.meeting_records(progress))
+        return
+    references = MeetingReferences()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spooled:
+        count = 0
+        for record in records.meeting_records(progress):
+            references.add(record)
+            spooled.write(_meeting_text(record, first=not count))
+            count += 1
+        spooled.seek(0)
+        _write_document(stream, records.head(references=references), spooled if count else ())
+
+
+# How the document's meetings are laid out inside it, as ``dumps`` lays out a list in a dictionary.
+MEETING_INDENT = " " * 4
+
+
+def _meeting_text(record, first):
+    text = json.dumps(record, indent=2, ensure_ascii=False)
+    # JSON text holds a line break only between its values: those in strings are escaped.
+    lines = text.split("\n")
+    return ("" if first else ",") + "\n" + "\n".join(MEETING_INDENT + line for line in lines)
+
+
+def _write_document(stream, head, meetings):
+    """The document ``head`` with ``meetings`` (records, or their text already laid out) last."""
+    text = json.dumps({**head, "meetings": []}, indent=2, ensure_ascii=False)
+    opening, empty = text.removesuffix("[]\n}"), True
+    stream.write(opening + "[")
+    for index, meeting in enumerate(meetings):
+        if isinstance(meeting, dict):
+            meeting = _meeting_text(meeting, first=not index)
+        stream.write(meeting)
+        empty = False
+    stream.write("]\n}\n" if empty else "\n  ]\n}\n")
+
+
+class MeetingReferences:
+    """What meeting records reference (participants, meeting types, themes), gathered one at a time."""
+
+    def __init__(self):
+        self.participants, self.types, self.themes = set(), set(), set()
+
+    def add(self, meeting):
+        self.participants |= referenced_participants([meeting])
+        self.types.add(meeting["type"])
+        self.themes.update(meeting["themes"])
+        for outcome in meeting["outcomes"]:
+            self.themes.update(outcome["themes"])
+            for action in outcome["actions"]:
+                self.themes.update(action["themes"])
+                self.types.update(filter(None, [action["due_at_next"]]))
+
+
+class RecordsExport:
+    """The records of one export: the meetings selected in the document's order, then the head."""
+
+    def __init__(self, meeting_slugs=None, since=None, now=None, with_files=False, exporter=None):
+        self.exporter = exporter or MeetingExporter(now=now, with_files=with_files)
+        self.meeting_slugs, self.since = meeting_slugs, since
+        self.partial = bool(meeting_slugs) or since is not None
+
+    def meeting_records(self, progress=None):
+        """The meetings' records in the document's order, read ``CHUNK`` meetings at a time."""
+        meetings = Meeting.objects.all()
+        if self.partial:
+            meetings = meetings.filter(pk__in=list(select_meetings(self.meeting_slugs, self.since)))
+        # Ordered here, not by the database, whose collations differ (see the module's docstring).
+        ordered = [
+            pk
+            for start_date, slug, pk in sorted(
+                (date_or_null(start_date) or "", slug, pk)
+                for pk, start_date, slug in meetings.values_list("pk", "start_date", "slug")
+            )
+        ]
+        records = self._export(ordered)
+        return progress(records, "exporting", total=len(ordered)) if progress else records
+
+    def _export(self, ordered):
+        for chunk in _chunks(ordered, CHUNK):
+            loaded = meeting_queryset().in_bulk(chunk)
+            for pk in chunk:
+                yield self.exporter.export(loaded[pk])
+            # Each chunk's actions are named afresh: what names them is bounded by a chunk too.
+            self.exporter.action_refs = ActionRefs()
+
+    def head(self, meeting_records=None, references=None):
+        """The document but its meetings: of everything, or of what the meetings reference."""
+        meeting_types, themes = MeetingType.objects.all(), Theme.objects.all()
+        if not self.partial:
+            participant_records = [export_participant(participant) for participant in participant_queryset()]
+        else:
+            if references is None:
+                references = MeetingReferences()
+                for record in meeting_records:
+                    references.add(record)
+            participant_records = _participant_closure(references.participants, self.since)
+            since_filter = Q(updated_at__gte=start_of_day(self.since)) if self.since else Q(pk__in=[])
+            meeting_types = meeting_types.filter(Q(slug__in=references.types) | since_filter)
+            themes = themes.filter(Q(slug__in=references.themes) | since_filter)
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "meeting_types": sorted((export_meeting_type(t) for t in meeting_types), key=lambda r: r["slug"]),
+            "themes": sorted((export_theme(theme) for theme in themes), key=lambda r: r["slug"]),
+            "participants": sorted(participant_records, key=lambda r: r["slug"]),
+        }
+
+
+def _chunks(items, size):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _participant_closure(participant_slugs, since):

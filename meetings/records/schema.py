@@ -22,7 +22,34 @@ def records_schema():
 def records_validator():
     schema = records_schema()
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    return Draft202012Validator(inlined(schema))
+
+
+def inlined(schema):
+    """``schema`` with each ``$ref`` to its ``$defs`` replaced, in its place, by ``allOf`` the
+    definition (itself inlined): the same checks in the same order, with the same messages, but
+    none spent resolving a reference, once for each value of each record of a large file, which was
+    a third of the schema's time. The format's definitions do not refer to themselves."""
+    definitions = schema["$defs"]
+
+    def inline(node):
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        resolved = {}
+        for key, value in node.items():
+            if key == "$ref" and value.startswith("#/$defs/"):
+                if "allOf" in node:
+                    raise ValueError("a $ref beside allOf would be lost in inlining")
+                resolved["allOf"] = [inline(definitions[value.removeprefix("#/$defs/")])]
+            elif key in ("properties", "$defs"):
+                resolved[key] = {name: inline(item) for name, item in value.items()}
+            else:
+                resolved[key] = inline(value)
+        return resolved
+
+    return inline(schema)
 
 
 def record_path(parts):

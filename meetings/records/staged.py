@@ -8,7 +8,11 @@ one revision, or nothing at all if any record it changes was changed by someone 
 preview (who and when are named).
 """
 
+import io
+import tempfile
+
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -20,7 +24,7 @@ from reversion.models import Version
 from ..admin.locking import by_whom
 from ..jobs import Progress, Refused, store_file
 from ..models import ActionItem, Job, Meeting, Outcome, Participant
-from .export import build_records, dumps
+from .export import write_records
 from .importer import CREATED, KIND_NAMES, UPDATED, RecordError, RecordsImport, RecordsInvalid, parse_records
 from .importer.rights import import_refusals
 
@@ -212,6 +216,12 @@ def export_records(job: Job, progress: Progress) -> None:
         slugs = list(Meeting.objects.filter(start_date__year=year).values_list("slug", flat=True))
         if not slugs:
             raise Refused(_("No meeting was held in %(year)s.") % {"year": year})
-    text = dumps(build_records(meeting_slugs=slugs, progress=progress))
     part = f"-{year}" if year else ""
-    store_file(job, text.encode("utf-8"), f"balitracker-records{part}-{timezone.localdate():%Y-%m-%d}.json")
+    # Written meeting by meeting to a temporary file, and stored from it: memory holds a chunk.
+    with tempfile.TemporaryFile("w+b") as handle:
+        stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        write_records(stream, meeting_slugs=slugs, progress=progress)
+        stream.flush()
+        handle.seek(0)
+        store_file(job, File(handle), f"balitracker-records{part}-{timezone.localdate():%Y-%m-%d}.json")
+        stream.detach()

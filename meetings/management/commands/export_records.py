@@ -4,8 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from meetings.models import Meeting
-from meetings.records import build_records, dumps
-from meetings.records.export import MeetingExporter
+from meetings.records.export import MeetingExporter, write_records
 
 
 def iso_date(value):
@@ -52,10 +51,16 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError("No meeting with the slug: " + ", ".join(unknown))
         exporter = MeetingExporter(with_files=with_files)
-        text = dumps(build_records(meeting_slugs=meetings, since=since, exporter=exporter))
+        # Written meeting by meeting, so that an archive of any size is written in bounded memory.
+        if output:
+            try:
+                with Path(output).open("w", encoding="utf-8") as stream:
+                    write_records(stream, meeting_slugs=meetings, since=since, exporter=exporter)
+            except OSError as error:
+                raise CommandError(f"Cannot write {output}: {error.strerror}") from None
+        else:
+            # The document's own line breaks only: the wrapper would end each piece with one.
+            self.stdout.ending = ""
+            write_records(self.stdout, meeting_slugs=meetings, since=since, exporter=exporter)
         for name in exporter.missing_files:
             self.stderr.write(f"Warning: '{name}' is not in the storage; its content is not in the export.")
-        if output:
-            Path(output).write_text(text, encoding="utf-8")
-        else:
-            self.stdout.write(text, ending="")

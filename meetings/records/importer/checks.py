@@ -379,12 +379,10 @@ class RecordChecks:
         }
         existing = self.db_meetings.get(slug)
         instance = as_saved(Meeting(**meeting_fields(canonical)), existing)
-        self._full_clean(
-            path,
-            instance,
-            exclude=["meeting_type", "convening_body", "parent", "hero_image"],
-            validate_unique=True,
-        )
+        # Its slug is its only unique field, and cannot clash: a meeting of the database with it is
+        # this record (``as_saved``), and the file's own repeats are found across the file at once
+        # (``ReferenceChecks``), not by a query for each meeting.
+        self._full_clean(path, instance, exclude=["meeting_type", "convening_body", "parent", "hero_image"])
         return path, canonical
 
     def _held_files(self, slug):

@@ -24,18 +24,15 @@ otherwise miss an import that changed links alone.
 
 History: each record the import changes gets one entry, holding the record with its parts as the
 import left them. The rows are written with no revision open (so no save adds anything to one), then
-``write_history`` adds each changed record once (``reversion.add_to_revision``, which follows its
-parts), read back with its parts in a fixed number of queries. A revision holds at most ``BATCH``
-meetings: django-reversion copies what a revision holds at every addition, so one revision for a
-whole archive would cost the square of its size; every revision of one import names the same user,
-comment and time, and all are in the import's one transaction.
+``write_history`` adds each changed record once to one revision, written in bulk
+(``revisions.BulkRevision``, which follows its parts as django-reversion does), read back with its
+parts in a fixed number of queries ``BATCH`` meetings at a time, so that memory holds one batch.
 """
 
 from collections import defaultdict
 
-import reversion
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from ... import revisions, tallies, versions
@@ -54,7 +51,7 @@ from ...models import (
     ProgressUpdate,
     Theme,
 )
-from ..export import alias_sort_key, at_document_address, ordered_action_items, ordered_documents
+from ..export import alias_sort_key, ordered_action_items, ordered_documents
 from .fields import (
     action_fields,
     assign,
@@ -74,8 +71,10 @@ from .files import FileContent
 from .parsing import CREATED
 
 IMPORT_STATUS_NOTE = "Status changed by records import"
-# Meetings written, and held in one revision, at a time.
+# Meetings written, and read back for the history, at a time.
 BATCH = 100
+# Documents' addresses looked up in one query: within any database's limit on parameters (three each).
+LOOKUP_CHUNK = 300
 
 
 def batches(items, size):
@@ -384,7 +383,7 @@ class RecordsWriter:
             self._touch(outcome)
         current = set() if is_new else {document.pk for document in outcome.documents.all()}
         if wanted["documents"] or current:
-            self._outcome_documents.append((outcome, wanted["documents"]))
+            self._outcome_documents.append((outcome, wanted["documents"], is_new))
         return self._write_actions(outcome, wanted["actions"], is_new)
 
     def _save_with_files(self, instance, values, field):
@@ -492,33 +491,61 @@ class RecordsWriter:
     # Second pass: links to documents and actions, which may sit in meetings written later.
 
     def _link(self):
+        self._documents_at = self._documents_by_address()
         for meeting_slug, document, address in self._translations:
             translation = self._document(meeting_slug, address)
-            self._save_if_changed(document, {"translation_of_id": translation.pk if translation else None})
-        for outcome, addresses in self._outcome_documents:
-            documents = [self._document(outcome.meeting.slug, address).pk for address in addresses]
-            current = set(outcome.documents.values_list("pk", flat=True))
-            if current != set(documents):
+            self._save_if_changed(document, {"translation_of_id": translation})
+        for outcome, addresses, is_new in self._outcome_documents:
+            documents = [self._document(outcome.meeting.slug, address) for address in addresses]
+            if is_new:
+                # Written just now, with no links yet: added in one statement for all of them.
+                self.new.link(Outcome, "documents", outcome, documents)
+                continue
+            if set(outcome.documents.values_list("pk", flat=True)) != set(documents):
                 outcome.documents.set(documents)
                 self._touch(outcome)
+        self.new.write()
         for meeting_slug, action, wanted in self._action_links:
-            document = self._document(meeting_slug, wanted["fulfilled_by_document"])
             superseded_by = self._action(wanted["superseded_by"])
             self._save_if_changed(
                 action,
                 {
-                    "fulfilled_by_document_id": document.pk if document else None,
+                    "fulfilled_by_document_id": self._document(meeting_slug, wanted["fulfilled_by_document"]),
                     "superseded_by_id": superseded_by.pk if superseded_by else None,
                 },
             )
 
+    def _documents_by_address(self):
+        """{address: [(pk, meeting slug)] in the order of pks} of the documents at each address the
+        second pass looks for, read in a query for each ``LOOKUP_CHUNK`` addresses, not one each."""
+        wanted = {address for _slug, _document, address in self._translations}
+        for _outcome, addresses, _is_new in self._outcome_documents:
+            wanted.update(addresses)
+        wanted.update(link["fulfilled_by_document"] for _slug, _action, link in self._action_links)
+        wanted = sorted({self.records.stored_names.get(address, address) for address in wanted if address})
+        found = defaultdict(list)
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            documents = Document.objects.filter(
+                Q(url__in=chunk) | Q(file__in=chunk) | Q(url="", file="", title__in=chunk)
+            ).values_list("pk", "url", "file", "title", "meeting__slug")
+            for pk, url, file, title, meeting_slug in documents:
+                # Each address a document answers to (``at_document_address``), once.
+                for address in {url, file, title if not url and not file else ""} & set(chunk):
+                    found[address].append((pk, meeting_slug))
+        for documents in found.values():
+            documents.sort()
+        return found
+
     def _document(self, meeting_slug, address):
-        """The document at ``address``: the meeting's own first, then any other."""
+        """The pk of the document at ``address``: the meeting's own first, then any other."""
         if address is None:
             return None
-        address = self.records.stored_names.get(address, address)
-        at_address = Document.objects.filter(at_document_address(address)).order_by("pk")
-        return at_address.filter(meeting__slug=meeting_slug).first() or at_address.first()
+        at_address = self._documents_at.get(self.records.stored_names.get(address, address), [])
+        own = [pk for pk, slug in at_address if slug == meeting_slug]
+        if own:
+            return own[0]
+        return at_address[0][0] if at_address else None
 
     def _action(self, ref):
         if ref is None:
@@ -557,7 +584,7 @@ class RecordsWriter:
 
     def write_history(self, user, comment):
         """One entry in the history of each record the import changed, with its parts as they are
-        now, naming ``user`` and ``comment``; in revisions of at most ``BATCH`` meetings."""
+        now, naming ``user`` and ``comment``: one revision, written ``BATCH`` meetings at a time."""
         records = self.records
         standing_alone = [
             *MeetingType.objects.filter(slug__in=[r["slug"] for _p, r in records.changed("meeting_types")]),
@@ -568,12 +595,7 @@ class RecordsWriter:
         ]
         changed = [self.meeting_ids[record["slug"]] for _path, record in records.changed("meetings")]
         changed += sorted(self._touched_meetings - set(changed))
-        date = timezone.now()
-        for batch in batches(records.progress(changed, "recording history"), BATCH) if changed else [[]]:
-            with revisions.revision(user, comment):
-                reversion.set_date_created(date)
-                for record in standing_alone:
-                    reversion.add_to_revision(record)
-                standing_alone = []
-                for meeting in with_parts(Meeting.objects.filter(pk__in=batch)):
-                    reversion.add_to_revision(meeting)
+        revision = revisions.BulkRevision(user, comment)
+        revision.add(standing_alone)
+        for batch in batches(records.progress(changed, "recording history"), BATCH):
+            revision.add(with_parts(Meeting.objects.filter(pk__in=batch)))
