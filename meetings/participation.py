@@ -32,6 +32,7 @@ from .models import (
 )
 from .models.functions import Year
 from .models.outcomes import DECISION_KINDS
+from .versions import first_rows
 
 RECENT_MEETINGS = 10
 SCHEDULED_MEETINGS = 5
@@ -104,21 +105,6 @@ def count_attendance_by_year(participant):
         for role in year.roles:
             role["url"] = list_url("meetings:meeting_list", **query, role=role["role"])
     return sorted(years.values(), key=lambda year: (year.year is None, -(year.year or 0)))
-
-
-def first_rows(name, queryset, ordering, limit):
-    """The first ``limit`` rows of ``queryset`` in ``ordering``: their ids remembered as ``name``,
-    the rows read by those ids.
-
-    The rows are sorted by their keys alone and only the chosen few are read whole: sorting the
-    thousands of rows of a member state with their related records' long texts (a meeting's body,
-    an action's description) is what costs, 20 to 35 ms a list at 10,000 meetings on SQLite. Two
-    queries the first time after a change, one after.
-    """
-    chosen = versions.cached(
-        name, lambda: list(queryset.order_by(*ordering).values_list("pk", flat=True)[:limit])
-    )
-    return queryset.model.objects.filter(pk__in=chosen).order_by(*ordering)
 
 
 def recent_attendances(participant, limit=RECENT_MEETINGS):

@@ -11,14 +11,17 @@ from django.db.models import Exists, F, OuterRef
 from . import tallies, versions
 from .models import ActionItem, ActionOwner, Meeting, Outcome, Participant
 
+# Soonest deadline first, undated last.
+TRACKER_ORDER = (F("due_date").asc(nulls_last=True), "outcome__meeting__start_date", "pk")
+
 
 def tracker_queryset():
-    """Published actions with what a list row shows, soonest deadline first, undated last."""
+    """Published actions with what a list row shows, in ``TRACKER_ORDER``."""
     return (
         ActionItem.objects.published_for_listing()
         .select_related("outcome__meeting__meeting_type", "due_at_next")
         .with_owners()
-        .order_by(F("due_date").asc(nulls_last=True), "outcome__meeting__start_date", "pk")
+        .order_by(*TRACKER_ORDER)
     )
 
 

@@ -170,6 +170,21 @@ def cached(name, compute):
     return cache.get_or_set(f"record:{name}:{version.key}", compute, CACHE_SECONDS)
 
 
+def first_rows(name, queryset, ordering, limit, rows=None):
+    """The first ``limit`` rows of ``queryset`` in ``ordering``: their ids remembered as ``name``,
+    the rows read by those ids from ``rows`` (the model's own rows unless given, to read with
+    what a page shows of each).
+
+    The rows are sorted by their keys alone and only the chosen few are read whole: sorting the
+    thousands of rows of a member state with their related records' long texts (a meeting's body,
+    an action's description) is what costs, 20 to 35 ms a list at 10,000 meetings on SQLite. Two
+    queries the first time after a change, one after.
+    """
+    chosen = cached(name, lambda: list(queryset.order_by(*ordering).values_list("pk", flat=True)[:limit]))
+    rows = queryset.model.objects.all() if rows is None else rows
+    return rows.filter(pk__in=chosen).order_by(*ordering)
+
+
 def record_changed(sender, **kwargs):
     if kwargs.get("action", "post_").startswith("post_"):
         bump()

@@ -143,7 +143,9 @@ def test_scheduled_meeting_with_nothing_to_review_says_so(client, upcoming):
     assert "No open action is due by this meeting" in page
 
 
-def test_review_queries_do_not_grow_with_the_number_of_actions(client, earlier, upcoming, ahg):
+def test_review_queries_do_not_grow_with_the_number_of_actions(client, settings, earlier, upcoming, ahg):
+    settings.PAGE_CACHE = False  # the remembered review alone, not the page
+
     def populate(count):
         for _ in range(count):
             action_item = action(
@@ -157,9 +159,22 @@ def test_review_queries_do_not_grow_with_the_number_of_actions(client, earlier, 
     populate(45)
     many = queries_to_get(client, upcoming.get_absolute_url())
 
-    # The meeting page's queries, with the first actions to review (and their owners) in one more
-    # each, and their counts by status in one.
-    assert few == many == 11
+    # The meeting page's queries, with the counts by status of the actions to review in one, the
+    # choice of the first of them in one, and those (and their owners) in one more each.
+    assert few == many == 12
+    # Until the record changes, the counts and the choice are remembered: the rows are read by id.
+    assert queries_to_get(client, upcoming.get_absolute_url()) == 10
+
+
+def test_an_action_set_off_after_the_review_was_remembered_is_listed_at_once(client, earlier, upcoming, ahg):
+    action("Report on returns", earlier, reported_to=ahg)
+    assert "1 action to review" in client.get(upcoming.get_absolute_url()).content.decode()
+
+    action("Host the workshop", earlier, reported_to=ahg)
+
+    page = client.get(upcoming.get_absolute_url()).content.decode()
+    assert "2 actions to review" in page
+    assert "Host the workshop" in page
 
 
 def test_an_upcoming_meeting_lists_a_page_of_actions_to_review_and_counts_them_all(

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext_lazy
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from .. import versions
 from ..filters import MeetingFilter
 from ..models import (
     ActionItem,
@@ -20,7 +21,8 @@ from ..models import (
     MeetingStatus,
     Outcome,
 )
-from ..tracker import tracker_queryset
+from ..tracker import TRACKER_ORDER, tracker_queryset
+from ..versions import first_rows
 from .filtering import ActiveFiltersMixin
 from .pagination import ForgivingPaginationMixin
 
@@ -256,16 +258,29 @@ class MeetingDetailView(DetailView):
     @staticmethod
     def review(meeting):
         """The first actions an upcoming meeting should review, and how many there are by status:
-        the page stays one page whatever the archive (the tracker lists them all)."""
+        the page stays one page whatever the archive (the tracker lists them all).
+
+        The counts and the choice of the first actions are remembered until the record changes or
+        the day does (``versions``): for the last meeting scheduled on a 10,000-meeting archive they
+        read some 170,000 open actions. The actions shown are read by id on every request.
+        """
         review = tracker_queryset().for_review_at(meeting)
         today = timezone.localdate()
-        counts = review.order_by().aggregate(
-            total=Count("pk"),
-            not_started=Count("pk", filter=Q(status=ActionStatus.NOT_STARTED)),
-            in_progress=Count("pk", filter=Q(status=ActionStatus.IN_PROGRESS)),
-            overdue=Count("pk", filter=Q(due_date__lt=today)),
+        counts = versions.cached(
+            f"review-counts:{meeting.pk}:{today}",
+            lambda: review.order_by().aggregate(
+                total=Count("pk"),
+                not_started=Count("pk", filter=Q(status=ActionStatus.NOT_STARTED)),
+                in_progress=Count("pk", filter=Q(status=ActionStatus.IN_PROGRESS)),
+                overdue=Count("pk", filter=Q(due_date__lt=today)),
+            ),
         )
-        return {"actions_for_review": list(review[:REVIEW_SHOWN]), "review_counts": counts}
+        shown = []
+        if counts["total"]:
+            shown = first_rows(
+                f"review-shown:{meeting.pk}", review, TRACKER_ORDER, REVIEW_SHOWN, rows=tracker_queryset()
+            )
+        return {"actions_for_review": list(shown), "review_counts": counts}
 
     @staticmethod
     def neighbours():
