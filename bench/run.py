@@ -328,6 +328,15 @@ def load(target, measurement, args, cookie):
     measurement.errors += int(errors.group(1)) if errors else 0
 
 
+def commit():
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def machine():
     cpu = next(
         (
@@ -374,7 +383,7 @@ def report(args, facts, all_targets, sampler, modes):
         "",
         f"- Machine: {machine()}; load average at the end "
         f"{', '.join(f'{load:.1f}' for load in os.getloadavg())} (other work lowers every rate)",
-        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; code: commit {commit()}",
         f"- gunicorn, 2 sync workers; wrk on loopback, {args.runs} runs of {args.duration} s per page; "
         "medians of the runs. Admin change lists: 1 connection, logged in as an editor.",
         "- bytes: the answer's body, uncompressed, as the first request of the first mode read it.",
