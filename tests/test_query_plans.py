@@ -168,3 +168,19 @@ def test_each_actions_last_report_is_read_from_the_index_of_reports_by_action():
     plan = plan_of(action_list({"sort": "reported"}))
 
     assert "progress_update_action_date" in plan
+
+
+@pytest.mark.usefixtures("record")
+def test_a_meeting_pages_neighbours_are_each_one_probe_of_the_index_of_types_by_date():
+    from meetings.models import Meeting
+    from meetings.views.meetings import MeetingDetailView
+
+    meeting = Meeting.objects.published().filter(slug="eighth-ahg").annotate(**MeetingDetailView.neighbours())
+    plan = plan_of(meeting)
+
+    conditions = [line for line in index_conditions(plan) if "meeting_type_id" in line]
+    # Six subqueries (previous and next: id, slug and title), each beginning its walk at the
+    # meeting's own date within its type, rather than walking every date from one end.
+    assert len(conditions) == 6
+    assert all("start_date" in line for line in conditions)
+    assert plan.count("meeting_type_start_date") == 6

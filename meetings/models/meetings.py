@@ -225,6 +225,8 @@ class Meeting(ShowableText, models.Model):
         indexes = [
             models.Index(F("start_date").desc(), F("id").desc(), name="meeting_start_date_desc"),
             models.Index(fields=["meeting_type", "number"], name="meeting_type_number"),
+            # A meeting page's previous and next meeting of its type, by date: one probe each.
+            models.Index(fields=["meeting_type", "start_date", "id"], name="meeting_type_start_date"),
             models.Index(fields=["published_at"], name="meeting_published_at"),
             # The public list's country and status filters.
             models.Index(fields=["country"], name="meeting_country"),

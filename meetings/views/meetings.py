@@ -291,13 +291,18 @@ class MeetingDetailView(DetailView):
             .filter(meeting_type=OuterRef("meeting_type"))
             .exclude(pk=OuterRef("pk"))
         )
+        # The bound on the date alone says the same as the pair of conditions after it, and lets
+        # the date index begin its walk at the meeting's own date: without it, PostgreSQL walked
+        # from the far end (5,000 rows for a meeting in the middle of 10,000, 5 ms each probe).
         earlier = same_type.filter(
             Q(start_date__lt=OuterRef("start_date"))
-            | Q(start_date=OuterRef("start_date"), pk__lt=OuterRef("pk"))
+            | Q(start_date=OuterRef("start_date"), pk__lt=OuterRef("pk")),
+            start_date__lte=OuterRef("start_date"),
         ).order_by("-start_date", "-pk")
         later = same_type.filter(
             Q(start_date__gt=OuterRef("start_date"))
-            | Q(start_date=OuterRef("start_date"), pk__gt=OuterRef("pk"))
+            | Q(start_date=OuterRef("start_date"), pk__gt=OuterRef("pk")),
+            start_date__gte=OuterRef("start_date"),
         ).order_by("start_date", "pk")
         return {
             f"{side}_{field}": Subquery(meetings.values(field)[:1])
