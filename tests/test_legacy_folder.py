@@ -6,6 +6,8 @@ mid-way leaving a failed task that still says what was written."""
 import csv
 import datetime
 import io
+import json
+import re
 import zipfile
 
 import pytest
@@ -16,8 +18,7 @@ from django.urls import reverse
 from reversion.models import Revision
 
 from meetings import jobs, tasks
-from meetings.legacy import folder, upload
-from meetings.legacy.importing import LegacyImport
+from meetings.legacy import folder, importing, upload
 from meetings.models import Job, JobKind, Meeting
 from meetings.roles import EDITOR
 from tests.admin_forms import staff_in
@@ -144,6 +145,55 @@ def test_the_report_is_downloadable_as_csv_one_row_a_page(editor, client):
     assert about["skipped"].startswith("holds no meeting")
 
 
+def test_the_report_is_downloadable_as_json_beside_the_csv(editor, client):
+    page = import_folder(client, page_file("virtual.txt", VIRTUAL_PAGE), page_file("about.txt", ABOUT_PAGE))
+    job = page.context["job"]
+    address = reverse("legacy_import_report_json", kwargs={"token": job.token})
+    links = re.findall(r'<a class="button" href="([^"]+)">Download ([^<]+)</a>', page.content.decode())
+    assert links == [
+        (reverse("records_job_file", kwargs={"token": job.token}), "old-pages-report.csv"),
+        (address, "old-pages-report.json"),
+    ]
+
+    response = client.get(address)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="old-pages-report.json"'
+    report = json.loads(response.content)
+    assert (report["given"], report["of"], report["totals"]["written"]) == ("2 files", 2, 1)
+    virtual, about = report["pages"]
+    assert (virtual["page"], virtual["written"], virtual["created"]) == (
+        "virtual.txt",
+        True,
+        ["ninth-steering-group-meeting"],
+    )
+    assert virtual["url"] == "https://www.example.org/event/ninth-meeting-of-the-steering-group/"
+    assert any("does not read as a span of days" in c["conflict"] for c in virtual["conflicts"])
+    assert (about["written"], about["skipped"][:16]) == (False, "holds no meeting")
+
+
+def test_the_json_report_is_for_the_editor_who_started_the_import_once_it_has_finished(
+    editor, client, django_user_model
+):
+    response = client.post(URL, {"pages": [page_file("virtual.txt", VIRTUAL_PAGE)]})
+    job = Job.objects.get()
+    address = reverse("legacy_import_report_json", kwargs={"token": job.token})
+    queued = client.get(address)
+    assert queued.status_code == 409
+    assert (
+        queued.content.decode()
+        == "The import has not finished yet; its report can be downloaded once it has."
+    )
+    run_worker()
+    assert client.get(address).status_code == 200
+    other = django_user_model.objects.create_user("other", password="a-long-password-1", is_staff=True)
+    other.groups.add(*editor.groups.all())
+    client.force_login(other)
+    assert client.get(address).status_code == 404
+    assert client.get(response.url).status_code == 404
+
+
 def test_a_zip_of_a_folder_is_imported_leaving_out_what_is_not_a_page(editor, client):
     archive = zip_file(
         {
@@ -189,14 +239,13 @@ def test_pages_imported_again_update_their_drafts_and_a_published_one_is_refused
 
 
 def test_a_page_that_fails_to_write_is_reported_and_the_rest_are_imported(editor, client, monkeypatch):
-    write = LegacyImport.write
+    class FailsOnTheTypo(importing.RecordsImport):
+        def apply(self, **options):
+            if any(meeting["slug"] == "workshop-on-document-fraud" for meeting in self.document["meetings"]):
+                raise RuntimeError("unforeseen")
+            return super().apply(**options)
 
-    def fails_on_the_typo(self, result):
-        if "document-fraud" in result.draft.url:
-            raise RuntimeError("unforeseen")
-        return write(self, result)
-
-    monkeypatch.setattr(LegacyImport, "write", fails_on_the_typo)
+    monkeypatch.setattr(importing, "RecordsImport", FailsOnTheTypo)
 
     page = import_folder(
         client,
@@ -218,15 +267,17 @@ def test_a_page_that_fails_to_write_is_reported_and_the_rest_are_imported(editor
 def test_a_worker_stopped_mid_way_leaves_the_task_failed_and_the_pages_written_before_it(
     editor, client, monkeypatch
 ):
-    import_page = folder.import_page
+    read_staged = folder.read_staged
 
     def stopped_on_the_second_page(importer, name, staged):
         if name == "virtual.txt":
             # What db_worker does on a second SIGTERM or Ctrl-C while a task runs: sys.exit(1).
             raise SystemExit(1)
-        return import_page(importer, name, staged)
+        return read_staged(importer, name, staged)
 
-    monkeypatch.setattr(folder, "import_page", stopped_on_the_second_page)
+    monkeypatch.setattr(folder, "read_staged", stopped_on_the_second_page)
+    # A page a batch: the first is written before the second is read.
+    monkeypatch.setattr(importing, "BATCH_PAGES", 1)
 
     page = import_folder(
         client,

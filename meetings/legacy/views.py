@@ -18,14 +18,16 @@ from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.db import IntegrityError, transaction
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import jobs, revisions, tasks
-from ..models import JobKind, Meeting, Participant, ParticipantAlias
+from ..models import Job, JobKind, Meeting, Participant, ParticipantAlias
+from . import folder
 from .decisions import offered
 from .importing import LegacyImport
 from .upload import MAX_PAGE_BYTES, MAX_PAGES, UploadRefused, read_upload, stage
@@ -194,6 +196,20 @@ def import_folder_view(request):
         parameters={"pages": stage(upload), "left_out": upload.left_out, "given": given},
     )
     return redirect("records_job", token=job.token)
+
+
+def folder_report_json_view(request, token):
+    """The report of a folder's import as JSON, for the editor who started it (or who sees every task)."""
+    job = get_object_or_404(Job.objects.visible_to(request.user), token=token, kind=JobKind.LEGACY_IMPORT)
+    if not job.finished:
+        return HttpResponse(
+            _("The import has not finished yet; its report can be downloaded once it has."),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(folder.report_json(job), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{folder.REPORT_JSON_FILENAME}"'
+    return response
 
 
 def _folder_form(request, form, status=200, errors=()):
