@@ -7,13 +7,16 @@ import csv
 import datetime
 import io
 import json
+import os
 import re
+import time
 import zipfile
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from reversion.models import Revision
 
@@ -307,12 +310,67 @@ def test_a_killed_worker_s_import_is_marked_failed_by_the_existing_sweep(editor,
     past = job.updated_at - datetime.timedelta(minutes=settings.TASK_STALE_MINUTES + 1)
     Job.objects.filter(pk=job.pk).update(updated_at=past)
 
+    assert staged_files() == ["0001.txt"]
+
     page = client.get(response.url)
 
     job.refresh_from_db()
     assert job.status == "FAILED"
     assert job.task_result.exception_class_path == "meetings.jobs.WorkerLost"
     assert "stopped giving any sign of life" in page.content.decode()
+    # The pages it was given are removed with it, folder and all.
+    assert staged_files() == [] and default_storage.listdir(upload.STAGING_DIR) == ([], [])
+
+
+def aged(staged, hours):
+    """Make the staged pages ``staged`` ([[name, stored]]) look ``hours`` old."""
+    moment = time.time() - hours * 3600
+    for _name, stored in staged:
+        os.utime(default_storage.path(stored), (moment, moment))
+    return staged
+
+
+def test_uploads_no_task_will_read_are_removed_by_the_command_and_the_others_kept(editor, capsys):
+    def staged_pages(text="x"):
+        return upload.stage(upload.Pages(pages=[("a.txt", text.encode()), ("b.txt", b"y")]))
+
+    never_queued = aged(staged_pages(), 2)
+    just_staged = staged_pages()
+    queued = jobs.start(
+        tasks.import_old_pages,
+        JobKind.LEGACY_IMPORT,
+        "Queued",
+        user=editor,
+        parameters={"pages": aged(staged_pages(), 2), "given": "2"},
+    )
+    failed = jobs.start(
+        tasks.import_old_pages,
+        JobKind.LEGACY_IMPORT,
+        "Failed",
+        user=editor,
+        parameters={"pages": aged(staged_pages(), 2), "given": "2"},
+    )
+    failed.task_result.claim("a-worker")
+    failed.task_result.set_failed(RuntimeError("gone"))
+    folder_of = {
+        name: staged[0][1].rsplit("/", 1)[0]
+        for name, staged in [
+            ("never queued", never_queued),
+            ("just staged", just_staged),
+            ("queued", queued.parameters["pages"]),
+            ("failed", failed.parameters["pages"]),
+        ]
+    }
+
+    call_command("remove_abandoned_uploads")
+
+    *removed, total = capsys.readouterr().out.splitlines()
+    assert sorted(removed) == sorted(f"removed {folder_of[name]}" for name in ("never queued", "failed"))
+    assert total == "2 abandoned uploads removed."
+    left = set(default_storage.listdir(upload.STAGING_DIR)[0])
+    assert left == {folder_of["just staged"].rsplit("/", 1)[1], folder_of["queued"].rsplit("/", 1)[1]}
+    with pytest.raises(CommandError, match="--hours cannot be negative"):
+        call_command("remove_abandoned_uploads", "--hours", "-1")
 
 
 # Bad uploads ------------------------------------------------------------------------------------

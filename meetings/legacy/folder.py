@@ -13,18 +13,23 @@ download too.
 """
 
 import csv
+import datetime
 import io
 import json
 import logging
+import posixpath
 
 from django.core.files.storage import default_storage
+from django.tasks import TaskResultStatus
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import jobs
 from ..exports import spreadsheet_cell
-from ..models import Job, Meeting
+from ..models import Job, JobKind, Meeting
 from .importing import LegacyImport, PageResult
+from .upload import STAGING_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +46,8 @@ CSV_COLUMNS = [
 ]
 REPORT_FILENAME = "old-pages-report.csv"
 REPORT_JSON_FILENAME = "old-pages-report.json"
+# Uploaded pages no task is waiting for are removed once this old (``remove_abandoned_uploads``).
+ABANDONED_AFTER = datetime.timedelta(hours=1)
 
 
 def import_staged(job: Job, progress: jobs.Progress) -> None:
@@ -71,13 +78,52 @@ def read_staged(importer: LegacyImport, name: str, staged: str) -> PageResult:
 
 
 def discard_upload(job: Job) -> None:
-    """Remove the pages uploaded for ``job`` from the storage: once imported, or once its task has
-    failed or is gone (a worker killed mid-way runs no ``finally``)."""
-    for _name, staged in job.parameters.get("pages", []):
-        try:
-            default_storage.delete(staged)
-        except OSError:
-            logger.warning("Could not remove the uploaded page %s", staged, exc_info=True)
+    """Remove the pages uploaded for ``job`` from the storage, and their folder: once imported, or
+    once its task has failed (a worker killed mid-way runs no ``finally``: ``jobs.sweep_stale``)."""
+    staged = [stored for _name, stored in job.parameters.get("pages", [])]
+    for name in staged:
+        _delete(name)
+    if staged:
+        _delete(posixpath.dirname(staged[0]))
+
+
+def remove_abandoned_uploads(older_than: datetime.timedelta = ABANDONED_AFTER) -> list[str]:
+    """Remove the uploaded folders of pages that no queued or running import will read, and that are
+    older than ``older_than`` (an upload is staged a moment before its task is queued): those of a task
+    failed or removed since (``prune_db_task_results``), or never queued. Returns the folders removed."""
+    if not default_storage.exists(STAGING_DIR):
+        return []
+    waiting = Job.objects.filter(
+        kind=JobKind.LEGACY_IMPORT,
+        task_result__status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    )
+    kept = {
+        posixpath.dirname(stored)
+        for parameters in waiting.values_list("parameters", flat=True)
+        for _name, stored in parameters.get("pages", [])
+    }
+    cutoff = timezone.now() - older_than
+    removed = []
+    for name in default_storage.listdir(STAGING_DIR)[0]:
+        folder_name = f"{STAGING_DIR}/{name}"
+        if folder_name in kept:
+            continue
+        files = [f"{folder_name}/{file}" for file in default_storage.listdir(folder_name)[1]]
+        if any(default_storage.get_modified_time(file) > cutoff for file in files):
+            continue
+        for file in files:
+            _delete(file)
+        _delete(folder_name)
+        removed.append(folder_name)
+    return removed
+
+
+def _delete(name: str) -> None:
+    try:
+        # A folder too, where the storage has folders (FileSystemStorage removes it once empty).
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("Could not remove the uploaded page %s", name, exc_info=True)
 
 
 def totals(report: list[dict]) -> dict[str, int]:
