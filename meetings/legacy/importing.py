@@ -27,7 +27,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from reversion.models import Version
 
@@ -100,6 +101,22 @@ def page_files(paths: Iterable[str | Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+def draft_versions(slugs: Iterable[str]) -> dict[str, str]:
+    """{slug: version} of the meetings of ``slugs`` in the database: its newest entry in the history and
+    its last save, one of which every write moves. A slug no meeting has is left out."""
+    meetings = dict(Meeting.objects.filter(slug__in=list(slugs)).values_list("pk", "slug"))
+    updated = dict(Meeting.objects.filter(pk__in=meetings).values_list("pk", "updated_at"))
+    latest = dict(
+        Version.objects.get_for_model(Meeting)
+        .filter(object_id__in=[str(pk) for pk in meetings])
+        .order_by()
+        .values("object_id")
+        .annotate(latest=Max("pk"))
+        .values_list("object_id", "latest")
+    )
+    return {slug: f"{latest.get(str(pk), 0)}:{updated[pk].isoformat()}" for pk, slug in meetings.items()}
 
 
 def records_document(drafts: Iterable[PageDraft]) -> dict:
@@ -311,6 +328,11 @@ class LegacyImport:
             records.apply(user=self.user, comment=result.comment)
         except RecordsInvalid as invalid:
             result.problem = "was refused by the records import: " + "; ".join(map(str, invalid.errors))
+        except IntegrityError:
+            # Two writes of one new draft at once (a folder's import, an editor's review): the other
+            # one's was kept.
+            logger.info("The old page %s was written by another import at the same moment", result.name)
+            result.problem = "was being written by another import at the same moment, whose draft was kept"
         except Exception:
             # As for reading: a page no one foresaw must not stop the rest; what it wrote is rolled
             # back with the records import's transaction.
