@@ -7,28 +7,21 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
 from meetings.models import Meeting, ParticipantAlias
-from meetings.roles import EDITOR, PUBLISHER
+from meetings.roles import PUBLISHER
+from tests import legacy_pages
 from tests.admin_forms import staff_in
 from tests.legacy_pages import ABOUT_PAGE, DISAGREEING_PAGE, HTML_PAGE, VIRTUAL_PAGE
 from tests.tasks import run_worker
 
 URL = "/admin/old-pages/import/"
+editor = legacy_pages.editor
 # A page naming a participant by a name the reference data does not know.
 UNKNOWN_NAME_PAGE = VIRTUAL_PAGE.replace("Iran was unable to attend.", "Persia was unable to attend.")
-
-
-@pytest.fixture
-def editor(db, client, django_user_model):
-    call_command("loaddata", "reference", verbosity=0)
-    user = staff_in(EDITOR, django_user_model)
-    client.force_login(user)
-    return user
 
 
 def token_of(response):

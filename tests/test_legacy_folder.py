@@ -23,37 +23,26 @@ from reversion.models import Revision
 from meetings import jobs, tasks
 from meetings.legacy import folder, importing, upload
 from meetings.models import Job, JobKind, Meeting
-from meetings.roles import EDITOR
-from tests.admin_forms import staff_in
-from tests.legacy_pages import ABOUT_PAGE, DISAGREEING_PAGE, HTML_PAGE, TYPO_PAGE, VIRTUAL_PAGE
+from tests import legacy_pages
+from tests.legacy_pages import (
+    ABOUT_PAGE,
+    DISAGREEING_PAGE,
+    HTML_PAGE,
+    TYPO_PAGE,
+    VIRTUAL_PAGE,
+    page_file,
+    staged_files,
+    zip_file,
+)
 from tests.tasks import run_worker
 
 URL = "/admin/old-pages/import-folder/"
+editor = legacy_pages.editor
 
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def editor(db, client, django_user_model):
-    call_command("loaddata", "reference", verbosity=0)
-    user = staff_in(EDITOR, django_user_model)
-    client.force_login(user)
-    return user
-
-
-def page_file(name, text):
-    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain")
-
-
-def zip_file(members, name="pages.zip", compression=zipfile.ZIP_DEFLATED):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
-        for member, content in members.items():
-            archive.writestr(member, content)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
 
 
 def import_folder(client, *files):
@@ -62,13 +51,6 @@ def import_folder(client, *files):
     assert response.status_code == 302, response.content.decode()[:2000]
     run_worker()
     return client.get(response.url)
-
-
-def staged_files():
-    folders = (
-        default_storage.listdir(upload.STAGING_DIR)[0] if default_storage.exists(upload.STAGING_DIR) else []
-    )
-    return [name for sub in folders for name in default_storage.listdir(f"{upload.STAGING_DIR}/{sub}")[1]]
 
 
 # Uploading and the report ------------------------------------------------------------------------

@@ -1,17 +1,13 @@
 """The legacy page importer: pages of the old website into draft meetings through the records import.
 
 The seed page and the twelve sample pages are read from ``../shared/data/`` beside the repository
-(``BALITRACKER_SHARED_DATA`` names another folder); they are third-party text and are not copied
-here, so the tests that need them are skipped, saying why, where they are missing. The other pages
-below are written for these tests, in the old website's ways of writing.
+(``tests/legacy_pages.py``); they are third-party text and are not copied here, so the tests that
+need them are skipped, saying why, where they are missing.
 """
 
 import json
-import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from reversion.models import Revision, Version
@@ -22,14 +18,19 @@ from meetings.legacy.names import NameIndex
 from meetings.models import Meeting, OutcomeStrength, strength_of
 from meetings.records import RecordsImport
 from meetings.records.export import MeetingExporter, meeting_queryset
-from tests.legacy_pages import ABOUT_PAGE, BODY_TYPO_PAGE, HTML_PAGE, TYPO_PAGE, VIRTUAL_PAGE
-from tests.transactions import VersionAudit
-
-SHARED_DATA = Path(
-    os.environ.get("BALITRACKER_SHARED_DATA") or Path(settings.BASE_DIR).parent / "shared" / "data"
+from tests.legacy_pages import (
+    ABOUT_PAGE,
+    BODY_TYPO_PAGE,
+    HTML_PAGE,
+    NO_HEADER_PAGE,
+    SAMPLE_PAGES,
+    SEED_PAGE,
+    TYPO_PAGE,
+    VIRTUAL_PAGE,
+    needs,
+    pages_folder,
 )
-SEED_PAGE = SHARED_DATA / "seed-page.txt"
-SAMPLE_PAGES = SHARED_DATA / "legacy-pages"
+from tests.transactions import VersionAudit
 
 # Fields of the demo record that an editor adds and a page does not say, or that name the record.
 EDITORIAL = {"slug", "published", "published_at", "themes", "related_meetings", "source_urls"}
@@ -45,24 +46,12 @@ def demo(db):
     call_command("loaddata", "reference", "demo", verbosity=0)
 
 
-def needs(path):
-    if not path.exists():
-        pytest.skip(f"{path} is missing: these pages of the old website are read from there, not copied here")
-    return path
-
-
 def draft_of(text, name="page.txt"):
     return PageDrafter().draft(read_page(text, name))
 
 
 def exported(slug):
     return MeetingExporter().export(meeting_queryset().get(slug=slug))
-
-
-def pages_folder(tmp_path, **pages):
-    for name, text in pages.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    return tmp_path
 
 
 # The seed page and the demo record -------------------------------------------------------------
@@ -643,8 +632,6 @@ def test_importing_pages_moves_the_record_version_before_it_commits(transactiona
 
 
 def test_a_page_without_header_or_number_is_named_dated_and_placed_by_its_first_sentence(reference):
-    from tests.legacy_pages import NO_HEADER_PAGE
-
     meeting = draft_of(NO_HEADER_PAGE).meetings[0]
     assert (meeting["title"], meeting["type"], meeting["number"]) == (
         "Workshop on Biometrics",
