@@ -127,9 +127,9 @@ def records_document(drafts: Iterable[PageDraft]) -> dict:
 class LegacyImport:
     """One run over pages; the reference data is read once for all of them.
 
-    ``since``: a draft changed after this moment by anyone but this run is not written over (the
-    start of the run, for a folder; None for a page reviewed on its own, whose review has a check
-    of its own).
+    ``since``: a draft changed after this moment is not written over, as someone else's (for a
+    folder, the moment it was uploaded; None for a page reviewed on its own, whose review has a
+    check of its own, and for the command).
     """
 
     def __init__(self, user=None, today=None, since: datetime.datetime | None = None):
@@ -314,6 +314,8 @@ class LegacyImport:
             .order_by("-pk")
             .first()
         )
+        if version is None:
+            return
         revisions.regroup(
             version.revision,
             [
