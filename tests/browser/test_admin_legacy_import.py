@@ -211,3 +211,45 @@ def test_publisher_imports_a_zip_of_a_folder_and_downloads_its_report_as_csv_and
     assert {row["page"] for row in report_json["pages"]} == {
         f"old-site.zip: old-site/{name}" for name in pages
     }
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_review_whose_draft_a_folder_import_made_meanwhile_says_so_and_then_updates_it(
+    site, publisher_page, screenshot, axe_violations, viewport, django_user_model
+):
+    from playwright.sync_api import expect
+
+    from meetings.legacy import LegacyImport
+
+    page = publisher_page(viewport)
+    page.goto(site + "/admin/old-pages/import/")
+    page.get_by_label("Page text").fill(DISAGREEING_PAGE)
+    page.get_by_role("button", name="Read the page").click()
+    date_choice = page.get_by_role("group", name=re.compile("The header gives the date"))
+    date_choice.get_by_label("The first sentence's date: 10 February 2023").check()
+    # Meanwhile, another editor's folder import writes the same page's draft.
+    other = django_user_model.objects.create_user("folder-editor", is_staff=True)
+    importer = LegacyImport(user=other)
+    importer.write(importer.read(DISAGREEING_PAGE, "disagreeing.txt"))
+
+    page.get_by_role("button", name="Create the draft").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(
+        "While you reviewed the page, its draft “Tenth Meeting of the Steering Group” was made by "
+        "folder-editor"
+    )
+    expect(page.locator("#content")).to_contain_text("This page was imported before")
+    check_page(page, screenshot, axe_violations, "legacy-import-made-meanwhile")
+    meeting = Meeting.objects.get(slug="tenth-steering-group-meeting")
+    assert meeting.start_date is None
+
+    date_choice = page.get_by_role("group", name=re.compile("The header gives the date"))
+    date_choice.get_by_label("The first sentence's date: 10 February 2023").check()
+    page.get_by_role("button", name="Create the draft").click()
+    page.wait_for_url(re.compile(r"/admin/meetings/meeting/\d+/change/$"))
+    expect(page.locator(".messagelist")).to_contain_text(
+        "made from the page before was updated as you reviewed it"
+    )
+    meeting.refresh_from_db()
+    assert str(meeting.start_date) == "2023-02-10"
