@@ -9,8 +9,8 @@ other loop's: it writes how far the loop has got to the job, at most once a seco
 A worker killed outright (SIGKILL, the machine lost) runs no handler: its transaction is rolled back
 by the database, so nothing is half-written, but django-tasks-db keeps the task RUNNING for ever,
 for it has no heartbeat of its own. ``sweep_stale`` marks such a task failed once its job has shown
-no progress for ``TASK_STALE_MINUTES``; it runs whenever a task starts and whenever a job's page or
-the tasks list is shown.
+no progress for ``TASK_STALE_MINUTES``, and removes what was uploaded for it (``discard_uploads``);
+it runs whenever a task starts and whenever a job's page or the tasks list is shown.
 """
 
 import datetime
@@ -180,9 +180,20 @@ def sweep_stale(now: datetime.datetime | None = None) -> int:
         # The library's own way of ending a task as failed, as its worker does on an exception.
         job.task_result.set_failed(WorkerLost(reason))
         Job.objects.filter(pk=job.pk).update(reason=reason)
+        discard_uploads(job)
         failed += 1
     remove_expired_files(now)
     return failed
+
+
+def discard_uploads(job: Job) -> None:
+    """Remove what was uploaded for ``job``'s task, which failed before it could: a folder's old
+    pages, which no other task reads."""
+    if job.kind == JobKind.LEGACY_IMPORT:
+        # Imported here: the folder's task imports this module.
+        from .legacy.folder import discard_upload
+
+        discard_upload(job)
 
 
 def store_file(job: Job, content: bytes | File, filename: str) -> None:

@@ -216,3 +216,49 @@ class BulkRevision:
         for accessor in FOLLOW.get(type(record), ()):
             for part in getattr(record, accessor).all():
                 self._follow(part, rows)
+
+
+def regroup(revision: Revision, groups: Iterable[tuple[str, Iterable[int]]]) -> list[Revision]:
+    """Give each group of meetings held in ``revision`` a revision of its own, with its comment.
+
+    ``groups`` is [(comment, meeting pks)]. Each meeting's version and the versions of the parts it
+    follows (``FOLLOW``) move to its group's revision, which has the user and date of ``revision``;
+    what belongs to no group stays in ``revision``, which is deleted if nothing stays. One write of
+    many records (an import of many old pages at once) is thus one entry in each record's history
+    that says where that record came from, as if each had been written on its own.
+    """
+    groups = [(comment, set(pks)) for comment, pks in groups]
+    meeting_of = {}  # (content type id, object id) -> meeting pk
+    records = {Meeting: {pk: pk for _comment, pks in groups for pk in pks}}
+    while records:
+        model, owners = records.popitem()
+        content_type = ContentType.objects.get_for_model(model)
+        meeting_of.update({(content_type.pk, str(pk)): meeting for pk, meeting in owners.items()})
+        for part, foreign_key in parts_of(model):
+            rows = part._default_manager.filter(**{f"{foreign_key.name}__in": list(owners)})
+            found = {pk: owners[owner] for pk, owner in rows.values_list("pk", foreign_key.attname)}
+            if found:
+                records.setdefault(part, {}).update(found)
+    group_of = {pk: index for index, (_comment, pks) in enumerate(groups) for pk in pks}
+    moving = defaultdict(list)
+    for pk, content_type_id, object_id in revision.version_set.values_list(
+        "pk", "content_type_id", "object_id"
+    ):
+        meeting = meeting_of.get((content_type_id, object_id))
+        if meeting is not None:
+            moving[group_of[meeting]].append(pk)
+    if not moving:
+        return []
+    created = Revision.objects.bulk_create(
+        [
+            Revision(
+                date_created=revision.date_created, user_id=revision.user_id, comment=str(groups[index][0])
+            )
+            for index in sorted(moving)
+        ]
+    )
+    for new, index in zip(created, sorted(moving), strict=True):
+        Version.objects.filter(pk__in=moving[index]).update(revision=new)
+    if not revision.version_set.exists():
+        revision.delete()
+    return created

@@ -1,4 +1,93 @@
-"""Pages in the old website's ways of writing, made for the tests (the real ones are not copied here)."""
+"""What the tests of the old website's page importer share: its pages and how they are given.
+
+The seed page and the twelve sample pages are third-party text, read from ``../shared/data/`` beside
+the repository (or the folder ``BALITRACKER_SHARED_DATA`` names) and never copied here: ``needs``
+skips a test, saying why, where they are missing. The pages below are written for the tests, in the
+website's ways of writing. Then the ways of giving pages: files in a folder for the command, uploads
+(a page, a .zip) for the admin, staff logged in to import them, and what the upload left in the
+storage. The ``editor`` fixture is shared by assigning it in a test module
+(``editor = legacy_pages.editor``), as a fixture imported by name would shadow its own parameter.
+"""
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from meetings.legacy import upload
+from meetings.roles import EDITOR
+from tests.admin_forms import staff_in
+
+SHARED_DATA = Path(
+    os.environ.get("BALITRACKER_SHARED_DATA") or Path(settings.BASE_DIR).parent / "shared" / "data"
+)
+SEED_PAGE = SHARED_DATA / "seed-page.txt"
+SAMPLE_PAGES = SHARED_DATA / "legacy-pages"
+SAMPLE_ADDRESS = "https://baliprocess.net/event/eighth-meeting-of-the-ad-hoc-group-senior-officials/"
+
+
+def needs(path: Path) -> Path:
+    """``path``, or the test skipped, saying why, where the shared pages are missing."""
+    if not path.exists():
+        pytest.skip(f"{path} is missing: these pages of the old website are read from there, not copied here")
+    return path
+
+
+def sample_pages(count: int | None = None) -> dict[str, str]:
+    """{file name: text} of the sample pages (the first ``count``), or none where they are missing."""
+    if not SAMPLE_PAGES.exists():
+        return {}
+    paths = sorted(SAMPLE_PAGES.glob("*.txt"))[:count]
+    return {path.name: path.read_text(encoding="utf-8") for path in paths}
+
+
+def pages_folder(folder: Path, **pages: str) -> Path:
+    """``folder`` with each of ``pages`` ({file name: text}) written in it."""
+    for name, text in pages.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def page_file(name: str, text: str) -> SimpleUploadedFile:
+    """A page as the admin's form receives it."""
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain")
+
+
+def zip_bytes(members: dict[str, str | bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return buffer.getvalue()
+
+
+def zip_file(members, name="pages.zip", compression=zipfile.ZIP_DEFLATED) -> SimpleUploadedFile:
+    """A .zip of ``members`` ({name in the zip: content}) as the admin's form receives it."""
+    return SimpleUploadedFile(name, zip_bytes(members, compression), content_type="application/zip")
+
+
+def staged_files() -> list[str]:
+    """The names of the uploaded pages kept in the storage for a folder's import."""
+    if not default_storage.exists(upload.STAGING_DIR):
+        return []
+    folders = default_storage.listdir(upload.STAGING_DIR)[0]
+    return [name for sub in folders for name in default_storage.listdir(f"{upload.STAGING_DIR}/{sub}")[1]]
+
+
+@pytest.fixture
+def editor(db, client, django_user_model):
+    """An editor logged in on ``client``, with the reference data (participants, types) loaded."""
+    call_command("loaddata", "reference", verbosity=0)
+    user = staff_in(EDITOR, django_user_model)
+    client.force_login(user)
+    return user
+
 
 VIRTUAL_PAGE = """URL: https://www.example.org/event/ninth-meeting-of-the-steering-group/
 

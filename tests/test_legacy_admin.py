@@ -5,27 +5,23 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
 from meetings.models import Meeting, ParticipantAlias
-from meetings.roles import EDITOR, PUBLISHER
+from meetings.roles import PUBLISHER
+from tests import legacy_pages
 from tests.admin_forms import staff_in
 from tests.legacy_pages import ABOUT_PAGE, DISAGREEING_PAGE, HTML_PAGE, VIRTUAL_PAGE
+from tests.tasks import run_worker
 
 URL = "/admin/old-pages/import/"
+editor = legacy_pages.editor
 # A page naming a participant by a name the reference data does not know.
 UNKNOWN_NAME_PAGE = VIRTUAL_PAGE.replace("Iran was unable to attend.", "Persia was unable to attend.")
-
-
-@pytest.fixture
-def editor(db, client, django_user_model):
-    call_command("loaddata", "reference", verbosity=0)
-    user = staff_in(EDITOR, django_user_model)
-    client.force_login(user)
-    return user
 
 
 def token_of(response):
@@ -207,4 +203,116 @@ def test_a_token_from_another_editor_or_edited_is_refused(editor, client, django
     client.force_login(editor)
     edited = client.post(URL, {"token": token[:-2] + "xx", "names": "0"}, follow=True)
     assert "This review has expired" in edited.content.decode()
+    assert Meeting.objects.count() == 0
+
+
+# Two editors at once: a folder's import and a review of one of its pages ---------------------------
+
+
+@pytest.fixture
+def folder_editor(editor, django_user_model, settings, tmp_path):
+    """A second editor, with a client of their own, who imports folders."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    other = django_user_model.objects.create_user(
+        "folder-editor", password="a-long-password-1", is_staff=True
+    )
+    other.groups.add(*editor.groups.all())
+    other_client = Client()
+    other_client.force_login(other)
+    return other, other_client
+
+
+def upload_folder(client, *pages):
+    files = [
+        SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain") for name, text in pages
+    ]
+    response = client.post("/admin/old-pages/import-folder/", {"pages": files})
+    assert response.status_code == 302
+    return response.url
+
+
+def test_a_review_whose_draft_a_folder_import_made_meanwhile_is_refused_then_updates_it(
+    editor, client, folder_editor
+):
+    other, other_client = folder_editor
+    review = client.post(URL, {"text": DISAGREEING_PAGE})
+    upload_folder(other_client, ("disagreeing.txt", DISAGREEING_PAGE))
+    run_worker()
+    meeting = Meeting.objects.get()
+    assert meeting.start_date is None
+
+    refused = client.post(URL, {"token": token_of(review), "names": "0", "choice-date": "body"})
+
+    assert refused.status_code == 409
+    page = " ".join(html.unescape(refused.content.decode()).split())
+    assert (
+        "While you reviewed the page, its draft “Tenth Meeting of the Steering Group” was made by "
+        "folder-editor at " in page
+    )
+    assert "nothing was written. It is shown below as it is now" in page
+    assert "This page was imported before: creating the draft updates it, as reviewed here:" in page
+    meeting.refresh_from_db()
+    assert meeting.start_date is None and Version.objects.get_for_object(meeting).count() == 1
+
+    # Reviewed again, as it is now: the editor's choice updates the folder's draft.
+    updated = client.post(URL, {"token": token_of(refused), "names": "0", "choice-date": "body"})
+
+    assert updated.status_code == 302
+    meeting.refresh_from_db()
+    assert str(meeting.start_date) == "2023-02-10"
+    assert [v.revision.user for v in Version.objects.get_for_object(meeting)] == [editor, other]
+    messages = [str(m) for m in get_messages(updated.wsgi_request)]
+    assert messages == [
+        "The draft “Tenth Meeting of the Steering Group” made from the page before was updated as you "
+        "reviewed it."
+    ]
+
+
+def test_a_folder_import_leaves_a_draft_an_editor_made_after_the_upload_as_they_made_it(
+    editor, client, folder_editor
+):
+    other, other_client = folder_editor
+    task_page = upload_folder(
+        other_client, ("disagreeing.txt", DISAGREEING_PAGE), ("virtual.txt", VIRTUAL_PAGE)
+    )
+    review = client.post(URL, {"text": DISAGREEING_PAGE})
+    client.post(URL, {"token": token_of(review), "names": "0", "choice-date": "body"})
+
+    run_worker()
+
+    report = {row["page"]: row for row in other_client.get(task_page).context["job"].result["pages"]}
+    assert report["disagreeing.txt"]["skipped"].startswith(
+        "has a draft, “Tenth Meeting of the Steering Group” (tenth-steering-group-meeting), that editor-user "
+        "changed at "
+    )
+    assert report["disagreeing.txt"]["skipped"].endswith(
+        "while this import ran; it was left as it is: import the page again to update it"
+    )
+    assert report["virtual.txt"]["created"] == ["ninth-steering-group-meeting"]
+    meeting = Meeting.objects.get(slug="tenth-steering-group-meeting")
+    assert str(meeting.start_date) == "2023-02-10"
+    assert [v.revision.user for v in Version.objects.get_for_object(meeting)] == [editor]
+
+
+def test_a_draft_written_by_another_import_at_the_same_moment_is_explained_not_a_server_error(
+    editor, client, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from meetings.legacy import importing
+
+    class WrittenAtTheSameMoment(importing.RecordsImport):
+        def apply(self, **options):
+            raise IntegrityError("UNIQUE constraint failed: meetings_meeting.slug")
+
+    review = client.post(URL, {"text": VIRTUAL_PAGE})
+    monkeypatch.setattr(importing, "RecordsImport", WrittenAtTheSameMoment)
+
+    response = client.post(URL, {"token": token_of(review), "names": "0"})
+
+    assert response.status_code == 200
+    assert (
+        "The page was being written by another import at the same moment, whose draft was kept."
+        in html.unescape(response.content.decode())
+    )
     assert Meeting.objects.count() == 0

@@ -6,50 +6,43 @@ mid-way leaving a failed task that still says what was written."""
 import csv
 import datetime
 import io
+import json
+import os
+import re
+import time
 import zipfile
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from reversion.models import Revision
 
 from meetings import jobs, tasks
-from meetings.legacy import folder, upload
-from meetings.legacy.importing import LegacyImport
+from meetings.legacy import folder, importing, upload
 from meetings.models import Job, JobKind, Meeting
-from meetings.roles import EDITOR
-from tests.admin_forms import staff_in
-from tests.legacy_pages import ABOUT_PAGE, DISAGREEING_PAGE, HTML_PAGE, TYPO_PAGE, VIRTUAL_PAGE
+from tests import legacy_pages
+from tests.legacy_pages import (
+    ABOUT_PAGE,
+    DISAGREEING_PAGE,
+    HTML_PAGE,
+    TYPO_PAGE,
+    VIRTUAL_PAGE,
+    page_file,
+    staged_files,
+    zip_file,
+)
 from tests.tasks import run_worker
 
 URL = "/admin/old-pages/import-folder/"
+editor = legacy_pages.editor
 
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def editor(db, client, django_user_model):
-    call_command("loaddata", "reference", verbosity=0)
-    user = staff_in(EDITOR, django_user_model)
-    client.force_login(user)
-    return user
-
-
-def page_file(name, text):
-    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/plain")
-
-
-def zip_file(members, name="pages.zip", compression=zipfile.ZIP_DEFLATED):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
-        for member, content in members.items():
-            archive.writestr(member, content)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
 
 
 def import_folder(client, *files):
@@ -58,13 +51,6 @@ def import_folder(client, *files):
     assert response.status_code == 302, response.content.decode()[:2000]
     run_worker()
     return client.get(response.url)
-
-
-def staged_files():
-    folders = (
-        default_storage.listdir(upload.STAGING_DIR)[0] if default_storage.exists(upload.STAGING_DIR) else []
-    )
-    return [name for sub in folders for name in default_storage.listdir(f"{upload.STAGING_DIR}/{sub}")[1]]
 
 
 # Uploading and the report ------------------------------------------------------------------------
@@ -144,6 +130,55 @@ def test_the_report_is_downloadable_as_csv_one_row_a_page(editor, client):
     assert about["skipped"].startswith("holds no meeting")
 
 
+def test_the_report_is_downloadable_as_json_beside_the_csv(editor, client):
+    page = import_folder(client, page_file("virtual.txt", VIRTUAL_PAGE), page_file("about.txt", ABOUT_PAGE))
+    job = page.context["job"]
+    address = reverse("legacy_import_report_json", kwargs={"token": job.token})
+    links = re.findall(r'<a class="button" href="([^"]+)">Download ([^<]+)</a>', page.content.decode())
+    assert links == [
+        (reverse("records_job_file", kwargs={"token": job.token}), "old-pages-report.csv"),
+        (address, "old-pages-report.json"),
+    ]
+
+    response = client.get(address)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="old-pages-report.json"'
+    report = json.loads(response.content)
+    assert (report["given"], report["of"], report["totals"]["written"]) == ("2 files", 2, 1)
+    virtual, about = report["pages"]
+    assert (virtual["page"], virtual["written"], virtual["created"]) == (
+        "virtual.txt",
+        True,
+        ["ninth-steering-group-meeting"],
+    )
+    assert virtual["url"] == "https://www.example.org/event/ninth-meeting-of-the-steering-group/"
+    assert any("does not read as a span of days" in c["conflict"] for c in virtual["conflicts"])
+    assert (about["written"], about["skipped"][:16]) == (False, "holds no meeting")
+
+
+def test_the_json_report_is_for_the_editor_who_started_the_import_once_it_has_finished(
+    editor, client, django_user_model
+):
+    response = client.post(URL, {"pages": [page_file("virtual.txt", VIRTUAL_PAGE)]})
+    job = Job.objects.get()
+    address = reverse("legacy_import_report_json", kwargs={"token": job.token})
+    queued = client.get(address)
+    assert queued.status_code == 409
+    assert (
+        queued.content.decode()
+        == "The import has not finished yet; its report can be downloaded once it has."
+    )
+    run_worker()
+    assert client.get(address).status_code == 200
+    other = django_user_model.objects.create_user("other", password="a-long-password-1", is_staff=True)
+    other.groups.add(*editor.groups.all())
+    client.force_login(other)
+    assert client.get(address).status_code == 404
+    assert client.get(response.url).status_code == 404
+
+
 def test_a_zip_of_a_folder_is_imported_leaving_out_what_is_not_a_page(editor, client):
     archive = zip_file(
         {
@@ -189,14 +224,13 @@ def test_pages_imported_again_update_their_drafts_and_a_published_one_is_refused
 
 
 def test_a_page_that_fails_to_write_is_reported_and_the_rest_are_imported(editor, client, monkeypatch):
-    write = LegacyImport.write
+    class FailsOnTheTypo(importing.RecordsImport):
+        def apply(self, **options):
+            if any(meeting["slug"] == "workshop-on-document-fraud" for meeting in self.document["meetings"]):
+                raise RuntimeError("unforeseen")
+            return super().apply(**options)
 
-    def fails_on_the_typo(self, result):
-        if "document-fraud" in result.draft.url:
-            raise RuntimeError("unforeseen")
-        return write(self, result)
-
-    monkeypatch.setattr(LegacyImport, "write", fails_on_the_typo)
+    monkeypatch.setattr(importing, "RecordsImport", FailsOnTheTypo)
 
     page = import_folder(
         client,
@@ -218,15 +252,17 @@ def test_a_page_that_fails_to_write_is_reported_and_the_rest_are_imported(editor
 def test_a_worker_stopped_mid_way_leaves_the_task_failed_and_the_pages_written_before_it(
     editor, client, monkeypatch
 ):
-    import_page = folder.import_page
+    read_staged = folder.read_staged
 
     def stopped_on_the_second_page(importer, name, staged):
         if name == "virtual.txt":
             # What db_worker does on a second SIGTERM or Ctrl-C while a task runs: sys.exit(1).
             raise SystemExit(1)
-        return import_page(importer, name, staged)
+        return read_staged(importer, name, staged)
 
-    monkeypatch.setattr(folder, "import_page", stopped_on_the_second_page)
+    monkeypatch.setattr(folder, "read_staged", stopped_on_the_second_page)
+    # A page a batch: the first is written before the second is read.
+    monkeypatch.setattr(importing, "BATCH_PAGES", 1)
 
     page = import_folder(
         client,
@@ -256,12 +292,67 @@ def test_a_killed_worker_s_import_is_marked_failed_by_the_existing_sweep(editor,
     past = job.updated_at - datetime.timedelta(minutes=settings.TASK_STALE_MINUTES + 1)
     Job.objects.filter(pk=job.pk).update(updated_at=past)
 
+    assert staged_files() == ["0001.txt"]
+
     page = client.get(response.url)
 
     job.refresh_from_db()
     assert job.status == "FAILED"
     assert job.task_result.exception_class_path == "meetings.jobs.WorkerLost"
     assert "stopped giving any sign of life" in page.content.decode()
+    # The pages it was given are removed with it, folder and all.
+    assert staged_files() == [] and default_storage.listdir(upload.STAGING_DIR) == ([], [])
+
+
+def aged(staged, hours):
+    """Make the staged pages ``staged`` ([[name, stored]]) look ``hours`` old."""
+    moment = time.time() - hours * 3600
+    for _name, stored in staged:
+        os.utime(default_storage.path(stored), (moment, moment))
+    return staged
+
+
+def test_uploads_no_task_will_read_are_removed_by_the_command_and_the_others_kept(editor, capsys):
+    def staged_pages(text="x"):
+        return upload.stage(upload.Pages(pages=[("a.txt", text.encode()), ("b.txt", b"y")]))
+
+    never_queued = aged(staged_pages(), 2)
+    just_staged = staged_pages()
+    queued = jobs.start(
+        tasks.import_old_pages,
+        JobKind.LEGACY_IMPORT,
+        "Queued",
+        user=editor,
+        parameters={"pages": aged(staged_pages(), 2), "given": "2"},
+    )
+    failed = jobs.start(
+        tasks.import_old_pages,
+        JobKind.LEGACY_IMPORT,
+        "Failed",
+        user=editor,
+        parameters={"pages": aged(staged_pages(), 2), "given": "2"},
+    )
+    failed.task_result.claim("a-worker")
+    failed.task_result.set_failed(RuntimeError("gone"))
+    folder_of = {
+        name: staged[0][1].rsplit("/", 1)[0]
+        for name, staged in [
+            ("never queued", never_queued),
+            ("just staged", just_staged),
+            ("queued", queued.parameters["pages"]),
+            ("failed", failed.parameters["pages"]),
+        ]
+    }
+
+    call_command("remove_abandoned_uploads")
+
+    *removed, total = capsys.readouterr().out.splitlines()
+    assert sorted(removed) == sorted(f"removed {folder_of[name]}" for name in ("never queued", "failed"))
+    assert total == "2 abandoned uploads removed."
+    left = set(default_storage.listdir(upload.STAGING_DIR)[0])
+    assert left == {folder_of["just staged"].rsplit("/", 1)[1], folder_of["queued"].rsplit("/", 1)[1]}
+    with pytest.raises(CommandError, match="--hours cannot be negative"):
+        call_command("remove_abandoned_uploads", "--hours", "-1")
 
 
 # Bad uploads ------------------------------------------------------------------------------------

@@ -1,35 +1,36 @@
 """The legacy page importer: pages of the old website into draft meetings through the records import.
 
 The seed page and the twelve sample pages are read from ``../shared/data/`` beside the repository
-(``BALITRACKER_SHARED_DATA`` names another folder); they are third-party text and are not copied
-here, so the tests that need them are skipped, saying why, where they are missing. The other pages
-below are written for these tests, in the old website's ways of writing.
+(``tests/legacy_pages.py``); they are third-party text and are not copied here, so the tests that
+need them are skipped, saying why, where they are missing.
 """
 
 import json
-import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from reversion.models import Revision, Version
 
-from meetings.legacy import LegacyImport, PageDrafter, read_page
+from meetings.legacy import LegacyImport, PageDrafter, importing, page_files, read_page
 from meetings.legacy.dates import read_date
 from meetings.legacy.names import NameIndex
 from meetings.models import Meeting, OutcomeStrength, strength_of
 from meetings.records import RecordsImport
 from meetings.records.export import MeetingExporter, meeting_queryset
-from tests.legacy_pages import ABOUT_PAGE, BODY_TYPO_PAGE, HTML_PAGE, TYPO_PAGE, VIRTUAL_PAGE
-from tests.transactions import VersionAudit
-
-SHARED_DATA = Path(
-    os.environ.get("BALITRACKER_SHARED_DATA") or Path(settings.BASE_DIR).parent / "shared" / "data"
+from tests.legacy_pages import (
+    ABOUT_PAGE,
+    BODY_TYPO_PAGE,
+    HTML_PAGE,
+    NO_HEADER_PAGE,
+    SAMPLE_PAGES,
+    SEED_PAGE,
+    TYPO_PAGE,
+    VIRTUAL_PAGE,
+    needs,
+    pages_folder,
 )
-SEED_PAGE = SHARED_DATA / "seed-page.txt"
-SAMPLE_PAGES = SHARED_DATA / "legacy-pages"
+from tests.transactions import VersionAudit
 
 # Fields of the demo record that an editor adds and a page does not say, or that name the record.
 EDITORIAL = {"slug", "published", "published_at", "themes", "related_meetings", "source_urls"}
@@ -45,24 +46,12 @@ def demo(db):
     call_command("loaddata", "reference", "demo", verbosity=0)
 
 
-def needs(path):
-    if not path.exists():
-        pytest.skip(f"{path} is missing: these pages of the old website are read from there, not copied here")
-    return path
-
-
 def draft_of(text, name="page.txt"):
     return PageDrafter().draft(read_page(text, name))
 
 
 def exported(slug):
     return MeetingExporter().export(meeting_queryset().get(slug=slug))
-
-
-def pages_folder(tmp_path, **pages):
-    for name, text in pages.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    return tmp_path
 
 
 # The seed page and the demo record -------------------------------------------------------------
@@ -643,8 +632,6 @@ def test_importing_pages_moves_the_record_version_before_it_commits(transactiona
 
 
 def test_a_page_without_header_or_number_is_named_dated_and_placed_by_its_first_sentence(reference):
-    from tests.legacy_pages import NO_HEADER_PAGE
-
     meeting = draft_of(NO_HEADER_PAGE).meetings[0]
     assert (meeting["title"], meeting["type"], meeting["number"]) == (
         "Workshop on Biometrics",
@@ -681,3 +668,141 @@ def test_a_page_the_reader_fails_on_is_reported_and_the_rest_go_on(reference, tm
     call_command("import_pages", str(folder))
     assert "typo.txt: skipped: it could not be read into a draft" in capsys.readouterr().out
     assert Meeting.objects.get().slug == "ninth-steering-group-meeting"
+
+
+# Writing pages a batch at a time ------------------------------------------------------------------
+
+
+def virtual_pages(count):
+    """``count`` pages like ``VIRTUAL_PAGE``, each at an address of its own (and so a draft of its own)."""
+    return {
+        f"page-{number:02d}.txt": VIRTUAL_PAGE.replace("ninth-meeting-of", f"meeting-{number}-of")
+        for number in range(count)
+    }
+
+
+def test_pages_are_written_through_one_records_import_each_page_a_revision_of_its_own(
+    reference, tmp_path, monkeypatch
+):
+    imports = []
+
+    class CountedImport(importing.RecordsImport):
+        def __init__(self, document, **options):
+            imports.append([meeting["slug"] for meeting in document["meetings"]])
+            super().__init__(document, **options)
+
+    monkeypatch.setattr(importing, "RecordsImport", CountedImport)
+    folder = pages_folder(tmp_path, **virtual_pages(4), **{"page.html": HTML_PAGE})
+
+    results = LegacyImport().run([folder])
+
+    assert [result.written for result in results] == [True] * 5
+    assert len(imports) == 1 and len(imports[0]) == 5
+    assert Revision.objects.count() == 5
+    for result in results:
+        (slug,) = result.created
+        meeting = Meeting.objects.get(slug=slug)
+        (version,) = Version.objects.get_for_object(meeting)
+        assert version.revision.comment == f"Imported from the old website's page {meeting.source_urls}."
+        # The meeting's parts are in its revision, and in no other.
+        attendance = meeting.attendances.first()
+        assert [v.revision_id for v in Version.objects.get_for_object(attendance)] == [version.revision_id]
+        outcome = meeting.outcomes.get(position=2)
+        action = outcome.action_items.get()
+        for part in (outcome, action, action.ownerships.get()):
+            assert [v.revision_id for v in Version.objects.get_for_object(part)] == [version.revision_id]
+
+
+def test_pages_beyond_a_batch_are_written_in_the_next(reference, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH_PAGES", 2)
+    folder = pages_folder(tmp_path, **virtual_pages(5), **{"about.txt": ABOUT_PAGE})
+
+    importer = LegacyImport()
+    batches = list(importer.write_as_read(importer.read_file(path) for path in page_files([folder])))
+    assert [r.problem[:16] for batch in batches for r in batch] == ["holds no meeting"] + [""] * 5
+
+    assert [[result.name.rsplit("/", 1)[-1] for result in batch] for batch in batches] == [
+        ["about.txt", "page-00.txt", "page-01.txt"],
+        ["page-02.txt", "page-03.txt"],
+        ["page-04.txt"],
+    ]
+    assert Meeting.objects.count() == 5 and Revision.objects.count() == 5
+
+
+def test_a_batch_the_records_import_refuses_is_written_page_by_page_naming_the_page_at_fault(
+    reference, tmp_path, monkeypatch, capsys
+):
+    draft = PageDrafter.draft
+
+    def a_role_the_records_do_not_know(self, page, choices=None):
+        drafted = draft(self, page, choices)
+        if page.url.endswith("/meeting-2-of-the-steering-group/"):
+            drafted.meetings[0]["attendance"][0]["role"] = "spectator"
+        return drafted
+
+    monkeypatch.setattr(PageDrafter, "draft", a_role_the_records_do_not_know)
+    folder = pages_folder(tmp_path, **virtual_pages(4))
+
+    call_command("import_pages", str(folder))
+
+    out = capsys.readouterr().out
+    assert (
+        f"{folder / 'page-02.txt'}: skipped: it was refused by the records import: meetings[0].attendance"
+        in out
+    )
+    assert "4 pages read: gave 3 draft meetings; 1 skipped" in out
+    assert Meeting.objects.count() == 3 and Revision.objects.count() == 3
+    assert not Meeting.objects.filter(source_urls__contains="meeting-2-of").exists()
+
+
+def test_a_page_whose_slug_another_address_took_during_the_run_gets_a_slug_of_its_own(reference, tmp_path):
+    importer = LegacyImport()
+    result = importer.read(VIRTUAL_PAGE, "virtual.txt")
+    assert result.draft.meetings[0]["slug"] == "ninth-steering-group-meeting"
+    # Meanwhile, someone imports another address's page whose meeting takes the slug.
+    other = VIRTUAL_PAGE.replace("ninth-meeting-of-the-steering-group/", "another-address/")
+    LegacyImport().run([pages_folder(tmp_path, **{"other.txt": other})])
+
+    importer.write(result)
+
+    assert result.written and result.created == ["ninth-steering-group-meeting-2"]
+    first = Meeting.objects.get(slug="ninth-steering-group-meeting")
+    assert first.source_urls == "https://www.example.org/event/another-address/"
+    assert Version.objects.get_for_object(first).count() == 1
+
+
+def test_twenty_pages_written_in_a_batch_cost_fewer_queries_than_two_pages_alone(reference, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_write(count, prefix):
+        pages = {
+            f"{prefix}-{name}": text.replace("/event/", f"/{prefix}/")
+            for name, text in virtual_pages(count).items()
+        }
+        folder = tmp_path / prefix
+        folder.mkdir()
+        importer = LegacyImport()
+        results = [importer.read_file(path) for path in page_files([pages_folder(folder, **pages)])]
+        with CaptureQueriesContext(connection) as queries:
+            importer.write_batch(results)
+        assert all(result.written for result in results)
+        return len(queries)
+
+    one, twenty = queries_to_write(1, "one"), queries_to_write(20, "twenty")
+    # 130 and 172 when written: what grows with the pages is a revision of their own (2 queries a
+    # page); the rest of an import's queries are paid once.
+    assert twenty < 2 * one, (one, twenty)
+
+
+def test_pages_drafted_apart_under_one_slug_are_not_written_as_one_meeting(reference, tmp_path):
+    first, second = (LegacyImport().read(text, name) for name, text in virtual_pages(2).items())
+    assert first.draft.meetings[0]["slug"] == second.draft.meetings[0]["slug"]
+
+    LegacyImport().write_batch([first, second])
+
+    assert (first.created, second.created) == (
+        ["ninth-steering-group-meeting"],
+        ["ninth-steering-group-meeting-2"],
+    )
+    assert Meeting.objects.count() == 2

@@ -8,6 +8,7 @@ participants, memberships and meeting types once.
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -205,12 +206,21 @@ class PageDrafter:
         for slug in candidates:
             if slug in self.planned:
                 continue
-            owners = self.taken.get(slug)
-            # Free, or the meeting this page made before (same address; a page without one, its slug).
-            if owners is None or (url and url in owners) or (not url and not owners):
+            if self.owns(url, self.taken.get(slug)):
                 self.planned.add(slug)
                 return slug
         raise ValueError(f"no free slug for {event.title}")
+
+    @staticmethod
+    def owns(url: str, owners: set[str] | None) -> bool:
+        """Whether the page at ``url`` may write a slug whose meeting has the source addresses
+        ``owners`` (None: no meeting has it): free, or the meeting this page made before (same
+        address; for a page without one, a meeting without one)."""
+        return owners is None or bool(url and url in owners) or (not url and not owners)
+
+    def remember_meeting(self, slug: str, urls: Iterable[str]) -> None:
+        """A meeting written by someone else since the drafter read the record holds ``slug``."""
+        self.taken[slug] = set(urls)
 
     def remember(self, draft: PageDraft) -> None:
         """The draft's meetings are written: their slugs are the page's from now on."""

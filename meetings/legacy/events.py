@@ -16,6 +16,7 @@ where the page is consistent, and the disagreement is reported for the editor to
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -143,13 +144,20 @@ class Event:
 def country_code(name: str, index: NameIndex) -> str:
     """The ISO code of a country named ``name`` ("Australia", "Viet Nam", "the Philippines"), or ""."""
     name = re.sub(r"^the\s+", "", name.strip(" .,"), flags=re.IGNORECASE)
-    code = countries.by_name(name)
+    code = _country_named(name)
     if code:
         return code
     known = index.exact(name)
     if known is not None and known.country:
         return known.country
     return ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _country_named(name: str) -> str:
+    # ``by_name`` translates every country's name to compare it on each call; a folder of pages asks
+    # about the same few places again and again.
+    return countries.by_name(name)
 
 
 def read_place(words: str, index: NameIndex) -> Place | None:

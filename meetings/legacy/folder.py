@@ -1,26 +1,35 @@
 """A folder of old pages imported by the task worker, and its report: page by page, then the totals.
 
 The admin keeps the uploaded pages in the storage (``upload.stage``) and starts the task; the task
-reads and writes each page as ``import_pages`` does, on its own (one revision a page, never
-published): a page that cannot be read, holds no meeting, is already published or is refused by the
-records import is reported with the reason, and the rest go on. The report so far is written to the
-job after every page, so a worker stopped or killed mid-way leaves a failed job (``jobs``) whose page
-still says which pages were written; each page is written whole or not at all. At the end the report
-is kept for download as CSV, beside the JSON of ``import_pages --report`` in the job's result.
+reads and writes the pages as ``import_pages`` does (some pages at a time through one records
+import, one revision a page, never published): a page that cannot be read, holds no meeting, is
+already published or is refused by the records import is reported with the reason, and the rest go
+on. The report so far is written to the job after every batch, so a worker stopped or killed mid-way
+leaves a failed job (``jobs``) whose page still says which pages were written; each batch is written
+whole or not at all. The uploaded pages are removed once read, or once the task has failed or is
+gone (``discard_upload``). At the end the report is kept for download as CSV; the job's result holds
+it as JSON, each page as ``import_pages --report`` gives it, which the report's page offers for
+download too.
 """
 
 import csv
+import datetime
 import io
+import json
 import logging
+import posixpath
 
 from django.core.files.storage import default_storage
+from django.tasks import TaskResultStatus
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import jobs
 from ..exports import spreadsheet_cell
-from ..models import Job, Meeting
+from ..models import Job, JobKind, Meeting
 from .importing import LegacyImport, PageResult
+from .upload import STAGING_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -36,46 +45,85 @@ CSV_COLUMNS = [
     "skipped",
 ]
 REPORT_FILENAME = "old-pages-report.csv"
+REPORT_JSON_FILENAME = "old-pages-report.json"
+# Uploaded pages no task is waiting for are removed once this old (``remove_abandoned_uploads``).
+ABANDONED_AFTER = datetime.timedelta(hours=1)
 
 
 def import_staged(job: Job, progress: jobs.Progress) -> None:
     """The task's work: every staged page of ``job`` read and written, then the report kept."""
     pages = job.parameters["pages"]
-    importer = LegacyImport(user=job.user)
+    # A draft someone changes once the pages are uploaded is theirs: the import leaves it alone.
+    importer = LegacyImport(user=job.user, since=job.created_at)
     report = []
     try:
-        for name, staged in progress(pages, _("pages")):
-            result = import_page(importer, name, staged)
-            report.append({**result.as_report(), "written": result.written})
+        read = (read_staged(importer, name, staged) for name, staged in progress(pages, _("pages")))
+        for batch in importer.write_as_read(read):
+            report.extend({**result.as_report(), "written": result.written} for result in batch)
             job.result = {"pages": report, "totals": totals(report), "of": len(pages)}
             Job.objects.filter(pk=job.pk).update(result=job.result)
     finally:
-        for _name, staged in pages:
-            default_storage.delete(staged)
+        discard_upload(job)
     jobs.store_file(job, report_csv(report), REPORT_FILENAME)
 
 
-def import_page(importer: LegacyImport, name: str, staged: str) -> PageResult:
-    """One staged page read and, where it gives drafts, written; whatever goes wrong is reported."""
+def read_staged(importer: LegacyImport, name: str, staged: str) -> PageResult:
+    """One staged page read into its draft; nothing written."""
     try:
         with default_storage.open(staged, "rb") as stored:
             content = stored.read()
     except OSError:
         return PageResult(name=name, problem="cannot be read: its upload is no longer kept")
-    result = importer.read(content, name)
-    if not result.ok:
-        return result
+    return importer.read(content, name)
+
+
+def discard_upload(job: Job) -> None:
+    """Remove the pages uploaded for ``job`` from the storage, and their folder: once imported, or
+    once its task has failed (a worker killed mid-way runs no ``finally``: ``jobs.sweep_stale``)."""
+    staged = [stored for _name, stored in job.parameters.get("pages", [])]
+    for name in staged:
+        _delete(name)
+    if staged:
+        _delete(posixpath.dirname(staged[0]))
+
+
+def remove_abandoned_uploads(older_than: datetime.timedelta = ABANDONED_AFTER) -> list[str]:
+    """Remove the uploaded folders of pages that no queued or running import will read, and that are
+    older than ``older_than`` (an upload is staged a moment before its task is queued): those of a task
+    failed or removed since (``prune_db_task_results``), or never queued. Returns the folders removed."""
+    if not default_storage.exists(STAGING_DIR):
+        return []
+    waiting = Job.objects.filter(
+        kind=JobKind.LEGACY_IMPORT,
+        task_result__status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    )
+    kept = {
+        posixpath.dirname(stored)
+        for parameters in waiting.values_list("parameters", flat=True)
+        for _name, stored in parameters.get("pages", [])
+    }
+    cutoff = timezone.now() - older_than
+    removed = []
+    for name in default_storage.listdir(STAGING_DIR)[0]:
+        folder_name = f"{STAGING_DIR}/{name}"
+        if folder_name in kept:
+            continue
+        files = [f"{folder_name}/{file}" for file in default_storage.listdir(folder_name)[1]]
+        if any(default_storage.get_modified_time(file) > cutoff for file in files):
+            continue
+        for file in files:
+            _delete(file)
+        _delete(folder_name)
+        removed.append(folder_name)
+    return removed
+
+
+def _delete(name: str) -> None:
     try:
-        importer.write(result)
-    except Exception:
-        # As ``LegacyImport.read`` does for drafting: a page no one foresaw must not stop the rest;
-        # what it wrote is rolled back with the records import's transaction.
-        logger.exception("Writing the old page %s failed", name)
-        importer.drafter.forget(result.draft)
-        result.written = False
-        result.created, result.updated, result.unchanged = [], [], []
-        result.problem = "could not be written (an error the log describes)"
-    return result
+        # A folder too, where the storage has folders (FileSystemStorage removes it once empty).
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("Could not remove the uploaded page %s", name, exc_info=True)
 
 
 def totals(report: list[dict]) -> dict[str, int]:
@@ -125,6 +173,19 @@ def report_csv(report: list[dict]) -> bytes:
         )
     # With a byte order mark, as a spreadsheet opening UTF-8 text expects.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def report_json(job: Job) -> bytes:
+    """The report as JSON: what was uploaded, the totals, then each page as ``import_pages --report``
+    gives it, with whether it was written."""
+    report = {
+        "given": job.parameters.get("given", ""),
+        "left_out": job.parameters.get("left_out", 0),
+        "of": job.result.get("of", 0),
+        "totals": job.result.get("totals", {}),
+        "pages": job.result.get("pages", []),
+    }
+    return (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def report_rows(job: Job) -> list[dict]:

@@ -8,4 +8,9 @@ from . import views
 urlpatterns = [
     path("import/", admin.site.admin_view(views.import_page_view), name="legacy_import_page"),
     path("import-folder/", admin.site.admin_view(views.import_folder_view), name="legacy_import_folder"),
+    path(
+        "import-folder/<uuid:token>/report.json",
+        admin.site.admin_view(views.folder_report_json_view),
+        name="legacy_import_report_json",
+    ),
 ]

@@ -18,16 +18,20 @@ from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.db import IntegrityError, transaction
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import jobs, revisions, tasks
-from ..models import JobKind, Meeting, Participant, ParticipantAlias
+from ..admin.locking import last_change
+from ..models import Job, JobKind, Meeting, Participant, ParticipantAlias
+from . import folder
 from .decisions import offered
-from .importing import LegacyImport
+from .importing import LegacyImport, draft_versions
 from .upload import MAX_PAGE_BYTES, MAX_PAGES, UploadRefused, read_upload, stage
 
 TOKEN_SALT = "meetings.legacy.import_page"
@@ -196,6 +200,20 @@ def import_folder_view(request):
     return redirect("records_job", token=job.token)
 
 
+def folder_report_json_view(request, token):
+    """The report of a folder's import as JSON, for the editor who started it (or who sees every task)."""
+    job = get_object_or_404(Job.objects.visible_to(request.user), token=token, kind=JobKind.LEGACY_IMPORT)
+    if not job.finished:
+        return HttpResponse(
+            _("The import has not finished yet; its report can be downloaded once it has."),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(folder.report_json(job), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{folder.REPORT_JSON_FILENAME}"'
+    return response
+
+
 def _folder_form(request, form, status=200, errors=()):
     return TemplateResponse(
         request,
@@ -219,11 +237,23 @@ def _review(request, content, name, errors=(), choices=None, status=200):
             ),
             status=400,
         )
+    versions = draft_versions([record["slug"] for record in draft.meetings])
     token = signing.dumps(
-        {"content": content, "name": name, "user": request.user.pk, "choices": offered(draft.conflicts)},
+        {
+            "content": content,
+            "name": name,
+            "user": request.user.pk,
+            "choices": offered(draft.conflicts),
+            "drafts": versions,
+        },
         salt=TOKEN_SALT,
         compress=True,
     )
+    published = importer.published(draft)
+    existing = [
+        (meeting, *last_change(meeting))
+        for meeting in Meeting.objects.filter(slug__in=versions).exclude(pk__in=[m.pk for m in published])
+    ]
     meetings = []
     for record in draft.meetings:
         sources = draft.sources.get(record["slug"], {})
@@ -250,7 +280,8 @@ def _review(request, content, name, errors=(), choices=None, status=200):
             meetings=meetings,
             token=token,
             participants=participants,
-            published=importer.published(draft),
+            published=published,
+            existing=existing,
             errors=list(errors),
         ),
         status=status,
@@ -297,7 +328,18 @@ def _create(request):
     importer = LegacyImport(user=request.user)
     result = importer.read(staged["content"], staged["name"], choices)
     if result.ok:
-        importer.write(result)
+        with transaction.atomic():
+            # The drafts as the review showed them, or no write: someone else (a folder's import, an
+            # editor on the draft's page) may have made or changed them since.
+            reviewed = staged.get("drafts", {})
+            slugs = [meeting["slug"] for meeting in result.draft.meetings]
+            list(Meeting.objects.select_for_update().filter(slug__in=slugs).values_list("pk"))
+            changed = _changed_since_review(reviewed, draft_versions(slugs))
+            if changed:
+                return _review(
+                    request, staged["content"], staged["name"], errors=changed, choices=choices, status=409
+                )
+            importer.write(result)
     if not result.ok:
         return _review(
             request,
@@ -307,12 +349,43 @@ def _create(request):
             choices=choices,
         )
     meeting = Meeting.objects.get(slug=result.draft.meetings[0]["slug"])
-    messages.success(
-        request,
-        _("The draft “%(title)s” was made from the page; review it and publish it when it is right.")
-        % {"title": meeting.title},
-    )
+    if result.created:
+        message = _(
+            "The draft “%(title)s” was made from the page; review it and publish it when it is right."
+        )
+    elif result.updated:
+        message = _("The draft “%(title)s” made from the page before was updated as you reviewed it.")
+    else:
+        message = _("The draft “%(title)s” made from the page before was already as you reviewed it.")
+    messages.success(request, message % {"title": meeting.title})
     return redirect(reverse("admin:meetings_meeting_change", args=[meeting.pk]))
+
+
+def _changed_since_review(reviewed: dict[str, str], now: dict[str, str]) -> list[str]:
+    """Why the drafts ``now`` are not those the review showed (``reviewed``), one sentence each."""
+    reasons = []
+    for meeting in Meeting.objects.filter(slug__in=[slug for slug in now if now[slug] != reviewed.get(slug)]):
+        who, when = last_change(meeting)
+        what = _("made") if meeting.slug not in reviewed else _("changed")
+        reasons.append(
+            _(
+                "While you reviewed the page, its draft “%(title)s” was %(what)s by %(who)s at %(time)s; "
+                "nothing was written. It is shown below as it is now: create the draft again to update it "
+                "with this review."
+            )
+            % {
+                "title": meeting.title,
+                "what": what,
+                "who": who or _("someone"),
+                "time": localtime(when).strftime("%Y-%m-%d %H:%M") if when else _("an unknown time"),
+            }
+        )
+    for slug in sorted(set(reviewed) - set(now)):
+        reasons.append(
+            _("While you reviewed the page, its draft %(slug)s was deleted; nothing was written.")
+            % {"slug": slug}
+        )
+    return reasons
 
 
 def _choices(posted, offered_choices: dict[str, list[str]]) -> tuple[dict[str, str], list[str]]:

@@ -22,12 +22,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.tasks import TaskResultStatus
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import jobs, tasks
-from ..legacy.folder import report_rows
+from ..legacy.folder import REPORT_JSON_FILENAME, report_rows
 from ..models import Job, JobKind, Meeting
 from ..views.prepared import prepared_file
 from .export import build_records, dumps
@@ -173,9 +174,20 @@ def records_job_view(request, token):
         errors=[RecordError(error["path"], error["message"]) for error in job.result.get("errors", [])],
         may_apply=_may_apply(request, job) and applied is None,
         legacy_report=report_rows(job) if job.kind == JobKind.LEGACY_IMPORT else None,
+        report_json=_report_json(job),
         **jobs.describe(job),
     )
     return TemplateResponse(request, "admin/records/job.html", context)
+
+
+def _report_json(job: Job) -> dict | None:
+    """The JSON download of a finished folder import's report, offered beside its CSV."""
+    if job.kind != JobKind.LEGACY_IMPORT or not job.finished or not job.result.get("pages"):
+        return None
+    return {
+        "url": reverse("legacy_import_report_json", kwargs={"token": job.token}),
+        "filename": REPORT_JSON_FILENAME,
+    }
 
 
 def records_job_file_view(request, token):

@@ -118,6 +118,19 @@ def format_violations(violations):
     return "\n".join(lines)
 
 
+def check_page(page, screenshot, axe_violations, name):
+    """Screenshot; no serious accessibility violation; at a phone's width, no sideways scroll."""
+    screenshot(page, name)
+    violations = axe_violations(page)
+    assert not violations, f"axe-core found serious or critical violations on {page.url}:\n{violations}"
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    overflowing = page.evaluate(OVERFLOWING_ELEMENTS) if scroll_width > width else []
+    assert scroll_width <= width, (
+        f"{page.url} is {scroll_width} px wide at {width} px; sticking out: {overflowing}"
+    )
+
+
 @pytest.fixture
 def axe_violations():
     """Run axe-core on the page; return its serious and critical violations, readably formatted."""

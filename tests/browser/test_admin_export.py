@@ -18,8 +18,7 @@ from meetings.records import views as records_views
 from meetings.roles import EDITOR
 from tests.factories import MeetingFactory
 
-from .conftest import DESKTOP, PHONE, new_page
-from .test_admin_history import check_page
+from .conftest import DESKTOP, PHONE, check_page, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 

@@ -27,7 +27,7 @@ from tests.factories import (
     ProgressUpdateFactory,
 )
 
-from .conftest import DESKTOP, OVERFLOWING_ELEMENTS, PHONE, new_page
+from .conftest import DESKTOP, PHONE, check_page, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
@@ -165,19 +165,6 @@ def editor_pages(browser, site, editor):
     yield pages
     for page in pages.values():
         page.context.close()
-
-
-def check_page(page, screenshot, axe_violations, name):
-    """Screenshot; no serious accessibility violation; at a phone's width, no sideways scroll."""
-    screenshot(page, name)
-    violations = axe_violations(page)
-    assert not violations, f"axe-core found serious or critical violations on {page.url}:\n{violations}"
-    width = page.viewport_size["width"]
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    overflowing = page.evaluate(OVERFLOWING_ELEMENTS) if scroll_width > width else []
-    assert scroll_width <= width, (
-        f"{page.url} is {scroll_width} px wide at {width} px; sticking out: {overflowing}"
-    )
 
 
 @pytest.mark.parametrize(

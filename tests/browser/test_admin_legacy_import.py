@@ -1,32 +1,36 @@
 """The admin's "Import an old page" in a real browser: the seed page pasted, reviewed, made a draft
-and published; a page whose header and first sentence disagree, decided; a folder of pages imported
-by the task worker and its report read and downloaded. The seed page and the samples are read from
-``../shared/data/`` and are not copied here."""
+and published; a page whose header and first sentence disagree, decided; a folder of pages, chosen as
+files or as one .zip, imported by the task worker and its report read and downloaded (CSV and JSON).
+The seed page and the samples are read from ``../shared/data/`` (``tests/legacy_pages.py``) and are
+not copied here."""
 
-import os
+import json
 import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 
 from meetings.models import Meeting
 from meetings.roles import PUBLISHER
-from tests.legacy_pages import ABOUT_PAGE, DISAGREEING_PAGE, HTML_PAGE, VIRTUAL_PAGE
+from tests.legacy_pages import (
+    ABOUT_PAGE,
+    DISAGREEING_PAGE,
+    HTML_PAGE,
+    SAMPLE_ADDRESS,
+    SEED_PAGE,
+    VIRTUAL_PAGE,
+    pages_folder,
+    sample_pages,
+    zip_bytes,
+)
 from tests.tasks import run_worker
 
-from .conftest import DESKTOP, PHONE, new_page
-from .test_admin_history import check_page
+from .conftest import DESKTOP, PHONE, check_page, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
 PASSWORD = "a-long-password-1"
-SEED_PAGE = (
-    Path(os.environ.get("BALITRACKER_SHARED_DATA") or Path(settings.BASE_DIR).parent / "shared" / "data")
-    / "seed-page.txt"
-)
-ADDRESS = "https://baliprocess.net/event/eighth-meeting-of-the-ad-hoc-group-senior-officials/"
 
 
 @pytest.fixture
@@ -65,7 +69,7 @@ def test_publisher_imports_the_seed_page_to_a_published_meeting(
     check_page(page, screenshot, axe_violations, "legacy-import-form")
 
     page.get_by_label("Page text").fill(SEED_PAGE.read_text(encoding="utf-8"))
-    page.get_by_label("Its address").fill(ADDRESS)
+    page.get_by_label("Its address").fill(SAMPLE_ADDRESS)
     page.get_by_role("button", name="Read the page").click()
     content = page.locator("#content")
     expect(
@@ -79,7 +83,7 @@ def test_publisher_imports_the_seed_page_to_a_published_meeting(
     page.get_by_role("button", name="Create the draft").click()
     page.wait_for_url(re.compile(r"/admin/meetings/meeting/\d+/change/$"))
     expect(page.locator(".messagelist")).to_contain_text("was made from the page")
-    meeting = Meeting.objects.get(source_urls=ADDRESS, parent=None)
+    meeting = Meeting.objects.get(source_urls=SAMPLE_ADDRESS, parent=None)
     assert meeting.published_at is None
 
     page.goto(site + "/admin/meetings/meeting/?q=" + meeting.slug)
@@ -126,12 +130,8 @@ def test_publisher_imports_a_folder_of_pages_and_reads_its_report(
     from playwright.sync_api import expect
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    pages = {"virtual.txt": VIRTUAL_PAGE, "third.html": HTML_PAGE, "about.txt": ABOUT_PAGE}
-    samples = SEED_PAGE.parent / "legacy-pages"
-    if samples.exists():
-        pages |= {path.name: path.read_text(encoding="utf-8") for path in sorted(samples.glob("*.txt"))[:4]}
-    for name, text in pages.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
+    pages = {"virtual.txt": VIRTUAL_PAGE, "third.html": HTML_PAGE, "about.txt": ABOUT_PAGE, **sample_pages(4)}
+    pages_folder(tmp_path, **pages)
     page = publisher_page(viewport)
     page.goto(site + "/admin/meetings/meeting/")
     page.locator(".object-tools").get_by_role("link", name="Import a folder of old pages").click()
@@ -158,3 +158,98 @@ def test_publisher_imports_a_folder_of_pages_and_reads_its_report(
 
     report.get_by_role("link", name="ninth-steering-group-meeting").click()
     page.wait_for_url(re.compile(r"/admin/meetings/meeting/\d+/change/$"))
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_publisher_imports_a_zip_of_a_folder_and_downloads_its_report_as_csv_and_json(
+    site, publisher_page, screenshot, axe_violations, viewport, tmp_path, settings
+):
+    from playwright.sync_api import expect
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    pages = {"virtual.txt": VIRTUAL_PAGE, "third.htm": HTML_PAGE, "about.txt": ABOUT_PAGE, **sample_pages()}
+    # A folder as saved from the browser: its pages, and a saved page's images and scripts beside them.
+    members = {f"old-site/{name}": text for name, text in pages.items()}
+    members |= {"old-site/third_files/logo.png": b"\x89PNG\r\n", "old-site/third_files/site.js": "alert(1)"}
+    archive = tmp_path / "old-site.zip"
+    archive.write_bytes(zip_bytes(members))
+    page = publisher_page(viewport)
+    page.goto(site + "/admin/old-pages/import-folder/")
+    page.get_by_label("Saved pages, or a .zip of them").set_input_files(archive)
+    page.get_by_role("button", name="Import the pages").click()
+    page.wait_for_url(re.compile(r"/admin/records/tasks/[\w-]+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Import of {len(pages)} old pages from old-site.zip"
+    )
+    run_worker()
+    page.reload()
+
+    report = page.locator(".legacy-report")
+    expect(report.get_by_role("heading")).to_have_text("Importing the pages of old-site.zip gave:")
+    expect(report).to_contain_text(f"{len(pages)} pages read of {len(pages)}")
+    expect(report).to_contain_text("2 files of the upload were not pages and were left out.")
+    expect(report).to_contain_text("old-site.zip: old-site/about.txt")
+    expect(report).to_contain_text("Skipped: it holds no meeting")
+    expect(report.get_by_role("link", name="ninth-steering-group-meeting")).to_be_visible()
+    check_page(page, screenshot, axe_violations, "legacy-import-zip-report")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download old-pages-report.csv").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("page,url,written,") and "old-site.zip: old-site/virtual.txt" in text
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download old-pages-report.json").click()
+    assert download.value.suggested_filename == "old-pages-report.json"
+    report_json = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert (report_json["given"], report_json["left_out"], report_json["of"]) == (
+        "old-site.zip",
+        2,
+        len(pages),
+    )
+    written = [row for row in report_json["pages"] if row["written"]]
+    assert report_json["totals"]["written"] == len(written) > 0
+    assert {row["page"] for row in report_json["pages"]} == {
+        f"old-site.zip: old-site/{name}" for name in pages
+    }
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_review_whose_draft_a_folder_import_made_meanwhile_says_so_and_then_updates_it(
+    site, publisher_page, screenshot, axe_violations, viewport, django_user_model
+):
+    from playwright.sync_api import expect
+
+    from meetings.legacy import LegacyImport
+
+    page = publisher_page(viewport)
+    page.goto(site + "/admin/old-pages/import/")
+    page.get_by_label("Page text").fill(DISAGREEING_PAGE)
+    page.get_by_role("button", name="Read the page").click()
+    date_choice = page.get_by_role("group", name=re.compile("The header gives the date"))
+    date_choice.get_by_label("The first sentence's date: 10 February 2023").check()
+    # Meanwhile, another editor's folder import writes the same page's draft.
+    other = django_user_model.objects.create_user("folder-editor", is_staff=True)
+    importer = LegacyImport(user=other)
+    importer.write(importer.read(DISAGREEING_PAGE, "disagreeing.txt"))
+
+    page.get_by_role("button", name="Create the draft").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(
+        "While you reviewed the page, its draft “Tenth Meeting of the Steering Group” was made by "
+        "folder-editor"
+    )
+    expect(page.locator("#content")).to_contain_text("This page was imported before")
+    check_page(page, screenshot, axe_violations, "legacy-import-made-meanwhile")
+    meeting = Meeting.objects.get(slug="tenth-steering-group-meeting")
+    assert meeting.start_date is None
+
+    date_choice = page.get_by_role("group", name=re.compile("The header gives the date"))
+    date_choice.get_by_label("The first sentence's date: 10 February 2023").check()
+    page.get_by_role("button", name="Create the draft").click()
+    page.wait_for_url(re.compile(r"/admin/meetings/meeting/\d+/change/$"))
+    expect(page.locator(".messagelist")).to_contain_text(
+        "made from the page before was updated as you reviewed it"
+    )
+    meeting.refresh_from_db()
+    assert str(meeting.start_date) == "2023-02-10"
