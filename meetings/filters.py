@@ -221,12 +221,15 @@ class MeetingFilter(filters.FilterSet):
         return search.matching("meetings", queryset, value)
 
     def filter_participant(self, queryset, name, participant):
-        # Exists, not a join: a join repeats a meeting once per matching row.
+        # Exists, not a join: a join repeats a meeting once per matching row. Each meeting carries
+        # the role it attended in (``participant_role``), read in the same query as the meeting.
         attendances = participant.attendances.filter(meeting=OuterRef("pk"))
         role = self.form.cleaned_data.get("role")
         if role:
             attendances = attendances.filter(role=role)
-        return queryset.filter(Exists(attendances))
+        return queryset.filter(Exists(attendances)).annotate(
+            participant_role=Subquery(attendances.values("role")[:1])
+        )
 
     def filter_role(self, queryset, name, role):
         # Read by filter_participant, in the same test of the participant's attendance.

@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from meetings.models import AttendanceRole, MeetingStatus
 from meetings.views.meetings import SCHEDULED_SHOWN
 from tests.factories import AttendanceFactory, MeetingFactory, ParticipantFactory
+from tests.queries import queries_to_get
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +99,46 @@ def test_role_narrows_a_participants_meetings_to_those_it_attended_in_that_role(
     # Removing the participant removes its role too; removing the role keeps the participant.
     assert chips["participant"]["remove_url"] == LIST_URL
     assert chips["role"]["remove_url"] == "?participant=canada"
+
+
+def test_each_row_says_the_role_the_filtered_participant_attended_in(client):
+    canada = observed_and_member_meetings()
+    coming = MeetingFactory(
+        title="Coming", start_date=datetime.date(NEXT_YEAR, 2, 1), status=MeetingStatus.SCHEDULED
+    )
+    AttendanceFactory(meeting=coming, participant=canada, role=AttendanceRole.SPECIAL_GUEST)
+    response = client.get(LIST_URL, {"participant": "canada"})
+    assert {meeting.title: meeting.participant_role_label for meeting in response.context["object_list"]} == {
+        "Observed": "Observer",
+        "As member": "Member",
+    }
+    assertContains(response, '<span class="meeting-role">Canada: <strong>Observer</strong></span>', html=True)
+    assertContains(response, '<span class="meeting-role">Canada: <strong>Member</strong></span>', html=True)
+    assertContains(
+        response, '<span class="meeting-role">Canada: <strong>Special guest</strong></span>', html=True
+    )
+    narrowed = client.get(LIST_URL, {"participant": "canada", "role": "observer"})
+    assertContains(narrowed, '<span class="meeting-role">Canada: <strong>Observer</strong></span>', html=True)
+    assertNotContains(narrowed, "<strong>Member</strong>")
+    assertNotContains(client.get(LIST_URL), 'class="meeting-role"')
+
+
+def test_the_roles_on_the_rows_cost_no_query_per_row(client):
+    canada = ParticipantFactory(name="Canada", slug="canada", country="CA")
+
+    def observed(count):
+        for _ in range(count):
+            AttendanceFactory(meeting=MeetingFactory(), participant=canada, role=AttendanceRole.OBSERVER)
+
+    query = {"participant": "canada", "role": "observer"}
+    observed(3)
+    few = queries_to_get(client, LIST_URL, query)
+    observed(40)
+    many = queries_to_get(client, LIST_URL, query)
+    # The record's version; the participant asked for; the count; the page of meetings with their
+    # types and the participant's role; their outcome and action counts; the soonest scheduled
+    # meetings and their count; the panel's choices: years, countries, types, participants, themes.
+    assert few == many == 12
 
 
 def test_role_without_a_participant_is_explained_and_left_out(client):
