@@ -162,3 +162,18 @@ def test_api_and_feed_take_the_role_too_and_refuse_it_without_a_participant(clie
     feed = client.get(reverse("meetings:meeting_feed"), {"participant": "canada", "role": "member"})
     assert b"As member" in feed.content
     assert b"Observed" not in feed.content
+
+
+def test_role_without_a_participant_is_refused_alike_by_the_api_the_feed_and_the_calendar(client):
+    """The page lists every meeting and says why beside the field; what a program reads is not
+    narrowed as asked, so each answers 400 with the same sentence."""
+    observed_and_member_meetings()
+    reason = "Choose a participant too: this is the role it attended in."
+    api = client.get(reverse("api:meeting_list"), {"role": "observer"})
+    assert api.status_code == 400
+    assert api.json()["errors"] == {"role": [reason]}
+    assert reason in api.json()["detail"]
+    for name in ("meetings:meeting_feed", "meetings:meeting_calendar"):
+        answer = client.get(reverse(name), {"role": "observer"})
+        assert answer.status_code == 400, name
+        assert reason in answer.content.decode(), name
