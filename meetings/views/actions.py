@@ -3,7 +3,6 @@
 import datetime
 import hashlib
 from functools import partial
-from urllib.parse import urlencode
 
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -17,7 +16,7 @@ from django_filters.views import FilterView
 
 from .. import charts, exports, versions
 from ..api.filters import InvalidQuery, bad_query_response, valid_filterset
-from ..filters import ActionFilter, filters_in_force, query_with
+from ..filters import ActionFilter, filters_in_force, list_url, query_with
 from ..models import OPEN_STATUSES, ActionItem, ActionStatus, Document, ProgressUpdate
 from ..tallies import published_status_counts
 
@@ -152,10 +151,9 @@ def quick_views(today, query):
             }
         )
     views.append({"label": _("Recently updated"), "query": {"sort": "updated"}})
-    address = reverse("meetings:action_list")
     shown = {name: query.getlist(name) for name in query if name != "page"}
     for view in views:
-        view["url"] = f"{address}?{urlencode(view['query'])}"
+        view["url"] = list_url("meetings:action_list", **view["query"])
         view["current"] = shown == {name: [value] for name, value in view["query"].items()}
     return views
 
@@ -424,7 +422,11 @@ class ActionExportView(View):
             return TemplateResponse(
                 request,
                 "meetings/export_prepare.html",
-                {"count": count, "export_format": self.export_format, "query": request.GET.urlencode()},
+                {
+                    "count": count,
+                    "export_format": self.export_format,
+                    "query": query_with(request.GET).urlencode(),
+                },
             )
         content_type, filename, build = self.formats[self.export_format]
         if self.export_format == "xlsx":
