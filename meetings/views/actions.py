@@ -300,14 +300,19 @@ class ActionChartsView(ActiveFiltersMixin, FilterView):
         # Each chart reads every filtered action: drawn once per change of the record and filters.
         applied = applied_filters(self.filterset)
         key = filters_key(applied)
-        # Unfiltered, the charts read the tallies kept on write (meetings.tallies).
-        charted = action_items if applied else None
-        for name, draw in (
-            ("status_chart", charts.status_by_year),
-            ("owner_chart", charts.owner_completion),
-            ("overdue_chart", charts.overdue_over_time),
-        ):
-            context[name] = versions.cached(f"action-{name}:{key}", partial(draw, charted))
+        if applied:
+            # The filtered actions read once for the status chart and the overdue line together.
+            context.update(
+                versions.cached(f"action-charts:{key}", partial(charts.filtered_charts, action_items))
+            )
+        else:
+            # Unfiltered, the charts read the tallies kept on write (meetings.tallies).
+            for name, draw in (
+                ("status_chart", charts.status_by_year),
+                ("owner_chart", charts.owner_completion),
+                ("overdue_chart", charts.overdue_over_time),
+            ):
+                context[name] = versions.cached(f"action-{name}:{key}", draw)
         context["list_query"] = query_with(self.request.GET, group=None).urlencode()
         # The owners past the chart's first are in the tracker grouped by owner, ranked the same way.
         context["owners_query"] = query_with(self.request.GET, group="owner").urlencode()
