@@ -1,9 +1,10 @@
 """The tracker's charts: their numbers and the geometry the SVG templates draw them with.
 
-Unfiltered, each chart reads the tallies kept on write (``meetings.tallies``); filtered, it reads
-the filtered actions in one query and does the rest in Python. Either way its cost does not grow
-with the number of years, owners or meetings. The templates in templates/includes/charts/
-only place what is computed here.
+Unfiltered, each chart reads the tallies kept on write (``meetings.tallies``); filtered, the
+charts read the filtered actions once for the status chart and the overdue line together
+(``year_counts``), and their ownerships for the owner chart, and do the rest in Python
+(``filtered_charts``). Either way their cost does not grow with the number of years, owners or
+meetings. The templates in templates/includes/charts/ only place what is computed here.
 """
 
 import datetime
@@ -76,13 +77,63 @@ def status_legend():
     return [{"status": status.value, "label": status.label} for status in ActionStatus]
 
 
-def status_by_year(action_items=None):
+def filtered_charts(action_items, today=None) -> dict:
+    """The three charts of ``action_items`` (a filtered set), each read once: the actions counted by
+    year for the status chart and the overdue line in one query, their owners for the owner chart."""
+    today = today or timezone.localdate()
+    counted = year_counts(action_items, today)
+    return {
+        "status_chart": status_by_year(action_items, counted=counted),
+        "owner_chart": owner_completion(action_items),
+        "overdue_chart": overdue_over_time(action_items, today, counted=counted),
+    }
+
+
+def year_counts(action_items, today) -> list[dict]:
+    """These actions counted in one query, as the status chart and the overdue line read them.
+
+    Grouped by the year of their meeting and their status (the status chart), and, for those the
+    overdue line charts (a due date and a dated meeting: ``charted``), by the year they were late
+    from (the later of the two), whether that is before today, and how their timeline reads
+    (``count_overdue``); with the earliest meeting date of each group.
+    """
+    charted = Q(due_date__isnull=False, outcome__meeting__start_date__isnull=False)
+    closing = ProgressUpdate.objects.filter(action_item=OuterRef("pk")).exclude(status__in=OPEN_STATUSES)
+    updated = ProgressUpdate.objects.filter(action_item=OuterRef("pk"))
+    late_from = Greatest("due_date", "outcome__meeting__start_date")
+    rows = (
+        ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"))
+        .alias(late_from=late_from)
+        .values(
+            "status",
+            meeting_year=Year("outcome__meeting__start_date"),
+            charted=Case(When(charted, then=True), default=False),
+            year=Case(When(charted, then=Year(late_from))),
+            late=Case(When(charted & Q(late_from__lt=today), then=True), default=False),
+            # The progress updates are looked at for the actions charted alone.
+            timeline=Case(
+                When(~charted, then=Value(NEVER_OPEN)),
+                When(Exists(closing), then=Value(REPLAYED)),
+                When(Q(status__in=OPEN_STATUSES) | Exists(updated), then=Value(THROUGHOUT)),
+                default=Value(NEVER_OPEN),
+            ),
+        )
+        .annotate(count=Count("pk"), first=Min("outcome__meeting__start_date"))
+        .order_by()
+    )
+    return list(rows)
+
+
+def status_by_year(action_items=None, counted=None):
     """Actions by status per year of the meeting that set them off: stacked bars.
 
     ``action_items`` None charts every published action, from the tallies (``meetings.tallies``);
-    a filtered set is counted in one query.
+    a filtered set is counted in one query, or read from its ``year_counts`` (``counted``).
     """
-    by_year = tallies.status_by_year() if action_items is None else count_status_by_year(action_items)
+    if action_items is None:
+        by_year = tallies.status_by_year()
+    else:
+        by_year = count_status_by_year(action_items, counted)
     dated = [year for year in by_year if year is not None]
     # Every year between the first and the last, so a year without actions shows as a gap.
     years = list(range(min(dated), max(dated) + 1)) if dated else []
@@ -138,17 +189,12 @@ def status_by_year(action_items=None):
     }
 
 
-def count_status_by_year(action_items):
-    """{year: {status: count}} of these actions, in one query."""
-    rows = (
-        ActionItem.objects.filter(pk__in=action_items.order_by().values("pk"))
-        .values("status", year=Year("outcome__meeting__start_date"))
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
+def count_status_by_year(action_items, counted=None):
+    """{year: {status: count}} of these actions, from their ``year_counts`` (one query)."""
     by_year = {}
-    for row in rows:
-        by_year.setdefault(row["year"], {})[row["status"]] = row["count"]
+    for row in year_counts(action_items, timezone.localdate()) if counted is None else counted:
+        statuses = by_year.setdefault(row["meeting_year"], {})
+        statuses[row["status"]] = statuses.get(row["status"], 0) + row["count"]
     return by_year
 
 
@@ -343,7 +389,7 @@ def shorten(label):
     return label[: OWNER_LABEL_LENGTH - 1].rstrip() + "…"
 
 
-def overdue_over_time(action_items=None, today=None):
+def overdue_over_time(action_items=None, today=None, counted=None):
     """How many actions were open and past due at the end of each year, up to today.
 
     An action counts from the year of its meeting. Its status on a day is that of its latest
@@ -351,13 +397,14 @@ def overdue_over_time(action_items=None, today=None):
     present status is known and stands for every year. "At the end of a year" means on 31 December
     after the day is over, so an action due that day is overdue; for the present year, today.
     ``action_items`` None charts every published action, from the tallies (of today); a filtered
-    set is read in one query and its timelines replayed here.
+    set is counted in one query (or read from its ``year_counts`` of today, ``counted``) and the
+    timelines of those with a closing update replayed here.
     """
     today = today or timezone.localdate()
     if action_items is None and today == timezone.localdate():
         first_year, total, counts = tallies.overdue_counts(today)
     else:
-        first_year, total, counts = count_overdue(action_items, today)
+        first_year, total, counts = count_overdue(action_items, today, counted)
     # No year to count: no action with a due date and a dated meeting, or all set after this year.
     if first_year is None or first_year > today.year:
         return {"points": [], "ticks": y_axis(tick_scale(0)), "total": 0, **frame()}
@@ -383,41 +430,21 @@ def overdue_over_time(action_items=None, today=None):
     }
 
 
-def count_overdue(action_items, today):
+def count_overdue(action_items, today, counted=None):
     """(first year, actions charted, {year: overdue at its end}) of these actions.
 
     An action whose every progress update (if it has any) is open, and which is open now if it has
     none, was open throughout (``tallies.open_spans``): it is overdue at every year end after its
     meeting and its due date, so those are counted by the year of the later, in the database, in
-    the query that counts the actions charted. Only the actions with a closing update are read with
-    their timelines and replayed here: under the open or overdue filter there are none, and that
-    query is not made. One or two queries.
+    the query that counts the actions (``year_counts``, or ``counted``, its rows of today). Only
+    the actions with a closing update are read with their timelines and replayed here: under the
+    open or overdue filter there are none, and that query is not made. One or two queries.
     """
     if action_items is None:
         action_items = ActionItem.objects.published()
-    charted = ActionItem.objects.filter(
-        pk__in=action_items.order_by().values("pk"),
-        due_date__isnull=False,
-        outcome__meeting__start_date__isnull=False,
-    )
-    closing = ProgressUpdate.objects.filter(action_item=OuterRef("pk")).exclude(status__in=OPEN_STATUSES)
-    updated = ProgressUpdate.objects.filter(action_item=OuterRef("pk"))
-    late_from = Greatest("due_date", "outcome__meeting__start_date")
-    kinds = (
-        charted.alias(late_from=late_from)
-        .values(
-            year=Year(late_from),
-            late=Case(When(late_from__lt=today, then=True), default=False),
-            timeline=Case(
-                When(Exists(closing), then=Value(REPLAYED)),
-                When(Q(status__in=OPEN_STATUSES) | Exists(updated), then=Value(THROUGHOUT)),
-                default=Value(NEVER_OPEN),
-            ),
-        )
-        .annotate(count=Count("pk"), first=Min("outcome__meeting__start_date"))
-        .order_by()
-    )
-    kinds = list(kinds)
+    if counted is None:
+        counted = year_counts(action_items, today)
+    kinds = [row for row in counted if row["charted"]]
     if not kinds:
         return None, 0, {}
     first_year = min(row["first"] for row in kinds).year
@@ -433,6 +460,12 @@ def count_overdue(action_items, today):
             changes[bisect_right(cutoffs, datetime.date(row["year"], 1, 1))] += row["count"]
             changes[len(years)] -= row["count"]
     if any(row["timeline"] == REPLAYED for row in kinds):
+        charted = ActionItem.objects.filter(
+            pk__in=action_items.order_by().values("pk"),
+            due_date__isnull=False,
+            outcome__meeting__start_date__isnull=False,
+        )
+        closing = ProgressUpdate.objects.filter(action_item=OuterRef("pk")).exclude(status__in=OPEN_STATUSES)
         replayed(charted.filter(Exists(closing)), cutoffs, read_on, changes)
     counts, running = {}, 0
     for index, year in enumerate(years):

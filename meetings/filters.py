@@ -6,11 +6,13 @@ fields still apply.
 """
 
 import copy
+from urllib.parse import urlencode
 
 import django_filters as filters
 from django import forms
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.urls import reverse_lazy
+from django.http import QueryDict
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -39,12 +41,35 @@ from .widgets import FilterForm, SuggestingInput
 SEARCH_MAX_LENGTH = 200
 
 
-def query_with(query, **changes):
-    """A copy of ``query`` (a QueryDict) with ``changes`` made; a value of None removes the parameter.
+def in_use(query: QueryDict) -> QueryDict:
+    """``query`` without the parameters given no value: ``?q=&year=2014`` is ``?year=2014``.
 
-    What ``{% querystring %}`` does in a template, for addresses built in Python.
+    A GET form sends every field, chosen or not; a filter given no value is not in use, and the
+    addresses built from the form's (pages, sorts, the filters in force) leave it out.
     """
-    query = query.copy()
+    kept = QueryDict(mutable=True)
+    for name, values in query.lists():
+        given = [value for value in values if value.strip()]
+        if given:
+            kept.setlist(name, given)
+    return kept
+
+
+def list_url(name: str, **query: str | int | None) -> str:
+    """The address of the list ``name`` (a URL name) filtered by ``query``, which as a form's would
+    read it: the filters in use only (a value of None or "" is left out)."""
+    kept = {key: value for key, value in query.items() if value not in (None, "")}
+    address = reverse(name)
+    return f"{address}?{urlencode(kept)}" if kept else address
+
+
+def query_with(query, **changes):
+    """A copy of ``query`` (a QueryDict) with only the filters in use (``in_use``) and ``changes``
+    made; a value of None removes the parameter.
+
+    What ``{% querystring query_in_use ... %}`` does in a template, for addresses built in Python.
+    """
+    query = in_use(query)
     for name, value in changes.items():
         if value is None:
             query.pop(name, None)
@@ -221,12 +246,15 @@ class MeetingFilter(filters.FilterSet):
         return search.matching("meetings", queryset, value)
 
     def filter_participant(self, queryset, name, participant):
-        # Exists, not a join: a join repeats a meeting once per matching row.
+        # Exists, not a join: a join repeats a meeting once per matching row. Each meeting carries
+        # the role it attended in (``participant_role``), read in the same query as the meeting.
         attendances = participant.attendances.filter(meeting=OuterRef("pk"))
         role = self.form.cleaned_data.get("role")
         if role:
             attendances = attendances.filter(role=role)
-        return queryset.filter(Exists(attendances))
+        return queryset.filter(Exists(attendances)).annotate(
+            participant_role=Subquery(attendances.values("role")[:1])
+        )
 
     def filter_role(self, queryset, name, role):
         # Read by filter_participant, in the same test of the participant's attendance.

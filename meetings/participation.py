@@ -12,13 +12,12 @@ listed are read on every request, by primary key.
 
 import math
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import tallies, versions
+from .filters import list_url
 from .models import (
     ActionItem,
     ActionOwner,
@@ -38,10 +37,6 @@ RECENT_MEETINGS = 10
 SCHEDULED_MEETINGS = 5
 RECENT_OPEN_ACTIONS = 10
 BODY_DECISIONS = 10
-
-
-def list_url(name, **query):
-    return f"{reverse(name)}?{urlencode(query)}"
 
 
 @dataclass

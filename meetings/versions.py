@@ -54,6 +54,8 @@ ROW = 1
 CACHE_SECONDS = 24 * 60 * 60
 # The version read at the start of this request, so that one request reads it once.
 request_version = ContextVar("request_version", default=None)
+# Inside ``deferred()``: a list that holds True once a change has been noted, to move the version once.
+deferring = ContextVar("deferring", default=None)
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,30 @@ def first_rows(name, queryset, ordering, limit, rows=None):
 
 
 def record_changed(sender, **kwargs):
-    if kwargs.get("action", "post_").startswith("post_"):
+    if not kwargs.get("action", "post_").startswith("post_"):
+        return
+    noted = deferring.get()
+    if noted is None:
+        bump()
+    elif not noted:
+        noted.append(True)
+
+
+@contextmanager
+def deferred():
+    """Within the block, changes are noted and the version moves once at its end, not once per row:
+    for a write of many rows with signals (a cascade of deletes). Nest it inside the transaction of
+    the writes, so that the version still moves before they commit."""
+    if deferring.get() is not None:
+        yield
+        return
+    noted = []
+    token = deferring.set(noted)
+    try:
+        yield
+    finally:
+        deferring.reset(token)
+    if noted:
         bump()
 
 

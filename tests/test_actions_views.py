@@ -767,6 +767,28 @@ def test_quick_views_link_to_ready_made_lists_and_mark_the_one_shown(client):
     assert listed(client.get(views[2]["url"])) == ["Soon", "Later"]
 
 
+def test_tracker_links_carry_only_the_filters_in_use(client):
+    owner = ParticipantFactory(slug="indonesia")
+    for number in range(3):
+        make_action(f"Action {number}", owner=owner)
+    sent = "q=&status=open&owner=indonesia&meeting=&type=&theme=&due_after=&due_before=&sort=&group="
+    response = client.get(f"{LIST}?{sent}")
+    content = response.content.decode()
+    assert 'href="?status=open&amp;owner=indonesia&amp;sort=owner"' in content
+    assert 'href="?status=open&amp;owner=indonesia&amp;group=owner"' in content
+    assert "q=&amp;" not in content
+    assert "due_after=&amp;" not in content
+    assert response.context["export_query"] == "status=open&owner=indonesia"
+    charts = client.get(f"{reverse('meetings:action_charts')}?{sent}")
+    assert "q=&amp;" not in charts.content.decode()
+    assert "due_after=&amp;" not in charts.content.decode()
+
+
+def test_query_with_leaves_out_the_parameters_given_no_value():
+    sent = QueryDict("q=&year=2014&type=&type=workshop&page=3&status=%20")
+    assert query_with(sent, page=None).urlencode() == "year=2014&type=workshop"
+
+
 def test_due_filters_are_date_inputs(client):
     response = client.get(LIST, {"due_after": "2015-01-01"})
 

@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from meetings.models import AttendanceRole, MeetingStatus
 from meetings.views.meetings import SCHEDULED_SHOWN
 from tests.factories import AttendanceFactory, MeetingFactory, ParticipantFactory
+from tests.queries import queries_to_get
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +101,46 @@ def test_role_narrows_a_participants_meetings_to_those_it_attended_in_that_role(
     assert chips["role"]["remove_url"] == "?participant=canada"
 
 
+def test_each_row_says_the_role_the_filtered_participant_attended_in(client):
+    canada = observed_and_member_meetings()
+    coming = MeetingFactory(
+        title="Coming", start_date=datetime.date(NEXT_YEAR, 2, 1), status=MeetingStatus.SCHEDULED
+    )
+    AttendanceFactory(meeting=coming, participant=canada, role=AttendanceRole.SPECIAL_GUEST)
+    response = client.get(LIST_URL, {"participant": "canada"})
+    assert {meeting.title: meeting.participant_role_label for meeting in response.context["object_list"]} == {
+        "Observed": "Observer",
+        "As member": "Member",
+    }
+    assertContains(response, '<span class="meeting-role">Canada: <strong>Observer</strong></span>', html=True)
+    assertContains(response, '<span class="meeting-role">Canada: <strong>Member</strong></span>', html=True)
+    assertContains(
+        response, '<span class="meeting-role">Canada: <strong>Special guest</strong></span>', html=True
+    )
+    narrowed = client.get(LIST_URL, {"participant": "canada", "role": "observer"})
+    assertContains(narrowed, '<span class="meeting-role">Canada: <strong>Observer</strong></span>', html=True)
+    assertNotContains(narrowed, "<strong>Member</strong>")
+    assertNotContains(client.get(LIST_URL), 'class="meeting-role"')
+
+
+def test_the_roles_on_the_rows_cost_no_query_per_row(client):
+    canada = ParticipantFactory(name="Canada", slug="canada", country="CA")
+
+    def observed(count):
+        for _ in range(count):
+            AttendanceFactory(meeting=MeetingFactory(), participant=canada, role=AttendanceRole.OBSERVER)
+
+    query = {"participant": "canada", "role": "observer"}
+    observed(3)
+    few = queries_to_get(client, LIST_URL, query)
+    observed(40)
+    many = queries_to_get(client, LIST_URL, query)
+    # The record's version; the participant asked for; the count; the page of meetings with their
+    # types and the participant's role; their outcome and action counts; the soonest scheduled
+    # meetings and their count; the panel's choices: years, countries, types, participants, themes.
+    assert few == many == 12
+
+
 def test_role_without_a_participant_is_explained_and_left_out(client):
     observed_and_member_meetings()
     response = client.get(LIST_URL, {"role": "observer"})
@@ -120,3 +162,18 @@ def test_api_and_feed_take_the_role_too_and_refuse_it_without_a_participant(clie
     feed = client.get(reverse("meetings:meeting_feed"), {"participant": "canada", "role": "member"})
     assert b"As member" in feed.content
     assert b"Observed" not in feed.content
+
+
+def test_role_without_a_participant_is_refused_alike_by_the_api_the_feed_and_the_calendar(client):
+    """The page lists every meeting and says why beside the field; what a program reads is not
+    narrowed as asked, so each answers 400 with the same sentence."""
+    observed_and_member_meetings()
+    reason = "Choose a participant too: this is the role it attended in."
+    api = client.get(reverse("api:meeting_list"), {"role": "observer"})
+    assert api.status_code == 400
+    assert api.json()["errors"] == {"role": [reason]}
+    assert reason in api.json()["detail"]
+    for name in ("meetings:meeting_feed", "meetings:meeting_calendar"):
+        answer = client.get(reverse(name), {"role": "observer"})
+        assert answer.status_code == 400, name
+        assert reason in answer.content.decode(), name

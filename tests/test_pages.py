@@ -77,6 +77,29 @@ def test_home_shows_upcoming_latest_and_action_counts(client):
     assert 'name="q"' in content
 
 
+def test_home_tracker_cards_lead_to_the_tracker_lists_they_count(client):
+    outcome = OutcomeFactory(meeting=MeetingFactory(start_date=datetime.date(2014, 8, 6)))
+    ActionItemFactory(outcome=outcome, status="in_progress")
+    ActionItemFactory(
+        outcome=outcome, status="not_started", due_date=datetime.date(2015, 6, 30), due_precision="half"
+    )
+    ActionItemFactory(outcome=outcome, status="completed")
+    response = client.get(HOME_URL)
+    tracker = reverse("meetings:action_list")
+    links = response.context["tracker_urls"]
+    assert links == {
+        "all": tracker,
+        "open": f"{tracker}?status=open",
+        "overdue": f"{tracker}?status=overdue",
+        "completed": f"{tracker}?status=completed",
+    }
+    content = response.content.decode()
+    for name, count in (("open", 2), ("overdue", 1), ("completed", 1)):
+        assert f'href="{links[name]}"' in content
+        assert client.get(links[name]).context["paginator"].count == count
+    assert f'<a href="{tracker}">All actions</a>' in content
+
+
 def test_base_navigation_links_every_section_and_marks_the_current_one(client):
     content = client.get(reverse("meetings:meeting_list")).content.decode()
     assert 'href="/meetings/" aria-current="page"' in content

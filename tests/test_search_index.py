@@ -370,3 +370,94 @@ def test_a_meeting_to_come_found_by_who_is_listed_says_they_are_to_attend(client
 
     assertContains(response, "<span>To be attended by <mark>UNODC</mark></span>", html=True)
     assertNotContains(response, "<span>Attended by <mark>UNODC</mark></span>", html=True)
+
+
+# The order of the results, the same on both databases ----------------------------------------------
+
+
+@pytest.fixture
+def ranked_record():
+    """Meetings and participants that have "quokka" in text of every weight; the dated meeting with
+    a title match and a long record is the newer of two, which a rank by length would turn round."""
+    trust = OrganisationFactory(name="Quokka Trust", short_name="", slug="trust")
+    meetings = {
+        "title-older": MeetingFactory(title="Quokka census", start_date=datetime.date(2001, 5, 1)),
+        "title-newer": MeetingFactory(
+            title="Quokka census",
+            body="The census was discussed. " * 300,
+            start_date=datetime.date(2003, 5, 1),
+        ),
+        "title-undated": MeetingFactory(title="Quokka survey", start_date=None),
+        "summary": MeetingFactory(
+            summary="A quokka.", body="Quokka quokka.", start_date=datetime.date(2020, 1, 1)
+        ),
+        "record": MeetingFactory(body="Quokka numbers.", start_date=datetime.date(2021, 1, 1)),
+        "attended": MeetingFactory(start_date=datetime.date(2022, 1, 1)),
+        "title-and-year": MeetingFactory(title="Quokka review", start_date=datetime.date(2014, 3, 1)),
+        "summary-and-year": MeetingFactory(summary="Quokka.", start_date=datetime.date(2014, 9, 1)),
+        "title-has-both": MeetingFactory(title="Quokka 2014 review", start_date=datetime.date(2010, 1, 1)),
+    }
+    AttendanceFactory(meeting=meetings["attended"], participant=trust)
+    participants = {
+        "name-b": OrganisationFactory(name="Quokka Bay Council", short_name="", slug="bay"),
+        "name-a": trust,
+        "other-name": OrganisationFactory(name="Marsupial Society", short_name="", slug="society"),
+        "description": OrganisationFactory(
+            name="Island Fund", short_name="", slug="fund", description="Counts every quokka."
+        ),
+    }
+    ParticipantAliasFactory(participant=participants["other-name"], name="Quokka Friends")
+    return {f"meeting:{key}": meeting for key, meeting in meetings.items()} | {
+        f"participant:{key}": participant for key, participant in participants.items()
+    }
+
+
+ORDERS = [
+    # query, kind, records in the page's order
+    (
+        "quokka",
+        "meetings",
+        [
+            # in a title: newest first, the undated after the dated
+            "title-and-year",
+            "title-has-both",
+            "title-newer",
+            "title-older",
+            "title-undated",
+            # then in a summary (whatever else has the word), in the record, in who attended
+            "summary",
+            "summary-and-year",
+            "record",
+            "attended",
+        ],
+    ),
+    ("quokka", "participants", ["name-b", "name-a", "other-name", "description"]),
+    # each word counts by where it was found, added up
+    ("quokka 2014", "meetings", ["title-has-both", "title-and-year", "summary-and-year"]),
+    ("survey or census", "meetings", ["title-newer", "title-older", "title-undated"]),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("query", "kind", "expected"), ORDERS)
+def test_search_lists_the_best_matches_first_and_equal_ones_newest_first(
+    ranked_record, query, kind, expected
+):
+    prefix = "meeting" if kind == "meetings" else "participant"
+    urls = found(query, kind)
+    assert urls[: len(expected)] == [ranked_record[f"{prefix}:{key}"].get_absolute_url() for key in expected]
+
+
+@pytest.mark.django_db
+def test_the_search_page_says_in_what_order_it_lists_the_results(client, ranked_record):
+    response = client.get(reverse("meetings:search"), {"q": "quokka"})
+    assertContains(response, "Best matches first in each kind: words in a title or a name count most")
+    assertContains(response, "Equal matches: newest first, participants by name.")
+    assertNotContains(response, "recorded most recently are ranked")
+
+
+@pytest.mark.django_db
+def test_the_search_page_says_when_only_the_newest_matches_are_ranked(client, ranked_record, monkeypatch):
+    monkeypatch.setattr(search, "RANK_POOL", 3)
+    response = client.get(reverse("meetings:search"), {"q": "quokka"})
+    assertContains(response, "Where more than 3 match, the 3 recorded most recently are ranked.")

@@ -513,6 +513,17 @@ def test_the_records_import_command_moves_the_version_before_it_commits(record, 
     assert_tallies_match_a_recount()
 
 
+def test_generating_records_anew_moves_the_version_before_it_commits(record, audit):
+    """``generate_records --replace`` deletes the generated meetings with their parts, moving the
+    version once for all of them (``versions.deferred``), in the transaction of the deletion."""
+    call_command("generate_records", meetings=3, seed=2, stdout=io.StringIO())
+    with audit:
+        call_command("generate_records", meetings=3, seed=2, replace=True, stdout=io.StringIO())
+    assert len(audit.public_writes) == 2
+    assert_every_write_moved_the_version(audit)
+    assert_tallies_match_a_recount()
+
+
 def test_dating_actions_by_their_next_meetings_moves_the_version_before_it_commits(record, audit):
     """The queryset method as any caller uses it: a bulk update, which sends no signal."""
     moved = datetime.date(2016, 4, 1)

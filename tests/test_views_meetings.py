@@ -1,5 +1,6 @@
 import datetime
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -188,6 +189,42 @@ def test_meeting_list_pagination_keeps_the_filters(client):
     assert 'aria-label="Pagination"' in content
     assert "?type=series&amp;year=2014&amp;page=2" in content
     assert 'aria-current="page"' in content
+
+
+def test_meeting_list_links_carry_only_the_filters_in_use(client):
+    """A form sent without its script sends every field: the page reads the empty ones as unused,
+    and the addresses it builds (pages, the chips' removal, feeds, calendar) leave them out."""
+    meeting_type = MeetingTypeFactory(slug="series")
+    canada = ParticipantFactory(name="Canada", slug="canada", country="CA")
+    for index in range(25):
+        meeting = MeetingFactory(meeting_type=meeting_type, start_date=datetime.date(2014, 1, 1 + index))
+        AttendanceFactory(meeting=meeting, participant=canada, role="observer")
+    sent = "q=&year=&type=series&country=&participant=canada&role=observer&theme=&status=&sort=newest"
+    response = client.get(f"{LIST_URL}?{sent}")
+    content = response.content.decode()
+    assert len(response.context["object_list"]) == 20
+    assert (
+        'href="?type=series&amp;participant=canada&amp;role=observer&amp;sort=newest&amp;page=2"' in content
+    )
+    assert "q=&amp;" not in content
+    assert "year=&amp;" not in content
+    chips = {active["name"]: active["remove_url"] for active in response.context["active_filters"]}
+    assert chips == {
+        "type": "?participant=canada&role=observer&sort=newest",
+        "participant": "?type=series&sort=newest",
+        "role": "?type=series&participant=canada&sort=newest",
+    }
+    feed = reverse("meetings:meeting_feed")
+    assert f'href="{feed}?type=series&amp;participant=canada&amp;role=observer&amp;sort=newest"' in content
+
+
+def test_the_filter_forms_send_only_the_fields_given_a_value_with_their_script(client):
+    for address in (LIST_URL, reverse("meetings:action_list"), reverse("meetings:action_charts")):
+        content = client.get(address).content.decode()
+        assert "js/compact-query" in content, address
+        assert re.search(
+            r'<form class="filter-form" method="get" action="[^"]*" data-compact-query>', content
+        )
 
 
 def test_empty_meeting_list_says_why_and_how_to_widen_it(client):

@@ -1,7 +1,9 @@
 """Search across the published record: meetings, outcomes, action items, documents and participants.
 
 The query is read once (``query.parse_query``: "phrases", ``or``, ``-word``) and searched in the
-database's full-text index, with English stemming and the same ranking on both databases: on
+database's full-text index, with English stemming and the same rank on both databases (each word
+or phrase counts by the best weight whose text has it, ``fulltext.RANK_POINTS``; equal matches in
+the kind's order, newest meeting first, participants by name): on
 PostgreSQL each searched table's ``search_document`` tsvector with a GIN index (migrations 0011 and
 0016), on SQLite an FTS5 table per kind (0016), both kept by the database in the writing
 transaction. What each kind's document holds, by weight:
@@ -29,7 +31,7 @@ from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connections
-from django.db.models import Case, FloatField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -42,7 +44,7 @@ from .fulltext import (
     StoredSearchDocument,
     full_text_available,
     index_table,
-    postgresql_rank,
+    postgresql_ranked,
     sqlite_newest_matches,
 )
 from .highlight import best_excerpt, excerpt, highlight, highlight_pattern, plain_text
@@ -50,6 +52,7 @@ from .query import (
     MAX_QUERY_LENGTH,
     SEARCH_CONFIG,
     ParsedQuery,
+    fts5_group,
     fts5_match,
     normalise_query,
     parse_query,
@@ -131,9 +134,12 @@ class ResultGroup:
 
 @dataclass
 class SearchResults:
+    """What a search found; ``ranked`` when best matches come first (a full-text index), else newest."""
+
     query: str
     truncated: bool = False
     has_terms: bool = False
+    ranked: bool = False
     groups: list[ResultGroup] = field(default_factory=list)
 
     @property
@@ -148,6 +154,15 @@ class SearchResults:
     @property
     def groups_with_hits(self) -> list[ResultGroup]:
         return [group for group in self.groups if group.count]
+
+    @property
+    def rank_pool(self) -> int:
+        return RANK_POOL
+
+    @property
+    def ranks_a_pool(self) -> bool:
+        """True when some kind matched more than are ranked: the newest ``rank_pool`` of those are."""
+        return self.ranked and any(group.count > self.rank_pool for group in self.groups)
 
 
 def attended_label(meeting):
@@ -266,12 +281,18 @@ class SearchKind:
         return self.queryset
 
     @property
-    def ordering(self) -> tuple[str, ...]:
+    def ordering(self) -> tuple:
+        """The order of equal matches: newest meeting first (a meeting without a date after those
+        with one, as SQLite and PostgreSQL would each place it otherwise), or by name."""
         if self.model is Participant:
             return ("name", "pk")
         if not self.meeting:
-            return ("-start_date", "-pk")
-        return (f"-{self.meeting}__start_date", f"-{self.meeting}__pk", *self.within_meeting)
+            return (F("start_date").desc(nulls_last=True), "-pk")
+        return (
+            F(f"{self.meeting}__start_date").desc(nulls_last=True),
+            f"-{self.meeting}__pk",
+            *self.within_meeting,
+        )
 
 
 def search_kinds() -> list[SearchKind]:
@@ -358,11 +379,9 @@ def ranked(kind: SearchKind, matches: QuerySet, parsed: ParsedQuery, limit: int)
     matches, which a walk of the primary key backwards that stops when the pool is full can serve.
     """
     pool = matches.order_by("-pk").values("pk")[:RANK_POOL]
-    return (
-        kind.queryset.filter(pk__in=pool)
-        .annotate(rank=postgresql_rank(tsquery(parsed.required)))
-        .order_by("-rank", *kind.ordering)[:limit]
-    )
+    groups = [tsquery([group]) for group in parsed.required]
+    first = postgresql_ranked(kind.queryset.filter(pk__in=pool), groups)
+    return first.order_by("-rank", *kind.ordering)[:limit]
 
 
 def sqlite_ranked(kind: SearchKind, parsed: ParsedQuery, limit: int) -> tuple[int, bool, QuerySet]:
@@ -372,14 +391,15 @@ def sqlite_ranked(kind: SearchKind, parsed: ParsedQuery, limit: int) -> tuple[in
     One query reads the keys and ranks of the newest matches from the FTS5 table, the second the
     records chosen, ranked by those values.
     """
-    newest = sqlite_newest_matches(
+    found, pool = sqlite_newest_matches(
         kind.tested_by_key,
         index_table(kind.model),
         fts5_match(parsed.required, parsed.excluded),
-        max(COUNT_LIMIT + 1, RANK_POOL),
+        [fts5_group(group) for group in parsed.required],
+        limit=max(COUNT_LIMIT + 1, RANK_POOL),
+        pool=RANK_POOL,
     )
-    count, count_is_floor = min(len(newest), COUNT_LIMIT), len(newest) > COUNT_LIMIT
-    pool = newest[:RANK_POOL]
+    count, count_is_floor = min(found, COUNT_LIMIT), found > COUNT_LIMIT
     # The rows that can be among the best ``limit``: those ranked at least as the last of them
     # (ties included, for the kind's order to part them), grouped by rank for a short CASE.
     lowest = sorted((rank for _pk, rank in pool), reverse=True)[limit - 1] if len(pool) >= limit else None
@@ -388,7 +408,7 @@ def sqlite_ranked(kind: SearchKind, parsed: ParsedQuery, limit: int) -> tuple[in
         if lowest is None or rank >= lowest:
             by_rank[rank].append(pk)
     ranks = Case(
-        *(When(pk__in=pks, then=Value(rank)) for rank, pks in by_rank.items()), output_field=FloatField()
+        *(When(pk__in=pks, then=Value(rank)) for rank, pks in by_rank.items()), output_field=IntegerField()
     )
     # The pool passed the kind's publication test: tested again, SQLite would start from it.
     rows = kind.model.objects.select_related(*kind.related) if kind.related else kind.model.objects
@@ -434,6 +454,7 @@ def search_record(raw_query: str, limit: int = RESULTS_PER_KIND) -> SearchResult
         return results
     pattern = highlight_pattern(parsed.terms)
     for kind in search_kinds():
+        results.ranked = full_text_available(kind.queryset.db)
         vendor = connections[kind.queryset.db].vendor
         if vendor == "postgresql":
             matches = full_text_matches(kind.key, kind.queryset, parsed)

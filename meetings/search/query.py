@@ -133,9 +133,14 @@ def term_match(term: str) -> str:
     return '"' + " ".join(words_of(term)) + '"'
 
 
+def fts5_group(group: list[str]) -> str:
+    """The FTS5 MATCH expression of one word or phrase and its alternatives, in brackets."""
+    return "(" + " OR ".join(map(term_match, group)) + ")"
+
+
 def fts5_match(required: list[list[str]], excluded: list[str] = ()) -> str:
     """The FTS5 MATCH expression of terms; ``required`` must not be empty (FTS5 has no "not" alone)."""
-    groups = ["(" + " OR ".join(map(term_match, group)) + ")" for group in required]
+    groups = [fts5_group(group) for group in required]
     expression = " AND ".join(groups)
     for term in excluded:
         expression = f"({expression}) NOT {term_match(term)}"

@@ -3,7 +3,6 @@
 import datetime
 import hashlib
 from functools import partial
-from urllib.parse import urlencode
 
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -17,7 +16,7 @@ from django_filters.views import FilterView
 
 from .. import charts, exports, versions
 from ..api.filters import InvalidQuery, bad_query_response, valid_filterset
-from ..filters import ActionFilter, filters_in_force, query_with
+from ..filters import ActionFilter, filters_in_force, list_url, query_with
 from ..models import OPEN_STATUSES, ActionItem, ActionStatus, Document, ProgressUpdate
 from ..tallies import published_status_counts
 
@@ -152,10 +151,9 @@ def quick_views(today, query):
             }
         )
     views.append({"label": _("Recently updated"), "query": {"sort": "updated"}})
-    address = reverse("meetings:action_list")
     shown = {name: query.getlist(name) for name in query if name != "page"}
     for view in views:
-        view["url"] = f"{address}?{urlencode(view['query'])}"
+        view["url"] = list_url("meetings:action_list", **view["query"])
         view["current"] = shown == {name: [value] for name, value in view["query"].items()}
     return views
 
@@ -302,14 +300,19 @@ class ActionChartsView(ActiveFiltersMixin, FilterView):
         # Each chart reads every filtered action: drawn once per change of the record and filters.
         applied = applied_filters(self.filterset)
         key = filters_key(applied)
-        # Unfiltered, the charts read the tallies kept on write (meetings.tallies).
-        charted = action_items if applied else None
-        for name, draw in (
-            ("status_chart", charts.status_by_year),
-            ("owner_chart", charts.owner_completion),
-            ("overdue_chart", charts.overdue_over_time),
-        ):
-            context[name] = versions.cached(f"action-{name}:{key}", partial(draw, charted))
+        if applied:
+            # The filtered actions read once for the status chart and the overdue line together.
+            context.update(
+                versions.cached(f"action-charts:{key}", partial(charts.filtered_charts, action_items))
+            )
+        else:
+            # Unfiltered, the charts read the tallies kept on write (meetings.tallies).
+            for name, draw in (
+                ("status_chart", charts.status_by_year),
+                ("owner_chart", charts.owner_completion),
+                ("overdue_chart", charts.overdue_over_time),
+            ):
+                context[name] = versions.cached(f"action-{name}:{key}", draw)
         context["list_query"] = query_with(self.request.GET, group=None).urlencode()
         # The owners past the chart's first are in the tracker grouped by owner, ranked the same way.
         context["owners_query"] = query_with(self.request.GET, group="owner").urlencode()
@@ -424,7 +427,11 @@ class ActionExportView(View):
             return TemplateResponse(
                 request,
                 "meetings/export_prepare.html",
-                {"count": count, "export_format": self.export_format, "query": request.GET.urlencode()},
+                {
+                    "count": count,
+                    "export_format": self.export_format,
+                    "query": query_with(request.GET).urlencode(),
+                },
             )
         content_type, filename, build = self.formats[self.export_format]
         if self.export_format == "xlsx":

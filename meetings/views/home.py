@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView, TemplateView
 
 from .. import versions
+from ..filters import ActionFilter, list_url
 from ..models import ActionItem, ActionStatus, Meeting, MeetingType
 
 
@@ -26,6 +27,12 @@ class HomeView(TemplateView):
             open_action_count=tallies["open"],
             overdue_action_count=tallies["overdue"],
             completed_action_count=tallies[ActionStatus.COMPLETED],
+            tracker_urls={
+                "all": list_url("meetings:action_list"),
+                "open": list_url("meetings:action_list", status=ActionFilter.OPEN),
+                "overdue": list_url("meetings:action_list", status=ActionFilter.OVERDUE),
+                "completed": list_url("meetings:action_list", status=ActionStatus.COMPLETED),
+            },
             meeting_types=versions.cached("home-meeting-types", published_meeting_types),
         )
         return context

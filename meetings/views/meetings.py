@@ -136,6 +136,9 @@ class MeetingListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
         self.count_outcomes_and_actions(context["object_list"])
         if scheduled is not None and context["page_obj"].number == 1:
             context.update(self.scheduled_apart(scheduled))
+        context["filtered_participant"] = self.filtered_participant()
+        if context["filtered_participant"]:
+            self.name_roles([*context["object_list"], *context.get("scheduled_meetings", ())])
         if (
             context["active_filters"]
             and not context["paginator"].count
@@ -144,6 +147,22 @@ class MeetingListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterView):
             self.count_without_each(context["active_filters"])
         context["group_by_year"] = self.filterset.sort_value in {"newest", "oldest"}
         return context
+
+    def filtered_participant(self):
+        """The participant the list is filtered by, whose role each row then shows, or None."""
+        if not self.filterset.is_bound:
+            return None
+        # Beside an invalid value the valid filters still apply (``strict = False``).
+        self.filterset.form.is_valid()
+        return self.filterset.form.cleaned_data.get("participant")
+
+    @staticmethod
+    def name_roles(meetings):
+        """The role the filtered participant attended each meeting in, in words, from the role the
+        list's own query read with the meeting (``MeetingFilter.filter_participant``)."""
+        for meeting in meetings:
+            role = getattr(meeting, "participant_role", None)
+            meeting.participant_role_label = AttendanceRole(role).label if role else ""
 
     def keeps_scheduled_apart(self):
         """Whether this list shows scheduled meetings apart: in the default order, no status chosen."""

@@ -59,3 +59,41 @@ def test_reader_searches_the_record_and_sees_results_grouped_and_highlighted(sit
 
     main.locator("#actions a[href^='/actions/']").first.click()
     expect(page).to_have_url(re.compile(r"/actions/\d+/$"))
+
+
+def test_filter_forms_send_only_the_fields_given_a_value(site, page):
+    """With its script a filter form's address holds the filters chosen; the year's list then pages
+    and sorts with those alone."""
+    from playwright.sync_api import expect
+
+    page.goto(site + "/meetings/")
+    form = page.locator("main form[data-compact-query]")
+    form.locator("[name='year']").select_option("2014")
+    form.get_by_role("button", name="Apply filters").click()
+    # The order is always chosen (newest first unless another is), so it is sent too.
+    expect(page).to_have_url(re.compile(r"/meetings/\?year=2014&sort=newest$"))
+    expect(page.locator("main")).to_contain_text(SEED_TITLE)
+
+    page.goto(site + "/actions/")
+    form = page.locator("main form[data-compact-query]")
+    form.locator("[name='status']").select_option("open")
+    form.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"/actions/\?status=open$"))
+
+
+def test_filter_forms_work_without_their_script(site, browser):
+    """Without JavaScript the browser sends every field; the page reads the empty ones as unused."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(site + "/meetings/")
+        form = page.locator("main form[data-compact-query]")
+        form.locator("[name='year']").select_option("2014")
+        form.get_by_role("button", name="Apply filters").click()
+        expect(page).to_have_url(re.compile(r"/meetings/\?q=&year=2014&"))
+        expect(page.locator("main")).to_contain_text(SEED_TITLE)
+        expect(page.locator("main .active-filters")).to_contain_text("Year: 2014")
+    finally:
+        context.close()
