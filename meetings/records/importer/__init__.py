@@ -24,16 +24,19 @@ fields) and ``writer`` (``RecordsWriter``).
 """
 
 from .parsing import KIND_NAMES, KINDS, RecordError, RecordsInvalid, parse_records
+from .source import DocumentSource, RecordsFile
 from .validation import CREATED, UNCHANGED, UPDATED, RecordsImport
 from .writer import RecordsWriter
 
 __all__ = [
     "CREATED",
+    "DocumentSource",
     "KINDS",
     "KIND_NAMES",
     "UNCHANGED",
     "UPDATED",
     "RecordError",
+    "RecordsFile",
     "RecordsImport",
     "RecordsInvalid",
     "RecordsWriter",

@@ -28,7 +28,7 @@ from ...models import (
     Theme,
 )
 from ...uploads import DOCUMENT_TYPES, IMAGE_TYPES, MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES
-from ..export import alias_sort_key, datetime_code, membership_sort_key, ordered_documents
+from ..export import alias_sort_key, datetime_code, membership_sort_key
 from .fields import (
     action_fields,
     as_saved,
@@ -173,6 +173,8 @@ class RecordChecks:
         """Report what ``instance`` (the record at ``path``) fails of its model's validation and
         constraints, as the admin's forms would: ``full_clean``, with the constraints checked through
         ``ConstraintChecks``, which asks the database once for each set of values it has not seen."""
+        if not self.checking:
+            return
         errors = {}
         exclude = set(exclude)
         try:
@@ -194,6 +196,8 @@ class RecordChecks:
     def _clean_fields(self, path, instance, field):
         """Report what ``field`` of ``instance`` holds that it cannot (too long, a line break...) at
         ``path``: for a value that is not a record of its own, whose constraints are the writer's."""
+        if not self.checking:
+            return
         try:
             instance.clean_fields(exclude=[f.name for f in instance._meta.fields if f.name != field])
         except ValidationError as error:
@@ -387,19 +391,8 @@ class RecordChecks:
 
     def _held_files(self, slug):
         """(the hero image, the documents in the export's order) that the meeting ``slug`` holds in
-        the database: the files each record of it may keep by name."""
-        if not hasattr(self, "_held"):
-            self._held = {}
-            meetings = Meeting.objects.filter(slug__in=list(self.db_meetings)).only(
-                "pk", "slug", "hero_image"
-            )
-            by_pk = {meeting.pk: meeting for meeting in meetings}
-            documents = {pk: [] for pk in by_pk}
-            fields = ("pk", "meeting_id", "position", "title", "url", "file")
-            for document in Document.objects.filter(meeting_id__in=list(by_pk)).only(*fields):
-                documents[document.meeting_id].append(document)
-            for pk, meeting in by_pk.items():
-                self._held[meeting.slug] = (meeting.hero_image, ordered_documents(documents[pk]))
+        the database: the files each record of it may keep by name (read for each batch of meetings,
+        ``RecordsImport._load_batch``)."""
         return self._held.get(slug, (None, []))
 
     def _check_file(self, path, record_name, field, source, held, types):
@@ -571,13 +564,11 @@ class RecordChecks:
         self._full_clean(path, Document(**document_fields(canonical)), exclude=["meeting", "translation_of"])
         return canonical
 
-    def _check_related_meetings(self):
+    def _check_related_meetings(self, path, record):
         """Related meetings go both ways, so two records in one file must agree."""
-        related = {record["slug"]: set(record["related_meetings"]) for _path, record in self.meetings}
-        for path, record in self.meetings:
-            for other in record["related_meetings"]:
-                if other in related and record["slug"] not in related[other]:
-                    self.error(
-                        f"{path}.related_meetings",
-                        f"'{other}' is in this file and does not list '{record['slug']}' as related",
-                    )
+        for other in record["related_meetings"]:
+            if other in self._file_related and record["slug"] not in self._file_related[other]:
+                self.error(
+                    f"{path}.related_meetings",
+                    f"'{other}' is in this file and does not list '{record['slug']}' as related",
+                )
