@@ -50,6 +50,7 @@ from ..schema import (
     with_showable_text,
     without_schema_errors,
 )
+from . import writer
 from .checks import ConstraintChecks, RecordChecks
 from .fields import match_timeline
 from .parsing import (
@@ -66,7 +67,7 @@ from .parsing import (
 from .references import ReferenceChecks
 from .rights import meeting_refusals
 from .source import DOCUMENT, HEAD, MEETING, DocumentSource, RecordsFile
-from .writer import BATCH, RecordsWriter, batches
+from .writer import RecordsWriter, batches
 
 # The reason every record the import changes gives in its history.
 IMPORT_COMMENT = "Imported from a records file."
@@ -212,7 +213,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
                 yield index, cleaned
 
     def _check_meetings(self):
-        for batch in batches(self._meetings("checking"), BATCH):
+        for batch in batches(self._meetings("checking"), writer.BATCH):
             self._load_batch([meeting["slug"] for _index, meeting in batch])
             checked = []
             for index, meeting in batch:
@@ -244,6 +245,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
     def _end_batch(self):
         self.row_paths, self.action_paths, self.current_meetings = {}, {}, {}
         self.db_meetings, self._held = {}, {}
+        writer.let_go()
 
     @property
     def is_valid(self):
@@ -376,7 +378,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         ]
 
     def _changed_meetings(self):
-        for batch in batches(self._meetings(), BATCH):
+        for batch in batches(self._meetings(), writer.BATCH):
             changed = []
             for index, meeting in batch:
                 if meeting["slug"] not in self.changes["meetings"]:
@@ -404,20 +406,20 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         """
         if self.validate():
             raise RecordsInvalid(self.errors, self.error_count)
-        writer = RecordsWriter(self, user=user)
+        records_writer = RecordsWriter(self, user=user)
         kept = False
         try:
             with transaction.atomic():
-                writer.write()
+                records_writer.write()
                 if dry_run:
                     # A dry run is rolled back whole, and keeps no revision of what it did not write.
                     transaction.set_rollback(True)
                 else:
-                    writer.write_history(user, comment)
+                    records_writer.write_history(user, comment)
             kept = not dry_run
         finally:
             if not kept:
                 # The storage is no part of the transaction: files stored for rows rolled back go too.
-                for name in writer.stored_files:
+                for name in records_writer.stored_files:
                     default_storage.delete(name)
         return self.summary()

@@ -29,6 +29,7 @@ import left them. The rows are written with no revision open (so no save adds an
 parts in a fixed number of queries ``BATCH`` meetings at a time, so that memory holds one batch.
 """
 
+import gc
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
@@ -87,6 +88,14 @@ def batches(items, size):
             batch = []
     if batch:
         yield batch
+
+
+def let_go() -> None:
+    """Free the rows of a batch done with, now: model instances read with their parts refer to one
+    another (a part's foreign key holds its meeting, whose prefetched parts hold it), so only the
+    cycle collector frees them, and it goes through memory as old as a batch's only once that has
+    grown by a quarter. Collected once a batch (some milliseconds), memory stays at one batch."""
+    gc.collect()
 
 
 def set_links(related, ids):
@@ -209,10 +218,12 @@ class RecordsWriter:
         meetings = records.changed_slugs("meetings")
         for batch in batches(records.changed("meetings"), BATCH):
             self._write_meeting_rows([record for _path, record in batch])
+            let_go()
         self.meeting_ids = dict(Meeting.objects.values_list("slug", "pk"))
         changed = records.progress(records.changed("meetings"), "importing", total=len(meetings))
         for batch in batches(changed, BATCH):
             self._write_meetings([record for _path, record in batch])
+            let_go()
         self._link()
         for _path, record in participants:
             self._write_memberships(record)
@@ -630,3 +641,4 @@ class RecordsWriter:
         revision.add(standing_alone)
         for batch in batches(records.progress(changed, "recording history"), BATCH):
             revision.add(with_parts(Meeting.objects.filter(pk__in=batch)))
+            let_go()
