@@ -4,12 +4,14 @@ Nested rows are matched in place (attendance by participant, outcomes by number,
 actions in the export's order, memberships in order) so that ids that public addresses cite survive
 an import. A file the import brings as content is stored through its field's ``upload_to``, as an
 upload is (``files``). A second pass links documents and actions that may sit in meetings written
-later in the same import.
+later in the same import; it keeps the ids of the rows to link, not the rows.
 
-Meetings are written ``BATCH`` at a time: their rows in the database are read in a fixed number of
-queries, and the rows the import creates (meetings, attendance, documents, outcomes, actions,
-owners, progress updates and their links) are written with ``bulk_create``, one statement per kind
-and batch. A row that changes or goes is saved or deleted on its own, as an editor's would be. Bulk
+Meetings are written ``BATCH`` at a time, as the import reads them again from its source
+(``RecordsImport.changed``): each meeting's own row first, for the whole file, so that links
+between meetings find their ids, then its parts. Their rows in the database are read in a fixed
+number of queries, and the rows the import creates (meetings, attendance, documents, outcomes,
+actions, owners, progress updates and their links) are written with ``bulk_create``, one statement
+per kind and batch. A row that changes or goes is saved or deleted on its own, as an editor's would be. Bulk
 writes send no signals, so the record's version moves once, in the same transaction
 (``versions.bump``), and the history is written after the rows (``write_history``).
 
