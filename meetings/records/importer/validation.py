@@ -66,7 +66,7 @@ from .parsing import (
 )
 from .references import ReferenceChecks
 from .rights import meeting_refusals
-from .source import DOCUMENT, HEAD, MEETING, DocumentSource, RecordsFile
+from .source import DOCUMENT, HEAD, MEETING, DocumentSource, RecordsFile, count_parts
 from .writer import RecordsWriter, batches
 
 # The reason every record the import changes gives in its history.
@@ -148,7 +148,8 @@ class RecordsImport(ReferenceChecks, RecordChecks):
     def _validate(self):
         self._start_references()
         head, document = {}, None
-        for part, key, value in self.source.read():
+        parts = self.progress(self.source.read(), "reading", total=count_parts(self.source))
+        for part, key, value in parts:
             if part == DOCUMENT:
                 document = value
                 break
