@@ -165,6 +165,9 @@ class RecordChecks:
     Each meeting's nested rows are listed in canonical order, which need not be the file's: their
     paths in the file, in that order, are kept in ``row_paths`` (by meeting slug) and
     ``action_paths`` (by the outcome's path), for errors found once the rows are compared.
+
+    When the writer reads the records again (``checking`` off), only their canonical shape is
+    made: the model instances the checks validate are not.
     """
 
     # Model validation
@@ -381,12 +384,13 @@ class RecordChecks:
             "outcomes": outcomes,
             "documents": documents,
         }
-        existing = self.db_meetings.get(slug)
-        instance = as_saved(Meeting(**meeting_fields(canonical)), existing)
-        # Its slug is its only unique field, and cannot clash: a meeting of the database with it is
-        # this record (``as_saved``), and the file's own repeats are found across the file at once
-        # (``ReferenceChecks``), not by a query for each meeting.
-        self._full_clean(path, instance, exclude=["meeting_type", "convening_body", "parent", "hero_image"])
+        if self.checking:
+            # Its slug is its only unique field, and cannot clash: a meeting of the database with it
+            # is this record (``as_saved``), and the file's own repeats are found across the file at
+            # once (``ReferenceChecks``), not by a query for each meeting.
+            instance = as_saved(Meeting(**meeting_fields(canonical)), self.db_meetings.get(slug))
+            exclude = ["meeting_type", "convening_body", "parent", "hero_image"]
+            self._full_clean(path, instance, exclude=exclude)
         return path, canonical
 
     def _held_files(self, slug):
@@ -444,7 +448,10 @@ class RecordChecks:
             "note": optional_text(row, "note"),
             "position": row.get("position", index),
         }
-        self._full_clean(path, Attendance(**attendance_fields(canonical)), exclude=["meeting", "participant"])
+        if self.checking:
+            self._full_clean(
+                path, Attendance(**attendance_fields(canonical)), exclude=["meeting", "participant"]
+            )
         return canonical
 
     def _check_outcome(self, path, meeting_slug, index, outcome):
@@ -469,7 +476,8 @@ class RecordChecks:
             "documents": sorted(outcome.get("documents", [])),
             "actions": actions,
         }
-        self._full_clean(path, Outcome(**outcome_fields(canonical)), exclude=["meeting"])
+        if self.checking:
+            self._full_clean(path, Outcome(**outcome_fields(canonical)), exclude=["meeting"])
         return canonical
 
     def _check_action(self, path, meeting_slug, index, action):
@@ -511,11 +519,12 @@ class RecordChecks:
                 "meeting": update.get("meeting"),
                 "recorded_by": recorded_by if recorded_by in self.usernames else None,
             }
-            self._full_clean(
-                u_path,
-                ProgressUpdate(**update_fields(canonical_update)),
-                exclude=["action_item", "meeting", "recorded_by"],
-            )
+            if self.checking:
+                self._full_clean(
+                    u_path,
+                    ProgressUpdate(**update_fields(canonical_update)),
+                    exclude=["action_item", "meeting", "recorded_by"],
+                )
             updates.append(canonical_update)
         canonical = {
             "position": action.get("position", index),
@@ -534,18 +543,19 @@ class RecordChecks:
             "themes": sorted(action.get("themes", [])),
             "updates": sorted(updates, key=lambda update: update["date"]),
         }
-        self._full_clean(
-            path,
-            ActionItem(**action_fields(canonical)),
-            exclude=[
-                "outcome",
-                "due_at_next",
-                "superseded_by",
-                "fulfilled_by_meeting",
-                "fulfilled_by_document",
-                "reported_to",
-            ],
-        )
+        if self.checking:
+            self._full_clean(
+                path,
+                ActionItem(**action_fields(canonical)),
+                exclude=[
+                    "outcome",
+                    "due_at_next",
+                    "superseded_by",
+                    "fulfilled_by_meeting",
+                    "fulfilled_by_document",
+                    "reported_to",
+                ],
+            )
         return canonical
 
     def _check_document(self, path, meeting_slug, index, doc):
@@ -561,7 +571,10 @@ class RecordChecks:
             "translation_of": doc.get("translation_of"),
             "position": doc.get("position", index),
         }
-        self._full_clean(path, Document(**document_fields(canonical)), exclude=["meeting", "translation_of"])
+        if self.checking:
+            self._full_clean(
+                path, Document(**document_fields(canonical)), exclude=["meeting", "translation_of"]
+            )
         return canonical
 
     def _check_related_meetings(self, path, record):

@@ -135,7 +135,8 @@ class RecordsImport(ReferenceChecks, RecordChecks):
             return self.errors
         self.validated = True
         try:
-            self._validate()
+            with writer.collected_by_batch():
+                self._validate()
         except RecordsInvalid as invalid:
             # The file is not JSON, or changed while it was read: that is all there is to say.
             self.errors, self.error_count = list(invalid.errors), invalid.count
@@ -410,7 +411,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         records_writer = RecordsWriter(self, user=user)
         kept = False
         try:
-            with transaction.atomic():
+            with writer.collected_by_batch(), transaction.atomic():
                 records_writer.write()
                 if dry_run:
                     # A dry run is rolled back whole, and keeps no revision of what it did not write.
