@@ -154,14 +154,20 @@ class BulkRevision:
         self.comment = str(comment)
         self.date = date or timezone.now()
         self.revision = None
-        # (content type, object id) of the versions written, each record once.
+        # (model, pk) of the records added, each written once. A part is reached only through the
+        # record it belongs to (its one foreign key to it, ``FOLLOW``), so its own key is kept only
+        # while its record's parts are followed: memory holds the records added, not every row.
         self.held = set()
 
     def add(self, records: Iterable[models.Model]) -> None:
         """Add ``records`` and their parts, as they are now, to the revision."""
         rows = []
         for record in records:
-            self._follow(record, rows)
+            key = (type(record), record.pk)
+            if record.pk is None or key in self.held:
+                continue
+            self.held.add(key)
+            self._follow(record, rows, set())
         if not rows:
             return
         if self.revision is None:
@@ -206,16 +212,15 @@ class BulkRevision:
             )
         Version.objects.bulk_create(versions, batch_size=1000)
 
-    def _follow(self, record, rows):
+    def _follow(self, record, rows, followed):
         """``record`` and the parts it follows, depth first, as django-reversion adds them."""
-        key = (type(record), record.pk)
-        if record.pk is None or key in self.held:
-            return
-        self.held.add(key)
         rows.append(record)
         for accessor in FOLLOW.get(type(record), ()):
             for part in getattr(record, accessor).all():
-                self._follow(part, rows)
+                key = (type(part), part.pk)
+                if part.pk is not None and key not in followed:
+                    followed.add(key)
+                    self._follow(part, rows, followed)
 
 
 def regroup(revision: Revision, groups: Iterable[tuple[str, Iterable[int]]]) -> list[Revision]:

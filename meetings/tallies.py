@@ -219,35 +219,37 @@ def refresh(action_item_ids: Iterable[int]) -> None:
     if not ids:
         return
     with transaction.atomic():
-        now = {}
-        marks = {}
-        for _start, chunk in chunks(ids):
-            marked = ActionTallyMark.objects.filter(action_item_id__in=chunk)
-            marks.update(marked.values_list("action_item_id", "shares"))
-            now.update(shares_of(chunk))
+        # A chunk of actions at a time, so that memory holds a chunk's shares, not an archive's.
         change = Counter()
-        changed, gone = [], []
-        for pk in ids:
-            before, after = decode(marks.get(pk, [])), now.get(pk, Counter())
-            if before == after:
-                continue
-            change.update(after)
-            change.subtract(before)
-            if pk in now:
-                changed.append(ActionTallyMark(action_item_id=pk, shares=encode(after)))
-            else:
-                gone.append(pk)
-        apply(change)
-        if changed:
-            ActionTallyMark.objects.bulk_create(
-                changed,
-                batch_size=CHUNK,
-                update_conflicts=True,
-                unique_fields=["action_item_id"],
-                update_fields=["shares"],
+        for _start, chunk in chunks(ids):
+            marks = dict(
+                ActionTallyMark.objects.filter(action_item_id__in=chunk).values_list(
+                    "action_item_id", "shares"
+                )
             )
-        for start in range(0, len(gone), CHUNK):
-            ActionTallyMark.objects.filter(action_item_id__in=gone[start : start + CHUNK]).delete()
+            now = shares_of(chunk)
+            changed, gone = [], []
+            for pk in chunk:
+                before, after = decode(marks.get(pk, [])), now.get(pk, Counter())
+                if before == after:
+                    continue
+                change.update(after)
+                change.subtract(before)
+                if pk in now:
+                    changed.append(ActionTallyMark(action_item_id=pk, shares=encode(after)))
+                else:
+                    gone.append(pk)
+            if changed:
+                ActionTallyMark.objects.bulk_create(
+                    changed,
+                    batch_size=CHUNK,
+                    update_conflicts=True,
+                    unique_fields=["action_item_id"],
+                    update_fields=["shares"],
+                )
+            if gone:
+                ActionTallyMark.objects.filter(action_item_id__in=gone).delete()
+        apply(change)
 
 
 def chunks(ids):

@@ -25,6 +25,17 @@ def records_validator():
     return Draft202012Validator(inlined(schema))
 
 
+@cache
+def meeting_validator():
+    """The validator of one meeting of a document, ``meetings[i]``: the document's own checks of it."""
+    return Draft202012Validator(records_validator().schema["properties"]["meetings"]["items"])
+
+
+def validator_at(path):
+    """The validator of the value at ``path``: the document (``()``), or one of its meetings."""
+    return meeting_validator() if path else records_validator()
+
+
 def inlined(schema):
     """``schema`` with each ``$ref`` to its ``$defs`` replaced, in its place, by ``allOf`` the
     definition (itself inlined): the same checks in the same order, with the same messages, but
@@ -67,21 +78,25 @@ BROKEN = "\0broken"
 URL_WORD = re.compile(r"\burls?\b")
 
 
-def schema_errors(document):
-    """Every way ``document`` breaks the schema, as (path, message) pairs in document order."""
+def schema_errors(document, path=()):
+    """Every way ``document`` breaks the schema, as (path, message) pairs in document order.
+
+    With ``path`` (``("meetings", 3)``), ``document`` is the meeting there, checked on its own: its
+    errors are those a check of the whole document gives for it."""
     errors = []
-    for error in records_validator().iter_errors(document):
-        errors.extend(_explain(error))
+    for error in validator_at(path).iter_errors(document):
+        errors.extend(_explain(error, path))
     return sorted(errors, key=lambda item: document_order(item[0]))
 
 
-def text_errors(document):
+def text_errors(document, path=()):
     """Every text of ``document`` holding a character no output can carry, as (path, message) pairs.
 
     Read over the whole document before anything in it is looked up: such a text may be an address
     or a name the checks look for in the database, which answers NUL (PostgreSQL) and a lone
     surrogate (either driver) with an error rather than a result. Whether a field is a single line
-    is the model's to say; its checks report a line break there.
+    is the model's to say; its checks report a line break there. With ``path``, ``document`` is the
+    meeting there (``schema_errors``).
     """
     errors = []
 
@@ -99,7 +114,7 @@ def text_errors(document):
             for index, item in enumerate(value):
                 walk(item, [*path, index], name)
 
-    walk(document, [], "")
+    walk(document, list(path), path[0] if path else "")
     return errors
 
 
@@ -114,17 +129,19 @@ def with_showable_text(document):
     return document
 
 
-def without_schema_errors(document):
+def without_schema_errors(document, at=()):
     """A copy of ``document`` that the schema accepts, for the checks that follow the schema's.
 
     A value the schema refuses is left out, so its default applies, where its field is optional;
     otherwise the record holding it is marked ``BROKEN`` (a dict with that key) for the later
-    checks to skip. Either way the schema's own error has already been reported.
+    checks to skip. Either way the schema's own error has already been reported. With ``at``,
+    ``document`` is the meeting there (``schema_errors``).
     """
     document = copy.deepcopy(document)
     scalar_items = []
-    for error in list(records_validator().iter_errors(document)):
-        path = list(error.absolute_path)
+    for error in list(validator_at(at).iter_errors(document)):
+        inner = list(error.absolute_path)
+        path = [*at, *inner]
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = error.schema.get("properties", {})
             for name in [name for name in error.instance if name not in known and name != BROKEN]:
@@ -134,8 +151,12 @@ def without_schema_errors(document):
             if isinstance(error.instance, dict):
                 error.instance[BROKEN] = True
             continue
+        if not inner:
+            # The meeting itself is refused (it is not an object): it is marked as a whole.
+            document = {BROKEN: True}
+            continue
         try:
-            container = _value_at(document, path[:-1])
+            container = _value_at(document, inner[:-1])
         except (KeyError, IndexError, TypeError):
             continue  # inside a value already left out
         key = path[-1]
@@ -175,8 +196,8 @@ def _schema_at(path):
     return _resolve(schema)
 
 
-def _explain(error):
-    path = list(error.absolute_path)
+def _explain(error, at=()):
+    path = [*at, *error.absolute_path]
     if error.validator == "required":
         return [
             (record_path([*path, name]), "is required")

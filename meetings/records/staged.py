@@ -1,6 +1,7 @@
 """The admin's import and export of records, as work for the task worker (meetings/tasks.py).
 
-An import is two tasks. The preview reads the uploaded file (kept in the storage meanwhile), checks
+An import is two tasks. The preview reads the uploaded file (kept in the storage meanwhile, and read
+from it as a stream, so that memory holds a batch of its meetings at a time), checks
 it, tries it in a transaction that is rolled back, checks the editor's rights and records what it
 would change, with the version of each existing record it changes. The editor confirms on the
 job's page; the apply then reads the same file, checks it again, and writes it in one transaction as
@@ -25,7 +26,7 @@ from ..admin.locking import by_whom
 from ..jobs import Progress, Refused, store_file
 from ..models import ActionItem, Job, Meeting, Outcome, Participant
 from .export import write_records
-from .importer import CREATED, KIND_NAMES, UPDATED, RecordError, RecordsImport, RecordsInvalid, parse_records
+from .importer import CREATED, KIND_NAMES, UPDATED, RecordError, RecordsFile, RecordsImport, RecordsInvalid
 from .importer.rights import import_refusals
 
 IMPORT_PERMISSIONS = [
@@ -110,7 +111,7 @@ def changes(records_import: RecordsImport) -> list:
 
 
 def kept_message(records_import: RecordsImport) -> str:
-    count = len(records_import.kept_updates)
+    count = records_import.kept_count
     if not count:
         return ""
     return ngettext(
@@ -128,12 +129,11 @@ def _staged_import(job: Job, progress: Progress) -> RecordsImport:
     name = job.parameters["staged"]
     if not default_storage.exists(name):
         raise Refused(_("The uploaded file is no longer kept: it was already applied. Upload it again."))
-    with default_storage.open(name, "rb") as staged_file:
-        content = staged_file.read()
     try:
-        records_import = RecordsImport(parse_records(content), progress=progress)
+        # Read from the storage as a stream, a batch of meetings at a time (``RecordsImport``).
+        records_import = RecordsImport(RecordsFile.in_storage(name), progress=progress, rights_of=user)
         if records_import.validate():
-            raise RecordsInvalid(records_import.errors)
+            raise RecordsInvalid(records_import.errors, records_import.error_count)
         refusals = import_refusals(records_import, user)
         if refusals:
             raise RecordsInvalid(refusals)
@@ -147,9 +147,9 @@ def _refused(invalid: RecordsInvalid) -> Refused:
         ngettext(
             "The file has %(count)d error; nothing was imported.",
             "The file has %(count)d errors; nothing was imported.",
-            len(invalid.errors),
+            invalid.count,
         )
-        % {"count": len(invalid.errors)},
+        % {"count": invalid.count},
         invalid.errors,
     )
 

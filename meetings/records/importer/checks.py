@@ -28,7 +28,7 @@ from ...models import (
     Theme,
 )
 from ...uploads import DOCUMENT_TYPES, IMAGE_TYPES, MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES
-from ..export import alias_sort_key, datetime_code, membership_sort_key, ordered_documents
+from ..export import alias_sort_key, datetime_code, membership_sort_key
 from .fields import (
     action_fields,
     as_saved,
@@ -165,6 +165,9 @@ class RecordChecks:
     Each meeting's nested rows are listed in canonical order, which need not be the file's: their
     paths in the file, in that order, are kept in ``row_paths`` (by meeting slug) and
     ``action_paths`` (by the outcome's path), for errors found once the rows are compared.
+
+    When the writer reads the records again (``checking`` off), only their canonical shape is
+    made: the model instances the checks validate are not.
     """
 
     # Model validation
@@ -173,6 +176,8 @@ class RecordChecks:
         """Report what ``instance`` (the record at ``path``) fails of its model's validation and
         constraints, as the admin's forms would: ``full_clean``, with the constraints checked through
         ``ConstraintChecks``, which asks the database once for each set of values it has not seen."""
+        if not self.checking:
+            return
         errors = {}
         exclude = set(exclude)
         try:
@@ -194,6 +199,8 @@ class RecordChecks:
     def _clean_fields(self, path, instance, field):
         """Report what ``field`` of ``instance`` holds that it cannot (too long, a line break...) at
         ``path``: for a value that is not a record of its own, whose constraints are the writer's."""
+        if not self.checking:
+            return
         try:
             instance.clean_fields(exclude=[f.name for f in instance._meta.fields if f.name != field])
         except ValidationError as error:
@@ -377,29 +384,19 @@ class RecordChecks:
             "outcomes": outcomes,
             "documents": documents,
         }
-        existing = self.db_meetings.get(slug)
-        instance = as_saved(Meeting(**meeting_fields(canonical)), existing)
-        # Its slug is its only unique field, and cannot clash: a meeting of the database with it is
-        # this record (``as_saved``), and the file's own repeats are found across the file at once
-        # (``ReferenceChecks``), not by a query for each meeting.
-        self._full_clean(path, instance, exclude=["meeting_type", "convening_body", "parent", "hero_image"])
+        if self.checking:
+            # Its slug is its only unique field, and cannot clash: a meeting of the database with it
+            # is this record (``as_saved``), and the file's own repeats are found across the file at
+            # once (``ReferenceChecks``), not by a query for each meeting.
+            instance = as_saved(Meeting(**meeting_fields(canonical)), self.db_meetings.get(slug))
+            exclude = ["meeting_type", "convening_body", "parent", "hero_image"]
+            self._full_clean(path, instance, exclude=exclude)
         return path, canonical
 
     def _held_files(self, slug):
         """(the hero image, the documents in the export's order) that the meeting ``slug`` holds in
-        the database: the files each record of it may keep by name."""
-        if not hasattr(self, "_held"):
-            self._held = {}
-            meetings = Meeting.objects.filter(slug__in=list(self.db_meetings)).only(
-                "pk", "slug", "hero_image"
-            )
-            by_pk = {meeting.pk: meeting for meeting in meetings}
-            documents = {pk: [] for pk in by_pk}
-            fields = ("pk", "meeting_id", "position", "title", "url", "file")
-            for document in Document.objects.filter(meeting_id__in=list(by_pk)).only(*fields):
-                documents[document.meeting_id].append(document)
-            for pk, meeting in by_pk.items():
-                self._held[meeting.slug] = (meeting.hero_image, ordered_documents(documents[pk]))
+        the database: the files each record of it may keep by name (read for each batch of meetings,
+        ``RecordsImport._load_batch``)."""
         return self._held.get(slug, (None, []))
 
     def _check_file(self, path, record_name, field, source, held, types):
@@ -451,7 +448,10 @@ class RecordChecks:
             "note": optional_text(row, "note"),
             "position": row.get("position", index),
         }
-        self._full_clean(path, Attendance(**attendance_fields(canonical)), exclude=["meeting", "participant"])
+        if self.checking:
+            self._full_clean(
+                path, Attendance(**attendance_fields(canonical)), exclude=["meeting", "participant"]
+            )
         return canonical
 
     def _check_outcome(self, path, meeting_slug, index, outcome):
@@ -476,7 +476,8 @@ class RecordChecks:
             "documents": sorted(outcome.get("documents", [])),
             "actions": actions,
         }
-        self._full_clean(path, Outcome(**outcome_fields(canonical)), exclude=["meeting"])
+        if self.checking:
+            self._full_clean(path, Outcome(**outcome_fields(canonical)), exclude=["meeting"])
         return canonical
 
     def _check_action(self, path, meeting_slug, index, action):
@@ -518,11 +519,12 @@ class RecordChecks:
                 "meeting": update.get("meeting"),
                 "recorded_by": recorded_by if recorded_by in self.usernames else None,
             }
-            self._full_clean(
-                u_path,
-                ProgressUpdate(**update_fields(canonical_update)),
-                exclude=["action_item", "meeting", "recorded_by"],
-            )
+            if self.checking:
+                self._full_clean(
+                    u_path,
+                    ProgressUpdate(**update_fields(canonical_update)),
+                    exclude=["action_item", "meeting", "recorded_by"],
+                )
             updates.append(canonical_update)
         canonical = {
             "position": action.get("position", index),
@@ -541,18 +543,19 @@ class RecordChecks:
             "themes": sorted(action.get("themes", [])),
             "updates": sorted(updates, key=lambda update: update["date"]),
         }
-        self._full_clean(
-            path,
-            ActionItem(**action_fields(canonical)),
-            exclude=[
-                "outcome",
-                "due_at_next",
-                "superseded_by",
-                "fulfilled_by_meeting",
-                "fulfilled_by_document",
-                "reported_to",
-            ],
-        )
+        if self.checking:
+            self._full_clean(
+                path,
+                ActionItem(**action_fields(canonical)),
+                exclude=[
+                    "outcome",
+                    "due_at_next",
+                    "superseded_by",
+                    "fulfilled_by_meeting",
+                    "fulfilled_by_document",
+                    "reported_to",
+                ],
+            )
         return canonical
 
     def _check_document(self, path, meeting_slug, index, doc):
@@ -568,16 +571,17 @@ class RecordChecks:
             "translation_of": doc.get("translation_of"),
             "position": doc.get("position", index),
         }
-        self._full_clean(path, Document(**document_fields(canonical)), exclude=["meeting", "translation_of"])
+        if self.checking:
+            self._full_clean(
+                path, Document(**document_fields(canonical)), exclude=["meeting", "translation_of"]
+            )
         return canonical
 
-    def _check_related_meetings(self):
+    def _check_related_meetings(self, path, record):
         """Related meetings go both ways, so two records in one file must agree."""
-        related = {record["slug"]: set(record["related_meetings"]) for _path, record in self.meetings}
-        for path, record in self.meetings:
-            for other in record["related_meetings"]:
-                if other in related and record["slug"] not in related[other]:
-                    self.error(
-                        f"{path}.related_meetings",
-                        f"'{other}' is in this file and does not list '{record['slug']}' as related",
-                    )
+        for other in record["related_meetings"]:
+            if other in self._file_related and record["slug"] not in self._file_related[other]:
+                self.error(
+                    f"{path}.related_meetings",
+                    f"'{other}' is in this file and does not list '{record['slug']}' as related",
+                )

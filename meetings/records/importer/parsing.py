@@ -15,6 +15,8 @@ from django.utils import timezone
 from ..schema import BROKEN
 
 KINDS = ("meeting_types", "themes", "participants", "meetings")
+# Errors an import keeps, the first in the document's order; the rest are counted.
+MAX_ERRORS = 1000
 # What an import does to each record of the file.
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 KIND_NAMES = {
@@ -37,10 +39,13 @@ class RecordError:
 
 
 class RecordsInvalid(Exception):
-    """A records document that cannot be imported; ``errors`` says every reason."""
+    """A records document that cannot be imported; ``errors`` says every reason (the last of them
+    saying how many more there were, where an import kept only the first ``MAX_ERRORS``), ``count``
+    how many there are in all."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, count=None):
         self.errors = list(errors)
+        self.count = len(self.errors) if count is None else count
         super().__init__("\n".join(str(error) for error in self.errors))
 
 

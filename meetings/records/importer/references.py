@@ -23,6 +23,7 @@ from ...models import (
     Theme,
 )
 from ..export import at_document_address
+from ..schema import BROKEN
 from .parsing import KINDS, items, parse_date
 
 
@@ -49,20 +50,35 @@ class Suggestions:
 class ReferenceChecks:
     """What slugs name, and the checks of references against it; mixed into ``RecordsImport``."""
 
-    def _load_known(self, document):
-        """What slugs name, in the file and in the database, for checking references."""
-        self.file_slugs = {}
-        for kind in KINDS:
-            seen = {}
+    # What the file holds, read once through it before anything is checked: small for each meeting
+    # (its slug, the number of actions of each outcome, its documents' addresses, the meetings it
+    # is related to, the users its progress updates name), never the records themselves.
+
+    def _start_references(self):
+        self.file_slugs = {kind: {} for kind in KINDS}
+        self._file_outcomes = {}
+        self._file_documents = {}
+        self._file_related = {}
+        self._recorded_by = set()
+
+    def _note_slug(self, kind, index, record):
+        if not isinstance(record, dict):
+            return
+        slug = record.get("slug")
+        if not isinstance(slug, str):
+            return
+        seen = self.file_slugs[kind]
+        if slug in seen:
+            self.error(f"{kind}[{index}].slug", f"'{slug}' is already used by {kind}[{seen[slug]}]")
+        else:
+            seen[slug] = index
+
+    def _note_head(self, document):
+        """Note the slugs and names of the meeting types, themes and participants of ``document``
+        (the file but its meetings, as the schema's and text checks left it)."""
+        for kind in ("meeting_types", "themes", "participants"):
             for index, record in enumerate(document.get(kind, [])):
-                slug = record.get("slug")
-                if not isinstance(slug, str):
-                    continue
-                if slug in seen:
-                    self.error(f"{kind}[{index}].slug", f"'{slug}' is already used by {kind}[{seen[slug]}]")
-                else:
-                    seen[slug] = index
-            self.file_slugs[kind] = seen
+                self._note_slug(kind, index, record)
         for kind in ("meeting_types", "themes", "participants"):
             names = {}
             for index, record in items(document, kind):
@@ -73,6 +89,28 @@ class ReferenceChecks:
                     )
                 names.setdefault(key, index)
 
+    def _note_meeting(self, index, meeting):
+        """Note what other records may refer to in the meeting at ``index`` (as the schema's and text
+        checks left it)."""
+        self._note_slug("meetings", index, meeting)
+        if BROKEN in meeting:
+            return
+        outcomes = self._file_outcomes.setdefault(meeting["slug"], {})
+        for o_index, outcome in items(meeting, "outcomes"):
+            outcomes.setdefault(outcome.get("position", o_index + 1), len(items(outcome, "actions")))
+            for _index, action in items(outcome, "actions"):
+                self._recorded_by.update(
+                    u["recorded_by"] for _i, u in items(action, "updates") if u.get("recorded_by")
+                )
+        self._file_documents[meeting["slug"]] = {
+            doc.get("url") or doc.get("file") or doc["title"] for _index, doc in items(meeting, "documents")
+        }
+        # Related meetings go both ways: each meeting of the file, with those it lists.
+        self._file_related[meeting["slug"]] = frozenset(meeting.get("related_meetings", []))
+
+    def _load_known(self, head):
+        """What slugs name, in the file and in the database, for checking references; ``head`` is
+        the file but its meetings, which ``_note_meeting`` has read."""
         self.type_slugs = set(self.file_slugs["meeting_types"]) | set(
             MeetingType.objects.values_list("slug", flat=True)
         )
@@ -80,11 +118,11 @@ class ReferenceChecks:
         self.type_hints, self.theme_hints = Suggestions(), Suggestions()
         for slug, name in MeetingType.objects.values_list("slug", "name"):
             self.type_hints.add(slug, name)
-        for _index, record in items(document, "meeting_types"):
+        for _index, record in items(head, "meeting_types"):
             self.type_hints.add(record["slug"], record["name"])
         for slug, name in Theme.objects.values_list("slug", "name"):
             self.theme_hints.add(slug, name)
-        for _index, record in items(document, "themes"):
+        for _index, record in items(head, "themes"):
             self.theme_hints.add(record["slug"], record["name"])
 
         self.participant_kinds = {}
@@ -98,55 +136,38 @@ class ReferenceChecks:
         for slug, alias in ParticipantAlias.objects.values_list("participant__slug", "name"):
             self.participant_hints.add(slug, alias)
             self.alias_owners[alias.casefold()] = slug
-        for _index, record in items(document, "participants"):
+        for _index, record in items(head, "participants"):
             self.participant_kinds[record["slug"]] = record["kind"]
             self.participant_hints.add(record["slug"], record["name"], record.get("short_name"))
             for alias in record.get("aliases", []):
                 self.participant_hints.add(record["slug"], alias)
 
-        self.db_meetings = {
-            meeting.slug: meeting
-            for meeting in Meeting.objects.filter(slug__in=list(self.file_slugs["meetings"])).only(
-                "pk", "slug", "published_at"
-            )
-        }
         self.meeting_slugs = set(self.file_slugs["meetings"]) | set(
             Meeting.objects.values_list("slug", flat=True)
         )
-        self.meeting_hints = Suggestions()
-        for slug in self.meeting_slugs:
-            self.meeting_hints.add(slug)
+        self._meeting_hints = None
         self.usernames = set(
             get_user_model()
-            .objects.filter(username__in=self._recorded_by_names(document))
+            .objects.filter(username__in=list(self._recorded_by))
             .values_list("username", flat=True)
         )
-        self._file_outcomes = {}
-        self._file_documents = {}
-        for _index, meeting in items(document, "meetings"):
-            outcomes = self._file_outcomes.setdefault(meeting["slug"], {})
-            for index, outcome in items(meeting, "outcomes"):
-                outcomes.setdefault(outcome.get("position", index + 1), len(items(outcome, "actions")))
-            self._file_documents[meeting["slug"]] = {
-                doc.get("url") or doc.get("file") or doc["title"]
-                for _index, doc in items(meeting, "documents")
-            }
         self._all_file_documents = set().union(*self._file_documents.values())
         self._db_outcomes = {}
 
-    def _recorded_by_names(self, document):
-        names = set()
-        for _index, meeting in items(document, "meetings"):
-            for _index, outcome in items(meeting, "outcomes"):
-                for _index, action in items(outcome, "actions"):
-                    names.update(
-                        u["recorded_by"] for _i, u in items(action, "updates") if u.get("recorded_by")
-                    )
-        return names
+    @property
+    def meeting_hints(self):
+        """Close matches among meetings' slugs, made when a reference to a meeting is wrong."""
+        if self._meeting_hints is None:
+            self._meeting_hints = Suggestions()
+            for slug in sorted(self.meeting_slugs):
+                self._meeting_hints.add(slug)
+        return self._meeting_hints
 
     # References
 
     def _check_slug(self, path, slug, known, hints, what):
+        if not self.checking:
+            return True
         if slug is not None and slug not in known:
             self.error(path, f"no {what} '{slug}'{hints.hint(slug)}")
             return False
@@ -163,6 +184,8 @@ class ReferenceChecks:
         return self._check_slug(path, slug, self.participant_kinds, self.participant_hints, "participant")
 
     def _check_body(self, path, slug):
+        if not self.checking:
+            return
         known = slug is not None and self._check_participant_ref(path, slug)
         if known and self.participant_kinds[slug] != ParticipantKind.FORUM_BODY:
             self.error(path, f"'{slug}' is not a forum body")
@@ -185,7 +208,7 @@ class ReferenceChecks:
         return self._db_outcomes[meeting_slug]
 
     def _check_outcome_ref(self, path, ref):
-        if ref is None:
+        if ref is None or not self.checking:
             return
         meeting_slug, position = ref.split("#")
         if self._check_meeting_ref(path, meeting_slug) and int(position) not in self._outcomes_of(
@@ -194,7 +217,7 @@ class ReferenceChecks:
             self.error(path, f"meeting '{meeting_slug}' has no outcome {position}")
 
     def _check_action_ref(self, path, ref):
-        if ref is None:
+        if ref is None or not self.checking:
             return
         meeting_slug, numbers = ref.split("#")
         position, index = (int(number) for number in numbers.split("."))
@@ -207,7 +230,7 @@ class ReferenceChecks:
             self.error(path, f"outcome {position} of meeting '{meeting_slug}' has no action {index}")
 
     def _check_document_ref(self, path, meeting_slug, address):
-        if address is None:
+        if address is None or not self.checking:
             return
         if address in self._file_documents.get(meeting_slug, ()) or address in self._all_file_documents:
             return
@@ -215,5 +238,5 @@ class ReferenceChecks:
             self.error(path, f"no document at '{address}' in this file or the database")
 
     def _check_date(self, path, value):
-        if value is not None and parse_date(value) is None:
+        if value is not None and self.checking and parse_date(value) is None:
             self.error(path, f"'{value}' is not a date")

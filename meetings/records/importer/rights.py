@@ -26,18 +26,25 @@ ADDS_PROGRESS = (
 
 
 def import_refusals(records_import, user: User) -> list[RecordError]:
-    """Why ``user`` may not apply ``records_import`` (validated), each naming record and field."""
+    """Why ``user`` may not apply ``records_import`` (validated, made with ``rights_of=user``: its
+    plan notes them a batch at a time, ``meeting_refusals``), each naming record and field."""
     if may_publish(user):
         return []
-    errors = []
-    for path, record in records_import.changed("meetings"):
-        slug = record["slug"]
-        if is_locked(records_import.db_meetings.get(slug)):
-            current = records_import.current_meetings[slug]
-            errors.extend(meeting_changes(records_import, path, record, current))
-        elif record["published_at"] is not None:
-            errors.append(RecordError(path, PUBLISHES))
-    return sorted(errors, key=lambda error: document_order(error.path))
+    if records_import.rights_of != user:
+        raise ValueError("the import's plan did not check this user's rights: give it rights_of=user")
+    records_import.validate()
+    return sorted(records_import.refusals, key=lambda error: document_order(error.path))
+
+
+def meeting_refusals(records_import, path, record) -> list[RecordError]:
+    """Why a user who may not publish may not make the change the import plans to the meeting
+    ``record`` at ``path``; called by the plan, while the batch's exports are at hand."""
+    slug = record["slug"]
+    if is_locked(records_import.db_meetings.get(slug)):
+        return meeting_changes(records_import, path, record, records_import.current_meetings[slug])
+    if record["published_at"] is not None:
+        return [RecordError(path, PUBLISHES)]
+    return []
 
 
 def meeting_changes(records_import, path, record, current):

@@ -4,12 +4,14 @@ Nested rows are matched in place (attendance by participant, outcomes by number,
 actions in the export's order, memberships in order) so that ids that public addresses cite survive
 an import. A file the import brings as content is stored through its field's ``upload_to``, as an
 upload is (``files``). A second pass links documents and actions that may sit in meetings written
-later in the same import.
+later in the same import; it keeps the ids of the rows to link, not the rows.
 
-Meetings are written ``BATCH`` at a time: their rows in the database are read in a fixed number of
-queries, and the rows the import creates (meetings, attendance, documents, outcomes, actions,
-owners, progress updates and their links) are written with ``bulk_create``, one statement per kind
-and batch. A row that changes or goes is saved or deleted on its own, as an editor's would be. Bulk
+Meetings are written ``BATCH`` at a time, as the import reads them again from its source
+(``RecordsImport.changed``): each meeting's own row first, for the whole file, so that links
+between meetings find their ids, then its parts. Their rows in the database are read in a fixed
+number of queries, and the rows the import creates (meetings, attendance, documents, outcomes,
+actions, owners, progress updates and their links) are written with ``bulk_create``, one statement
+per kind and batch. A row that changes or goes is saved or deleted on its own, as an editor's would be. Bulk
 writes send no signals, so the record's version moves once, in the same transaction
 (``versions.bump``), and the history is written after the rows (``write_history``).
 
@@ -29,7 +31,10 @@ import left them. The rows are written with no revision open (so no save adds an
 parts in a fixed number of queries ``BATCH`` meetings at a time, so that memory holds one batch.
 """
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
@@ -89,6 +94,37 @@ def batches(items, size):
         yield batch
 
 
+def let_go() -> None:
+    """Free the rows of a batch done with, now: model instances read with their parts refer to one
+    another (a part's foreign key holds its meeting, whose prefetched parts hold it), so only the
+    cycle collector frees them, and it goes through memory as old as a batch's only once that has
+    grown by a quarter. Collected once a batch, memory stays at one batch; within
+    ``collected_by_batch`` the collection passes over what was there before the import, frozen."""
+    gc.collect()
+
+
+@contextmanager
+def collected_by_batch() -> Iterator[None]:
+    """Within, ``let_go`` goes through what the import allocated only: what the process held before
+    (Django, its models and settings, a web server's or worker's own) is frozen out of the cycle
+    collector's reach (``gc.freeze``) until the end, so that a collection costs a batch, not the
+    process (0.1 s a batch otherwise)."""
+    global _frozen
+    if _frozen:
+        yield  # within an import already
+        return
+    _frozen = True
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        _frozen = False
+
+
+_frozen = False
+
+
 def set_links(related, ids):
     """Make the many-to-many manager ``related`` hold exactly ``ids``; the ids it added or removed.
 
@@ -134,13 +170,13 @@ class NewRows:
         self.rows[type(row)].append(row)
         return row
 
-    def link(self, model, name, instance, ids):
-        """Links ``ids`` of the many-to-many field ``name`` of ``instance``, which holds none yet."""
+    def link(self, model, name, pk, ids):
+        """Links ``ids`` of the many-to-many field ``name`` of the row ``pk``, which holds none yet."""
         field = model._meta.get_field(name)
         through = field.remote_field.through
         source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-        for pk in ids:
-            self.rows[through].append(through(**{source: instance.pk, target: pk}))
+        for related_pk in ids:
+            self.rows[through].append(through(**{source: pk, target: related_pk}))
 
     def write(self, *models):
         """Write the rows of ``models`` held so far (all of them if none is named)."""
@@ -168,10 +204,16 @@ class RecordsWriter:
         # Names of the files stored from the file's content, for removing them if nothing is kept.
         self.stored_files = []
         self.new = NewRows()
-        # What the second pass links, noted only for the rows that link or linked to anything.
+        # What the second pass links, noted only for the rows that link or linked to anything, by
+        # their ids (an instance would hold its meeting, and the meeting all its parts):
+        # (meeting slug, document pk, its translation_of_id, the address it is a translation of),
         self._translations = []
+        # (outcome pk, meeting slug, its documents' addresses, whether it is new),
         self._outcome_documents = []
+        # (meeting slug, action pk, fulfilled_by_document, superseded_by).
         self._action_links = []
+        # The batch's documents and actions (instances) that link, until they have their ids.
+        self._batch_translations, self._batch_action_links = [], []
         # Pks of meetings the file does not change that a changed link of a related meeting touched.
         self._touched_meetings = set()
 
@@ -198,12 +240,17 @@ class RecordsWriter:
         self.participant_ids = dict(Participant.objects.values_list("slug", "pk"))
         self._write_aliases(participants)
 
-        meetings = records.changed("meetings")
-        for batch in batches(meetings, BATCH):
+        # The file's meetings are read twice, a batch at a time: every meeting's own row first, so
+        # that links between meetings (parent, related, fulfilled by) find each other's ids.
+        meetings = records.changed_slugs("meetings")
+        for batch in batches(records.changed("meetings"), BATCH):
             self._write_meeting_rows([record for _path, record in batch])
+            let_go()
         self.meeting_ids = dict(Meeting.objects.values_list("slug", "pk"))
-        for batch in batches(records.progress(meetings, "importing"), BATCH):
+        changed = records.progress(records.changed("meetings"), "importing", total=len(meetings))
+        for batch in batches(changed, BATCH):
             self._write_meetings([record for _path, record in batch])
+            let_go()
         self._link()
         for _path, record in participants:
             self._write_memberships(record)
@@ -211,7 +258,7 @@ class RecordsWriter:
             # Bulk writes send no signal: the record's version moves here, in the import's transaction,
             # and the actions of every meeting written are counted again in the tallies.
             versions.bump()
-        for batch in batches([self.meeting_ids[record["slug"]] for _path, record in meetings], BATCH):
+        for batch in batches([self.meeting_ids[slug] for slug in meetings], BATCH):
             written = ActionItem.objects.filter(outcome__meeting__in=batch)
             tallies.refresh(written.values_list("pk", flat=True))
 
@@ -287,10 +334,20 @@ class RecordsWriter:
             actions.extend(self._write_outcome(outcome, wanted, is_new))
         self.new.write(ActionItem)
         for action, wanted in actions:
-            self.new.link(ActionItem, "themes", action, self._ids(self.theme_ids, wanted["themes"]))
+            self.new.link(ActionItem, "themes", action.pk, self._ids(self.theme_ids, wanted["themes"]))
             self._write_owners(action, wanted, [])
             self._write_updates(action, wanted["updates"], [])
         self.new.write()
+        # Every row of the batch has its id now: the second pass needs no more of them.
+        self._translations.extend(
+            (slug, document.pk, document.translation_of_id, address)
+            for slug, document, address in self._batch_translations
+        )
+        self._action_links.extend(
+            (slug, action.pk, wanted["fulfilled_by_document"], wanted["superseded_by"])
+            for slug, action, wanted in self._batch_action_links
+        )
+        self._batch_translations, self._batch_action_links = [], []
 
     def _write_meeting(self, meeting, record, parents):
         """Write the meeting's links, documents, attendance and outcomes; (outcome, its record,
@@ -306,7 +363,7 @@ class RecordsWriter:
             self._save_if_changed(meeting, {"parent_id": parent_id})
         theme_ids = self._ids(self.theme_ids, record["themes"])
         if is_new:
-            self.new.link(Meeting, "themes", meeting, theme_ids)
+            self.new.link(Meeting, "themes", meeting.pk, theme_ids)
         elif set_links(meeting.themes, theme_ids):
             self._touch(meeting)
         # Related meetings go both ways: the other side of each link made or broken changed too, and
@@ -336,7 +393,7 @@ class RecordsWriter:
             else:
                 document = self.new.add(Document(meeting=meeting, **values))
             if wanted["translation_of"] is not None or document.translation_of_id is not None:
-                self._translations.append((record["slug"], document, wanted["translation_of"]))
+                self._batch_translations.append((record["slug"], document, wanted["translation_of"]))
         for document in documents[len(record["documents"]) :]:
             document.delete()
 
@@ -377,13 +434,15 @@ class RecordsWriter:
         concerns = self._ids(self.participant_ids, wanted["concerns"])
         themes = self._ids(self.theme_ids, wanted["themes"])
         if is_new:
-            self.new.link(Outcome, "concerns", outcome, concerns)
-            self.new.link(Outcome, "themes", outcome, themes)
+            self.new.link(Outcome, "concerns", outcome.pk, concerns)
+            self.new.link(Outcome, "themes", outcome.pk, themes)
         elif set_links(outcome.concerns, concerns) | set_links(outcome.themes, themes):
             self._touch(outcome)
         current = set() if is_new else {document.pk for document in outcome.documents.all()}
         if wanted["documents"] or current:
-            self._outcome_documents.append((outcome, wanted["documents"], is_new))
+            self._outcome_documents.append(
+                (outcome.pk, outcome.meeting.slug, tuple(wanted["documents"]), is_new)
+            )
         return self._write_actions(outcome, wanted["actions"], is_new)
 
     def _save_with_files(self, instance, values, field):
@@ -422,7 +481,7 @@ class RecordsWriter:
                 action = actions[index]
                 self._write_action(action, values, wanted)
             if wanted["fulfilled_by_document"] or wanted["superseded_by"]:
-                self._action_links.append((meeting_slug, action, wanted))
+                self._batch_action_links.append((meeting_slug, action, wanted))
         for action in actions[len(wanted_actions) :]:
             action.delete()
         return created
@@ -492,36 +551,46 @@ class RecordsWriter:
 
     def _link(self):
         self._documents_at = self._documents_by_address()
-        for meeting_slug, document, address in self._translations:
+        moved = []
+        for meeting_slug, pk, translation_of_id, address in self._translations:
             translation = self._document(meeting_slug, address)
-            self._save_if_changed(document, {"translation_of_id": translation})
-        for outcome, addresses, is_new in self._outcome_documents:
-            documents = [self._document(outcome.meeting.slug, address) for address in addresses]
+            if translation != translation_of_id:
+                moved.append((pk, translation))
+        for chunk in batches(moved, LOOKUP_CHUNK):
+            documents = Document.objects.in_bulk([pk for pk, _translation in chunk])
+            for pk, translation in chunk:
+                self._save_if_changed(documents[pk], {"translation_of_id": translation})
+        for outcome_pk, meeting_slug, addresses, is_new in self._outcome_documents:
+            documents = [self._document(meeting_slug, address) for address in addresses]
             if is_new:
                 # Written just now, with no links yet: added in one statement for all of them.
-                self.new.link(Outcome, "documents", outcome, documents)
+                self.new.link(Outcome, "documents", outcome_pk, documents)
                 continue
-            if set(outcome.documents.values_list("pk", flat=True)) != set(documents):
+            linked = Outcome.documents.through.objects.filter(outcome_id=outcome_pk)
+            if set(linked.values_list("document_id", flat=True)) != set(documents):
+                outcome = Outcome.objects.get(pk=outcome_pk)
                 outcome.documents.set(documents)
                 self._touch(outcome)
         self.new.write()
-        for meeting_slug, action, wanted in self._action_links:
-            superseded_by = self._action(wanted["superseded_by"])
-            self._save_if_changed(
-                action,
-                {
-                    "fulfilled_by_document_id": self._document(meeting_slug, wanted["fulfilled_by_document"]),
-                    "superseded_by_id": superseded_by.pk if superseded_by else None,
-                },
-            )
+        for chunk in batches(self._action_links, LOOKUP_CHUNK):
+            actions = ActionItem.objects.in_bulk([pk for _slug, pk, _document, _superseded in chunk])
+            for meeting_slug, pk, fulfilled_by_document, superseded_by in chunk:
+                superseded_by = self._action(superseded_by)
+                self._save_if_changed(
+                    actions[pk],
+                    {
+                        "fulfilled_by_document_id": self._document(meeting_slug, fulfilled_by_document),
+                        "superseded_by_id": superseded_by.pk if superseded_by else None,
+                    },
+                )
 
     def _documents_by_address(self):
         """{address: [(pk, meeting slug)] in the order of pks} of the documents at each address the
         second pass looks for, read in a query for each ``LOOKUP_CHUNK`` addresses, not one each."""
-        wanted = {address for _slug, _document, address in self._translations}
-        for _outcome, addresses, _is_new in self._outcome_documents:
+        wanted = {address for _slug, _pk, _translation_of, address in self._translations}
+        for _pk, _slug, addresses, _is_new in self._outcome_documents:
             wanted.update(addresses)
-        wanted.update(link["fulfilled_by_document"] for _slug, _action, link in self._action_links)
+        wanted.update(document for _slug, _pk, document, _superseded in self._action_links)
         wanted = sorted({self.records.stored_names.get(address, address) for address in wanted if address})
         found = defaultdict(list)
         for start in range(0, len(wanted), LOOKUP_CHUNK):
@@ -593,9 +662,10 @@ class RecordsWriter:
                 slug__in=[r["slug"] for _p, r in records.changed("participants")]
             ).prefetch_related("aliases", "memberships"),
         ]
-        changed = [self.meeting_ids[record["slug"]] for _path, record in records.changed("meetings")]
+        changed = [self.meeting_ids[slug] for slug in records.changed_slugs("meetings")]
         changed += sorted(self._touched_meetings - set(changed))
         revision = revisions.BulkRevision(user, comment)
         revision.add(standing_alone)
         for batch in batches(records.progress(changed, "recording history"), BATCH):
             revision.add(with_parts(Meeting.objects.filter(pk__in=batch)))
+            let_go()
