@@ -226,7 +226,10 @@ def test_pages_imported_again_update_their_drafts_and_a_published_one_is_refused
 def test_a_page_that_fails_to_write_is_reported_and_the_rest_are_imported(editor, client, monkeypatch):
     class FailsOnTheTypo(importing.RecordsImport):
         def apply(self, **options):
-            if any(meeting["slug"] == "workshop-on-document-fraud" for meeting in self.document["meetings"]):
+            if any(
+                meeting["slug"] == "workshop-on-document-fraud"
+                for meeting in self.source.document["meetings"]
+            ):
                 raise RuntimeError("unforeseen")
             return super().apply(**options)
 
