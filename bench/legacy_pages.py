@@ -21,12 +21,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+from processes import POSTGRES, ROOT, environment, run
+
 SHARED_DATA = Path(os.environ.get("BALITRACKER_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
@@ -37,34 +35,6 @@ def parse_args():
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--copies", type=int, default=8, help="copies of the 13 pages (default 8: 104 pages)")
     return parser.parse_args()
-
-
-def environment(database_url):
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789abcdef",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DATABASE_URL": database_url,
-    }
-    env.pop("REDIS_URL", None)
-    return env
-
-
-def run(env, *arguments):
-    """Run ``manage.py arguments``; (wall seconds, CPU seconds, peak resident set in MB) of it alone."""
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors
-        )
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
-            errors.seek(0)
-            sys.exit(f"manage.py {' '.join(arguments)} failed:\n{errors.read().decode()}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def pages_folder(folder: Path, copies: int) -> int:

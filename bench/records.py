@@ -20,15 +20,11 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+from processes import POSTGRES, ROOT, commit, environment, run
 
 
 def parse_args():
@@ -40,36 +36,6 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--source", type=Path, help="an SQLite archive to copy instead of generating one")
     return parser.parse_args()
-
-
-def environment(database_url):
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-not-for-production-0123456789abcdef",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DATABASE_URL": database_url,
-    }
-    env.pop("REDIS_URL", None)
-    return env
-
-
-def run(env, *arguments):
-    """Run ``manage.py arguments``; (seconds, peak resident set in MB, CPU seconds) of that process
-    alone. On a machine doing other work the wall time grows with the load; the CPU time much less."""
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors
-        )
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
-            errors.seek(0)
-            sys.exit(f"manage.py {' '.join(arguments)} failed:\n{errors.read().decode()}")
-    # ru_maxrss is in kilobytes on Linux.
-    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def fresh_database(args, name, workdir):
@@ -105,12 +71,12 @@ def round_trip(args, meetings, workdir):
         run(environment(source), "loaddata", "reference", "demo", "-v0")
         run(environment(source), "generate_records", "--meetings", str(meetings), "--seed", str(args.seed))
     first, second = workdir / f"records-{meetings}.json", workdir / f"records-{meetings}-again.json"
-    export_time, export_memory, _export_cpu = run(environment(source), "export_records", "-o", str(first))
+    export_time, _export_cpu, export_memory = run(environment(source), "export_records", "-o", str(first))
 
     target = fresh_database(args, target_name, workdir)
     run(environment(target), "migrate", "--no-input", "-v0")
-    import_time, import_memory, import_cpu = run(environment(target), "import_records", str(first))
-    again_time, _again_memory, _again_cpu = run(environment(target), "export_records", "-o", str(second))
+    import_time, import_cpu, import_memory = run(environment(target), "import_records", str(first))
+    again_time = run(environment(target), "export_records", "-o", str(second)).seconds
     identical = first.read_bytes() == second.read_bytes()
     with first.open("rb") as records:
         meetings = len(json.load(records)["meetings"])
@@ -130,15 +96,6 @@ def round_trip(args, meetings, workdir):
     drop_database(args, source_name)
     drop_database(args, target_name)
     return result
-
-
-def commit():
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def report(args, results):

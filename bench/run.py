@@ -30,6 +30,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from processes import commit
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = 8087
@@ -326,15 +328,6 @@ def load(target, measurement, args, cookie):
         bucket.append(to_ms(value, unit))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     measurement.errors += int(errors.group(1)) if errors else 0
-
-
-def commit():
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def machine():
