@@ -1,3 +1,4 @@
+import copy
 import datetime
 import io
 import json
@@ -38,7 +39,7 @@ from meetings.records import (
 )
 from meetings.records.export import MeetingExporter, meeting_order, meeting_queryset
 from meetings.records.importer.writer import BATCH
-from meetings.records.schema import records_validator, schema_errors
+from meetings.records.schema import meeting_validator, passes_quickly, records_validator, schema_errors
 from meetings.versions import current as record_version
 from tests.factories import (
     ActionItemFactory,
@@ -991,6 +992,50 @@ def test_the_inlined_schema_finds_what_the_schema_finds_in_the_same_order(full_r
     assert len(found(plain)) > 15
     assert found(records_validator()) == found(plain)
     assert len(schema_errors(document)) > 15
+
+
+def leaves(value, path=()):
+    """(path, value) of every value inside ``value``, containers included, outermost first."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, (*path, index))
+
+
+def replaced(document, path, value):
+    document = copy.deepcopy(document)
+    *within, last = path
+    holder = document
+    for part in within:
+        holder = holder[part]
+    holder[last] = value
+    return document
+
+
+def test_the_quick_check_refuses_whatever_the_schema_refuses(full_record):
+    """Meetings that the compiled check passes are not shown to ``jsonschema``: it must refuse every
+    meeting ``jsonschema`` refuses. Every value of a full meeting is replaced in turn by values of
+    each kind, and a key the format does not know is added to every record in it."""
+    meeting = build_records()["meetings"][0]
+    assert passes_quickly(meeting, ("meetings", 0))
+    assert schema_errors(meeting, ("meetings", 0)) == []
+    hostile = [None, 7, -1, 2.5, True, "", "x" * 5000, "Not A Slug", "2014-13-45", "\ud800", [], [None], {}]
+    variants = []
+    for path, value in leaves(meeting):
+        if path:
+            variants.extend(replaced(meeting, path, other) for other in hostile if other != value)
+        if isinstance(value, dict):
+            widened = {**value, "unknown": 1}
+            variants.append(replaced(meeting, path, widened) if path else widened)
+    refused = 0
+    for variant in variants:
+        if any(meeting_validator().iter_errors(variant)):
+            refused += 1
+            assert not passes_quickly(variant, ("meetings", 0)), variant
+    assert refused > 1000
 
 
 def streamed_text(**selection):
