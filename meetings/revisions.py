@@ -25,7 +25,7 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, router
+from django.db import connections, models, router
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -145,7 +145,7 @@ class BulkRevision:
     saving, reads back every row it holds to check that it exists. Here the records come loaded
     with their parts (each many-to-many relation prefetched), each model's rows are serialized in
     one call (its many-to-many links read from the prefetched relations), and the versions are
-    written with ``bulk_create`` as they are added, so that memory holds one batch at a time.
+    inserted in bulk as they are added (``insert_versions``), so that memory holds one batch at a time.
     ``test_history`` checks that the versions equal those of ``add_to_revision``.
     """
 
@@ -197,20 +197,18 @@ class BulkRevision:
         for row in rows:
             model = type(row)
             versions.append(
-                Version(
-                    revision=self.revision,
-                    content_type=ContentType.objects.get_for_model(model),
-                    object_id=force_str(row.pk),
-                    db=router.db_for_write(model, instance=row),
-                    format=FORMAT,
+                (
+                    self.revision.pk,
+                    ContentType.objects.get_for_model(model).pk,
+                    force_str(row.pk),
+                    router.db_for_write(model, instance=row),
+                    FORMAT,
                     # As the JSON serializer writes one row.
-                    serialized_data="["
-                    + json.dumps(serialized[id(row)], cls=DjangoJSONEncoder, ensure_ascii=False)
-                    + "]\n",
-                    object_repr=force_str(row),
+                    "[" + json.dumps(serialized[id(row)], cls=DjangoJSONEncoder, ensure_ascii=False) + "]\n",
+                    force_str(row),
                 )
             )
-        Version.objects.bulk_create(versions, batch_size=1000)
+        insert_versions(versions)
 
     def _follow(self, record, rows, followed):
         """``record`` and the parts it follows, depth first, as django-reversion adds them."""
@@ -221,6 +219,23 @@ class BulkRevision:
                 if part.pk is not None and key not in followed:
                     followed.add(key)
                     self._follow(part, rows, followed)
+
+
+VERSION_FIELDS = ("revision", "content_type", "object_id", "db", "format", "serialized_data", "object_repr")
+
+
+def insert_versions(values: list[tuple]) -> None:
+    """Insert ``Version`` rows given as tuples of ``VERSION_FIELDS``, every value already the plain
+    number or text its column holds. ``bulk_create`` would take 40 µs a row to build each instance
+    and prepare each value through its field (a second for the 32,000 versions of 200 meetings);
+    the rows go as they are, in one ``executemany``."""
+    table = Version._meta.db_table
+    connection = connections[router.db_for_write(Version)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Version._meta.get_field(name).column) for name in VERSION_FIELDS)
+    placeholders = ", ".join(["%s"] * len(VERSION_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})", values)
 
 
 def regroup(revision: Revision, groups: Iterable[tuple[str, Iterable[int]]]) -> list[Revision]:
