@@ -25,12 +25,13 @@ import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connections, models, router
+from django.db import models, router
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.encoding import force_str
 from reversion.models import Revision, Version
 
+from . import bulk
 from .models import (
     ActionItem,
     ActionOwner,
@@ -145,7 +146,7 @@ class BulkRevision:
     saving, reads back every row it holds to check that it exists. Here the records come loaded
     with their parts (each many-to-many relation prefetched), each model's rows are serialized in
     one call (its many-to-many links read from the prefetched relations), and the versions are
-    inserted in bulk as they are added (``insert_versions``), so that memory holds one batch at a time.
+    inserted in bulk as they are added (``bulk.insert``), so that memory holds one batch at a time.
     ``test_history`` checks that the versions equal those of ``add_to_revision``.
     """
 
@@ -208,7 +209,7 @@ class BulkRevision:
                     force_str(row),
                 )
             )
-        insert_versions(versions)
+        bulk.insert(Version, VERSION_FIELDS, versions)
 
     def _follow(self, record, rows, followed):
         """``record`` and the parts it follows, depth first, as django-reversion adds them."""
@@ -222,20 +223,6 @@ class BulkRevision:
 
 
 VERSION_FIELDS = ("revision", "content_type", "object_id", "db", "format", "serialized_data", "object_repr")
-
-
-def insert_versions(values: list[tuple]) -> None:
-    """Insert ``Version`` rows given as tuples of ``VERSION_FIELDS``, every value already the plain
-    number or text its column holds. ``bulk_create`` would take 40 µs a row to build each instance
-    and prepare each value through its field (a second for the 32,000 versions of 200 meetings);
-    the rows go as they are, in one ``executemany``."""
-    table = Version._meta.db_table
-    connection = connections[router.db_for_write(Version)]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(Version._meta.get_field(name).column) for name in VERSION_FIELDS)
-    placeholders = ", ".join(["%s"] * len(VERSION_FIELDS))
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})", values)
 
 
 def regroup(revision: Revision, groups: Iterable[tuple[str, Iterable[int]]]) -> list[Revision]:

@@ -42,6 +42,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from . import bulk
 from .models import (
     OPEN_STATUSES,
     ActionItem,
@@ -303,9 +304,10 @@ def merge(change: dict) -> None:
 
 
 def write_rows(totals: Counter, tally_model=ActionTally) -> None:
-    tally_model.objects.bulk_create(
-        [tally_model(**key_filter(share_key), count=count) for share_key, count in totals.items() if count],
-        batch_size=CHUNK,
+    bulk.insert(
+        tally_model,
+        (*KEY, "count"),
+        ((*share_key, count) for share_key, count in totals.items() if count),
     )
 
 
