@@ -17,7 +17,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from meetings import search, versions
 from meetings.models import Attendance, Meeting, MeetingStatus, Participant, ParticipantAlias
-from meetings.search import fulltext, search_record
+from meetings.search import fulltext, indexing, search_record
 from meetings.search.query import fts5_match, parse_query
 from tests.factories import (
     ActionItemFactory,
@@ -357,6 +357,52 @@ def test_every_search_trigger_and_table_exists_after_migrating():
     expected = {("trigger", name) for name, _statement in migration.sqlite_trigger_statements()}
     expected |= {("table", migration.fts_table(kind)) for kind in migration.SQLITE_DOCUMENTS}
     assert expected <= present, expected - present
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables and their triggers are SQLite's")
+def test_the_triggers_of_attendance_and_owners_hold_only_while_paused():
+    """Migration 0022 adds the pause to exactly the triggers of attendance and owners."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        triggers = dict(cursor.fetchall())
+    pausable = {
+        name for name in triggers if name.startswith(("meetings_attendance_", "meetings_actionowner_"))
+    }
+    assert len(pausable) == 8
+    for name, statement in triggers.items():
+        assert (indexing.PAUSED_TABLE in statement) == (name in pausable), name
+
+
+@pytest.mark.django_db
+def test_parts_written_within_the_pause_are_found_once_it_ends(record):
+    meeting = record["conference"]
+    action = ActionItemFactory(outcome=OutcomeFactory(meeting=meeting), title="Draft the terms")
+    with indexing.parts_indexed_once([meeting.pk]):
+        Attendance.objects.bulk_create([Attendance(meeting=meeting, participant=record["thailand"])])
+        ActionOwnerFactory(action_item=action, participant=record["unodc"])
+
+    assert set(found("thailand", "meetings")) == {
+        meeting.get_absolute_url(),
+        record["workshop"].get_absolute_url(),
+    }
+    assert found("unodc terms", "actions") == [action.get_absolute_url()]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {indexing.PAUSED_TABLE}")
+            assert cursor.fetchone() == (0,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_within_the_pause_rolls_it_back_and_pauses_nothing_after(record):
+    meeting = record["conference"]
+    with pytest.raises(ZeroDivisionError), indexing.parts_indexed_once([meeting.pk]):
+        AttendanceFactory(meeting=meeting, participant=record["thailand"])
+        raise ZeroDivisionError
+    assert not meeting.attendances.exists()
+
+    AttendanceFactory(meeting=meeting, participant=record["canada"])  # outside any pause
+    assert meeting.get_absolute_url() in found("canada", "meetings")
 
 
 @pytest.mark.django_db

@@ -56,6 +56,7 @@ from ...models import (
     ProgressUpdate,
     Theme,
 )
+from ...search import indexing
 from ..export import alias_sort_key, ordered_action_items, ordered_documents
 from .fields import (
     action_fields,
@@ -323,21 +324,23 @@ class RecordsWriter:
     def _write_meetings(self, batch):
         meetings = with_parts(Meeting.objects.filter(slug__in=[record["slug"] for record in batch]))
         meetings = {meeting.slug: meeting for meeting in meetings}
-        outcomes = []
-        parents = []
-        for record in batch:
-            outcomes.extend(self._write_meeting(meetings[record["slug"]], record, parents))
-        Meeting.objects.bulk_update(parents, ["parent"])
-        self.new.write(Document, Attendance, Outcome)
-        actions = []
-        for outcome, wanted, is_new in outcomes:
-            actions.extend(self._write_outcome(outcome, wanted, is_new))
-        self.new.write(ActionItem)
-        for action, wanted in actions:
-            self.new.link(ActionItem, "themes", action.pk, self._ids(self.theme_ids, wanted["themes"]))
-            self._write_owners(action, wanted, [])
-            self._write_updates(action, wanted["updates"], [])
-        self.new.write()
+        # The batch's attendance and owners index each meeting and action once, not once a row.
+        with indexing.parts_indexed_once([meeting.pk for meeting in meetings.values()]):
+            outcomes = []
+            parents = []
+            for record in batch:
+                outcomes.extend(self._write_meeting(meetings[record["slug"]], record, parents))
+            Meeting.objects.bulk_update(parents, ["parent"])
+            self.new.write(Document, Attendance, Outcome)
+            actions = []
+            for outcome, wanted, is_new in outcomes:
+                actions.extend(self._write_outcome(outcome, wanted, is_new))
+            self.new.write(ActionItem)
+            for action, wanted in actions:
+                self.new.link(ActionItem, "themes", action.pk, self._ids(self.theme_ids, wanted["themes"]))
+                self._write_owners(action, wanted, [])
+                self._write_updates(action, wanted["updates"], [])
+            self.new.write()
         # Every row of the batch has its id now: the second pass needs no more of them.
         self._translations.extend(
             (slug, document.pk, document.translation_of_id, address)
