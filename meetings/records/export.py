@@ -84,17 +84,16 @@ def start_of_day(day):
 
 def meeting_queryset():
     """Meetings with everything their records walk, in a fixed number of queries."""
-    action_items = ActionItem.objects.select_related(
+    action_items = ActionItem.objects.prefetch_related(
         "due_at_next",
         "fulfilled_by_meeting",
         "fulfilled_by_document",
         "reported_to",
         "superseded_by__outcome__meeting",
-    ).prefetch_related(
         "themes",
-        Prefetch("ownerships", queryset=ActionOwner.objects.select_related("participant")),
+        Prefetch("ownerships", queryset=ActionOwner.objects.prefetch_related("participant")),
         Prefetch(
-            "progress_updates", queryset=ProgressUpdate.objects.select_related("meeting", "recorded_by")
+            "progress_updates", queryset=ProgressUpdate.objects.prefetch_related("meeting", "recorded_by")
         ),
     )
     outcomes = Outcome.objects.prefetch_related(
@@ -106,7 +105,7 @@ def meeting_queryset():
     return Meeting.objects.select_related("meeting_type", "convening_body", "parent").prefetch_related(
         "themes",
         "related_meetings",
-        Prefetch("attendances", queryset=Attendance.objects.select_related("participant")),
+        Prefetch("attendances", queryset=Attendance.objects.prefetch_related("participant")),
         Prefetch("documents", queryset=Document.objects.select_related("translation_of")),
         Prefetch("outcomes", queryset=outcomes),
     )

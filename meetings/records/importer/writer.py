@@ -143,7 +143,7 @@ def with_parts(meetings):
     themes = Theme.objects.order_by("name", "pk")
     action_items = ActionItem.objects.prefetch_related(
         Prefetch("themes", queryset=themes),
-        Prefetch("ownerships", queryset=ActionOwner.objects.select_related("participant")),
+        Prefetch("ownerships", queryset=ActionOwner.objects.prefetch_related("participant")),
         "progress_updates",
     )
     outcomes = Outcome.objects.prefetch_related(
@@ -156,7 +156,7 @@ def with_parts(meetings):
         Prefetch("themes", queryset=themes),
         Prefetch("related_meetings", queryset=Meeting.objects.order_by("-start_date", "-pk")),
         "documents",
-        Prefetch("attendances", queryset=Attendance.objects.select_related("participant")),
+        Prefetch("attendances", queryset=Attendance.objects.prefetch_related("participant")),
         Prefetch("outcomes", queryset=outcomes),
     )
 
