@@ -77,7 +77,13 @@ class Version:
 
 
 def bump():
-    """Move the counter, and note when the next scheduled publication comes due."""
+    """Move the counter, and note when the next scheduled publication comes due; within
+    ``deferred``, only note that it must move at the block's end."""
+    noted = deferring.get()
+    if noted is not None:
+        if not noted:
+            noted.append(True)
+        return
     next_publication = (
         Meeting.objects.scheduled_for_publication().order_by("published_at").values("published_at")[:1]
     )
@@ -190,11 +196,7 @@ def first_rows(name, queryset, ordering, limit, rows=None):
 def record_changed(sender, **kwargs):
     if not kwargs.get("action", "post_").startswith("post_"):
         return
-    noted = deferring.get()
-    if noted is None:
-        bump()
-    elif not noted:
-        noted.append(True)
+    bump()
 
 
 @contextmanager

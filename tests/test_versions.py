@@ -17,8 +17,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -633,3 +634,25 @@ def test_a_draft_saved_leaves_a_due_date_it_never_gave(record, editor_client):
     ActionItem.objects.filter(pk=record.later_action.pk).update(due_date=DRAFT_DATE, due_precision="day")
     change(editor_client, record.draft, title="Seventh Ministerial Conference")
     assert due(record.later_action) == (DRAFT_DATE, "day")
+
+
+@pytest.mark.parametrize("how", ["delete_selected", "delete page"])
+def test_deleting_meetings_moves_the_version_once_and_keeps_the_tallies(record, editor_client, how):
+    """A meeting's delete cascades to every part: the version moves once for all of them, and the
+    tallies lose the actions' shares in one pass, not a round of queries for each row."""
+    meeting = MeetingFactory(meeting_type=record.som, slug="som-9", title="Ninth SOM")
+    AttendanceFactory(meeting=meeting, participant=record.australia)
+    for position in range(1, 7):
+        outcome = OutcomeFactory(meeting=meeting, position=position)
+        for _ in range(3):
+            ActionOwnerFactory(action_item=ActionItemFactory(outcome=outcome), participant=record.indonesia)
+    with CaptureQueriesContext(connection) as queries:
+        if how == "delete page":
+            url = admin_url(Meeting, "delete", meeting.pk)
+            assert editor_client.post(url, {"post": "yes"}).status_code == 302
+        else:
+            bulk(editor_client, Meeting, "delete_selected", [meeting, record.conference], post="yes")
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+    moved = [query for query in queries if query["sql"].startswith('UPDATE "meetings_recordversion"')]
+    assert len(moved) == 1
+    assert_tallies_match_a_recount()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
-from .. import revisions
+from .. import revisions, tallies, versions
 from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outcome
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
@@ -188,13 +188,15 @@ class MeetingAdmin(VersionedAdmin, HidesLockedParents, HistoryAdmin):
         date_actions_by([obj], previously=[before] if before else [])
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
+        # A meeting's delete cascades to hundreds of rows: the version moves once, and the tallies
+        # take away the shares of its actions in one pass, not one of each a row.
+        with transaction.atomic(), versions.deferred(), tallies.deferred():
             super().delete_model(request, obj)
             date_actions_by([], previously=[obj])
 
     def delete_queryset(self, request, queryset):
         # The bulk "delete" action is not one transaction of the admin's: it is made one here.
-        with transaction.atomic():
+        with transaction.atomic(), versions.deferred(), tallies.deferred():
             meetings = list(Meeting.objects.filter(pk__in=queryset.values("pk")))
             super().delete_queryset(request, queryset)
             date_actions_by([], previously=meetings)
