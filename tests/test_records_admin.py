@@ -1,16 +1,22 @@
 import datetime
 import json
+import os
+import time
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import revisions
 from meetings.jobs import open_file as job_file
 from meetings.models import Job, JobKind, Meeting, Outcome
-from meetings.records import build_records, dumps
+from meetings.records import build_records, dumps, staged
 from meetings.records import views as records_views
 from meetings.roles import EDITOR
 from tests.admin_forms import apply_preview, staff_in, upload_records
@@ -238,3 +244,39 @@ def test_an_import_confirmed_with_its_records_unchanged_since_the_preview_is_wri
 
     assert response.context["job"].status == "SUCCESSFUL"
     assert Meeting.objects.get().summary == "From the file."
+
+
+def aged(stored, hours):
+    moment = time.time() - hours * 3600
+    os.utime(default_storage.path(stored), (moment, moment))
+    return stored
+
+
+def test_uploads_no_task_will_read_are_removed_by_the_command_and_the_others_kept(
+    editor_client, records_file, capsys
+):
+    def uploaded(run=True):
+        response = editor_client.post(reverse("records_import"), {"file": upload(records_file)})
+        if run:
+            run_worker()
+        job = Job.objects.select_related("task_result").get(token=response.url.rstrip("/").rsplit("/", 1)[1])
+        return job, aged(job.parameters["staged"], 2)
+
+    appliable, appliable_file = uploaded()
+    expired, expired_file = uploaded()
+    type(expired.task_result).objects.filter(pk=expired.task_result.pk).update(
+        finished_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    queued, queued_file = uploaded(run=False)
+    applied, _file = uploaded()
+    apply_preview(editor_client, editor_client.get(reverse("records_job", args=[applied.token])))
+    orphan = aged(default_storage.save(f"{staged.STAGING_DIR}/orphan.json", ContentFile(b"{}")), 2)
+    just_stored = default_storage.save(f"{staged.STAGING_DIR}/new.json", ContentFile(b"{}"))
+
+    call_command("remove_abandoned_uploads")
+
+    *removed, total = capsys.readouterr().out.splitlines()
+    assert sorted(removed) == sorted(f"removed {name}" for name in (expired_file, orphan))
+    assert total == "2 abandoned uploads removed."
+    left = {f"{staged.STAGING_DIR}/{name}" for name in default_storage.listdir(staged.STAGING_DIR)[1]}
+    assert left == {appliable_file, queued_file, just_stored}

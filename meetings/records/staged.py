@@ -7,8 +7,13 @@ would change, with the version of each existing record it changes. The editor co
 job's page; the apply then reads the same file, checks it again, and writes it in one transaction as
 one revision, or nothing at all if any record it changes was changed by someone else since the
 preview (who and when are named).
+
+The uploaded file is kept under ``STAGING_DIR`` until the apply has written it. One that no task
+will read again (its preview failed or expired unapplied, or its apply failed) is removed by
+``remove_abandoned_uploads`` (``manage.py remove_abandoned_uploads``, run daily).
 """
 
+import datetime
 import io
 import tempfile
 
@@ -16,7 +21,8 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,10 +30,16 @@ from reversion.models import Version
 
 from ..admin.locking import by_whom
 from ..jobs import Progress, Refused, store_file
-from ..models import ActionItem, Job, Meeting, Outcome, Participant
+from ..models import ActionItem, Job, JobKind, Meeting, Outcome, Participant
 from .export import write_records
 from .importer import CREATED, KIND_NAMES, UPDATED, RecordError, RecordsFile, RecordsImport, RecordsInvalid
 from .importer.rights import import_refusals
+
+STAGING_DIR = "records-imports"
+# A preview older than this is not applied: upload the file again to see what it would change now.
+PREVIEW_MAX_AGE = datetime.timedelta(hours=1)
+# An upload is stored a moment before its preview is queued: one newer than this is never removed.
+ABANDONED_AFTER = datetime.timedelta(hours=1)
 
 IMPORT_PERMISSIONS = [
     "meetings.add_meeting",
@@ -225,3 +237,35 @@ def export_records(job: Job, progress: Progress) -> None:
         handle.seek(0)
         store_file(job, File(handle), f"balitracker-records{part}-{timezone.localdate():%Y-%m-%d}.json")
         stream.detach()
+
+
+def remove_abandoned_uploads(older_than: datetime.timedelta = ABANDONED_AFTER) -> list[str]:
+    """Remove the uploaded records files that no task will read, older than ``older_than``; the
+    names removed. A file is kept while its preview or apply is queued or running, and while its
+    preview, successful and not yet applied, may still be applied (``PREVIEW_MAX_AGE``)."""
+    if not default_storage.exists(STAGING_DIR):
+        return []
+    now = timezone.now()
+    waiting = Job.objects.filter(
+        kind__in=[JobKind.IMPORT_PREVIEW, JobKind.IMPORT_APPLY],
+        task_result__status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    )
+    appliable = Job.objects.filter(
+        kind=JobKind.IMPORT_PREVIEW,
+        task_result__status=TaskResultStatus.SUCCESSFUL,
+        task_result__finished_at__gte=now - PREVIEW_MAX_AGE,
+    )
+    kept = {
+        parameters.get("staged")
+        for parameters in Job.objects.filter(Q(pk__in=waiting) | Q(pk__in=appliable)).values_list(
+            "parameters", flat=True
+        )
+    }
+    removed = []
+    for name in default_storage.listdir(STAGING_DIR)[1]:
+        stored = f"{STAGING_DIR}/{name}"
+        if stored in kept or default_storage.get_modified_time(stored) > now - older_than:
+            continue
+        default_storage.delete(stored)
+        removed.append(stored)
+    return removed

@@ -7,7 +7,6 @@ than a request should write (``MAX_EXPORT_MEETINGS``) is prepared the same way, 
 its job's page.
 """
 
-import datetime
 import uuid
 
 from django import forms
@@ -33,15 +32,12 @@ from ..models import Job, JobKind, Meeting
 from ..views.prepared import prepared_file
 from .export import build_records, dumps
 from .importer import RecordError, RecordsInvalid, parse_records
-from .staged import IMPORT_PERMISSIONS
+from .staged import IMPORT_PERMISSIONS, PREVIEW_MAX_AGE, STAGING_DIR
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A download from the browser must end well inside a worker's timeout (30 s): building the records
 # of 500 meetings took 9 s on a loaded 2-core machine. More is prepared by the task worker.
 MAX_EXPORT_MEETINGS = 500
-STAGING_DIR = "records-imports"
-# A preview older than this is not applied: upload the file again to see what it would change now.
-PREVIEW_MAX_AGE = datetime.timedelta(hours=1)
 
 
 class RecordsUploadForm(forms.Form):
