@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from meetings import jobs, tasks
+from meetings.admin import deleting
 from meetings.models import ActionItem, ActionOwner, Attendance, Document, Job, JobKind, Meeting, Outcome
 from tests.admin_forms import inline_management, meeting_form_data, page_version, post_admin_form
 from tests.factories import (
@@ -420,3 +421,23 @@ def test_the_action_form_takes_a_long_timeframe_as_published(editor_client):
     assert response.status_code == 302
     action_item.refresh_from_db()
     assert action_item.due_as_published == LONG_AS_PUBLISHED.strip()
+
+
+def test_delete_selected_refuses_more_than_it_can_list_and_deletes_nothing(editor_client, monkeypatch):
+    monkeypatch.setattr(deleting, "MAX_DELETED", 2)
+    meetings = [MeetingFactory() for _ in range(3)]
+    url = reverse("admin:meetings_meeting_changelist")
+    chosen = {"action": "delete_selected", "_selected_action": [str(meeting.pk) for meeting in meetings]}
+
+    response = editor_client.post(url, chosen, follow=True)
+
+    assert "3 meetings selected: at most 2 can be deleted at a time. Nothing was deleted." in (
+        response.content.decode()
+    )
+    assert Meeting.objects.count() == 3
+    chosen["_selected_action"] = chosen["_selected_action"][:2]
+    confirmation = editor_client.post(url, chosen)
+    assert confirmation.status_code == 200
+    assert "<title>Delete multiple objects" in confirmation.content.decode()
+    assert editor_client.post(url, {**chosen, "post": "yes"}).status_code == 302
+    assert list(Meeting.objects.all()) == [meetings[2]]

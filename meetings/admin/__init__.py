@@ -1,3 +1,3 @@
 """The editors' interface: one module per concept, registered on import."""
 
-from . import actions, jobs, meetings, outcomes, participants, reference  # noqa: F401
+from . import actions, deleting, jobs, meetings, outcomes, participants, reference  # noqa: F401
