@@ -229,17 +229,21 @@ def refresh(action_item_ids: Iterable[int]) -> None:
                 )
             )
             now = shares_of(chunk)
-            changed, gone = [], []
+            changed, new, gone = [], [], []
             for pk in chunk:
                 before, after = decode(marks.get(pk, [])), now.get(pk, Counter())
                 if before == after:
                     continue
                 change.update(after)
                 change.subtract(before)
-                if pk in now:
+                if pk not in now:
+                    gone.append(pk)
+                elif pk in marks:
                     changed.append(ActionTallyMark(action_item_id=pk, shares=encode(after)))
                 else:
-                    gone.append(pk)
+                    new.append((pk, encode(after)))
+            # Marks new to the table (an import's actions) in bulk; the others replaced.
+            bulk.insert(ActionTallyMark, ("action_item_id", "shares"), new)
             if changed:
                 ActionTallyMark.objects.bulk_create(
                     changed,
