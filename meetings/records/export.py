@@ -26,6 +26,7 @@ from ..models import (
     ProgressUpdate,
     Theme,
 )
+from . import memory
 
 FORMAT = "balitracker-records"
 VERSION = 1
@@ -510,12 +511,15 @@ class RecordsExport:
         return progress(records, "exporting", total=len(ordered)) if progress else records
 
     def _export(self, ordered):
-        for chunk in _chunks(ordered, CHUNK):
-            loaded = meeting_queryset().in_bulk(chunk)
-            for pk in chunk:
-                yield self.exporter.export(loaded[pk])
-            # Each chunk's actions are named afresh: what names them is bounded by a chunk too.
-            self.exporter.action_refs = ActionRefs()
+        with memory.collected_by_batch():
+            for chunk in _chunks(ordered, CHUNK):
+                loaded = meeting_queryset().in_bulk(chunk)
+                for pk in chunk:
+                    yield self.exporter.export(loaded[pk])
+                # Each chunk's actions are named afresh: what names them is bounded by a chunk too.
+                self.exporter.action_refs = ActionRefs()
+                del loaded
+                memory.let_go()
 
     def head(self, meeting_records=None, references=None):
         """The document but its meetings: of everything, or of what the meetings reference."""

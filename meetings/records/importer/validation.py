@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from ...models import Document, Meeting, MeetingType, Theme
 from ...rights import may_publish
+from .. import memory
 from ..export import (
     FORMAT,
     VERSION,
@@ -135,7 +136,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
             return self.errors
         self.validated = True
         try:
-            with writer.collected_by_batch():
+            with memory.collected_by_batch():
                 self._validate()
         except RecordsInvalid as invalid:
             # The file is not JSON, or changed while it was read: that is all there is to say.
@@ -247,7 +248,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
     def _end_batch(self):
         self.row_paths, self.action_paths, self.current_meetings = {}, {}, {}
         self.db_meetings, self._held = {}, {}
-        writer.let_go()
+        memory.let_go()
 
     @property
     def is_valid(self):
@@ -411,7 +412,7 @@ class RecordsImport(ReferenceChecks, RecordChecks):
         records_writer = RecordsWriter(self, user=user)
         kept = False
         try:
-            with writer.collected_by_batch(), transaction.atomic():
+            with memory.collected_by_batch(), transaction.atomic():
                 records_writer.write()
                 if dry_run:
                     # A dry run is rolled back whole, and keeps no revision of what it did not write.

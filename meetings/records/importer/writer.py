@@ -31,10 +31,7 @@ import left them. The rows are written with no revision open (so no save adds an
 parts in a fixed number of queries ``BATCH`` meetings at a time, so that memory holds one batch.
 """
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
@@ -58,6 +55,7 @@ from ...models import (
 )
 from ...search import indexing
 from ..export import alias_sort_key, ordered_action_items, ordered_documents
+from ..memory import let_go
 from .fields import (
     action_fields,
     assign,
@@ -93,42 +91,6 @@ def batches(items, size):
             batch = []
     if batch:
         yield batch
-
-
-def let_go() -> None:
-    """Free the rows of a batch done with, now: model instances read with their parts refer to one
-    another (a part's foreign key holds its meeting, whose prefetched parts hold it), so only the
-    cycle collector frees them, and it goes through memory as old as a batch's only once that has
-    grown by a quarter. Collected once a batch, memory stays at one batch; within
-    ``collected_by_batch`` the collection passes over what was there before the import, frozen."""
-    gc.collect()
-
-
-@contextmanager
-def collected_by_batch() -> Iterator[None]:
-    """Within, ``let_go`` goes through what the import allocated only: what the process held before
-    (Django, its models and settings, a web server's or worker's own) is frozen out of the cycle
-    collector's reach (``gc.freeze``) until the end, so that a collection costs a batch, not the
-    process (0.1 s a batch otherwise). The collector's own collections are off meanwhile: with
-    ``let_go`` after every batch they find nothing it would not, and cost 5 % of an import."""
-    global _frozen
-    if _frozen:
-        yield  # within an import already
-        return
-    _frozen = True
-    gc.freeze()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.unfreeze()
-        _frozen = False
-
-
-_frozen = False
 
 
 def set_links(related, ids):
