@@ -4,7 +4,7 @@ Each row of attendance written rewrites its meeting's search row (0018), reading
 attendance again, and each owner its action's: an import writing a meeting with 32 attendees wrote
 its search row 32 times, most of the SQL an import of 200 meetings runs. The triggers of those two
 tables now hold while the table ``meetings_search_paused`` is empty, always but within
-``meetings.search.fulltext.parts_indexed_once``, which inserts its one row, writes, rewrites the
+``meetings.search.indexing.parts_indexed_once``, which inserts its one row, writes, rewrites the
 search rows of the records written once, and deletes the row, all in the writer's transaction: no
 other connection ever sees the row, and an error inside rolls all of it back.
 

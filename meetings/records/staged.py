@@ -21,7 +21,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -256,10 +256,7 @@ def remove_abandoned_uploads(older_than: datetime.timedelta = ABANDONED_AFTER) -
         task_result__finished_at__gte=now - PREVIEW_MAX_AGE,
     )
     kept = {
-        parameters.get("staged")
-        for parameters in Job.objects.filter(Q(pk__in=waiting) | Q(pk__in=appliable)).values_list(
-            "parameters", flat=True
-        )
+        parameters.get("staged") for parameters in (waiting | appliable).values_list("parameters", flat=True)
     }
     removed = []
     for name in default_storage.listdir(STAGING_DIR)[1]:
