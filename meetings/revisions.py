@@ -131,6 +131,55 @@ def add(*records):
             reversion.add_to_revision(record)
 
 
+# What a part's name (its ``__str__``, a version's ``object_repr``) reads beyond its own row and the
+# record it belongs to: read with the revision's rows, not once a row.
+NAMED_BY = {Attendance: ("participant",), ActionOwner: ("participant",), Membership: ("body",)}
+
+
+def held_attr(name):
+    """The attribute of a row read by ``BulkRevision`` that lists its parts or links ``name``."""
+    return f"held_{name}"
+
+
+def auto_links(model):
+    """``model``'s many-to-many fields whose links a version of it holds (those with no model of
+    their own, which django-reversion serializes with the row)."""
+    return [
+        field for field in model._meta.local_many_to_many if field.remote_field.through._meta.auto_created
+    ]
+
+
+def held_prefetches(model, path=""):
+    """What a revision of ``model`` holds, to read with it: each many-to-many link's ids in the order
+    the serializer reads them (the related model's ordering, then pk), the rows its name reads, and
+    each part it follows with the same, recursively (``path`` leads to the part's rows).
+
+    Read as plain lists (``to_attr``), not as related managers: a manager and a queryset made for
+    each relation of each row cost more than reading the rows. The lookups of the parts are listed
+    flat, each after the lookup of its rows, rather than nested in the part's queryset: a queryset
+    of a reverse relation is read, with its own prefetches, before Django reaches the lookups it
+    nests, so that they would be walked again, a manager made for each row to find them done."""
+    lookups = [f"{path}{name}" for name in NAMED_BY.get(model, ())]
+    for field in auto_links(model):
+        related = field.related_model
+        ordering = [*related._meta.ordering, "pk"]
+        lookups.append(
+            models.Prefetch(
+                f"{path}{field.name}",
+                queryset=related._default_manager.order_by(*ordering).only("pk"),
+                to_attr=held_attr(field.name),
+            )
+        )
+    for accessor, (part, _foreign_key) in zip(FOLLOW.get(model, ()), parts_of(model), strict=True):
+        lookups.append(
+            models.Prefetch(
+                f"{path}{accessor}", queryset=part._default_manager.all(), to_attr=held_attr(accessor)
+            )
+        )
+        lookups.extend(held_prefetches(part, f"{path}{held_attr(accessor)}__"))
+    return lookups
+
+
 class BulkRevision:
     """One revision of thousands of records, written in bulk: for an import of a whole archive.
 
@@ -143,11 +192,11 @@ class BulkRevision:
     public API only, because that cannot hold an archive: it copies what a revision holds at every
     addition (the square of the revision's size), serializes one row at a time (a queryset built for
     each many-to-many field of each row, the JSON written by the pure-Python encoder) and, on
-    saving, reads back every row it holds to check that it exists. Here the records come loaded
-    with their parts (each many-to-many relation prefetched), each model's rows are serialized in
-    one call (its many-to-many links read from the prefetched relations), and the versions are
-    inserted in bulk as they are added (``bulk.insert``), so that memory holds one batch at a time.
-    ``test_history`` checks that the versions equal those of ``add_to_revision``.
+    saving, reads back every row it holds to check that it exists. Here each queryset of records
+    added is read with its parts and links in a fixed number of queries (``held_prefetches``),
+    each model's rows are serialized in one call (its many-to-many links from those lists), and
+    the versions are inserted in bulk as they are added (``bulk.insert``), so that memory holds one
+    batch at a time. ``test_history`` checks that the versions equal those of ``add_to_revision``.
     """
 
     def __init__(self, user=None, comment="", date=None):
@@ -160,10 +209,10 @@ class BulkRevision:
         # while its record's parts are followed: memory holds the records added, not every row.
         self.held = set()
 
-    def add(self, records: Iterable[models.Model]) -> None:
-        """Add ``records`` and their parts, as they are now, to the revision."""
+    def add(self, records: models.QuerySet) -> None:
+        """Add the ``records`` and their parts, as they are now, to the revision."""
         rows = []
-        for record in records:
+        for record in records.prefetch_related(*held_prefetches(records.model)):
             key = (type(record), record.pk)
             if record.pk is None or key in self.held:
                 continue
@@ -180,19 +229,17 @@ class BulkRevision:
             by_model[type(row)].append(row)
         serialized = {}
         for model, model_rows in by_model.items():
-            links = [
-                field
-                for field in model._meta.local_many_to_many
-                if field.remote_field.through._meta.auto_created
-            ]
-            # The serializer builds a queryset for each link of each row, even one prefetched: the
-            # links are read here from the prefetched relations, in their order, as it reads them.
+            links = auto_links(model)
+            # The serializer builds a queryset for each link of each row: the links are read here
+            # from the lists read with the rows, in the order it reads them.
             fields = [field.name for field in model._meta.local_fields]
             for row, dumped in zip(
                 model_rows, serializers.serialize("python", model_rows, fields=fields), strict=True
             ):
                 for field in links:
-                    dumped["fields"][field.name] = [related.pk for related in getattr(row, field.name).all()]
+                    dumped["fields"][field.name] = [
+                        related.pk for related in getattr(row, held_attr(field.name))
+                    ]
                 serialized[id(row)] = dumped
         versions = []
         for row in rows:
@@ -215,7 +262,7 @@ class BulkRevision:
         """``record`` and the parts it follows, depth first, as django-reversion adds them."""
         rows.append(record)
         for accessor in FOLLOW.get(type(record), ()):
-            for part in getattr(record, accessor).all():
+            for part in getattr(record, held_attr(accessor)):
                 key = (type(part), part.pk)
                 if part.pk is not None and key not in followed:
                     followed.add(key)

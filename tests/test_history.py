@@ -8,7 +8,6 @@ from reversion.models import Revision, Version
 from meetings import revisions
 from meetings.models import ActionItem, ActionStatus, Attendance, AttendanceRole, Meeting, Outcome
 from meetings.records import RecordsImport, build_records, dumps, parse_records
-from meetings.records.importer.writer import with_parts
 from tests.admin_forms import first_version, post_admin_form
 from tests.factories import (
     ActionItemFactory,
@@ -225,7 +224,7 @@ def test_a_bulk_revision_holds_the_very_versions_that_adding_each_record_to_a_re
     with revisions.revision(comment="One at a time"):
         revisions.add(Meeting.objects.get(pk=meeting.pk))
     in_bulk = revisions.BulkRevision(comment="In bulk")
-    in_bulk.add(with_parts(Meeting.objects.filter(pk=meeting.pk)))
+    in_bulk.add(Meeting.objects.filter(pk=meeting.pk))
 
     one_at_a_time = held(Revision.objects.get(comment="One at a time"))
     assert len(one_at_a_time) == 1 + 2 + 2 + 2 + 2 * (1 + 1 + 2)

@@ -14,16 +14,12 @@ from django.utils import timezone
 
 from ..models import (
     ActionItem,
-    ActionOwner,
-    Attendance,
     Document,
     Meeting,
     MeetingType,
     Membership,
-    Outcome,
     OwnerRole,
     Participant,
-    ProgressUpdate,
     Theme,
 )
 from . import memory
@@ -84,31 +80,28 @@ def start_of_day(day):
 
 
 def meeting_queryset():
-    """Meetings with everything their records walk, in a fixed number of queries."""
-    action_items = ActionItem.objects.prefetch_related(
-        "due_at_next",
-        "fulfilled_by_meeting",
-        "fulfilled_by_document",
-        "reported_to",
-        "superseded_by__outcome__meeting",
-        "themes",
-        Prefetch("ownerships", queryset=ActionOwner.objects.prefetch_related("participant")),
-        Prefetch(
-            "progress_updates", queryset=ProgressUpdate.objects.prefetch_related("meeting", "recorded_by")
-        ),
-    )
-    outcomes = Outcome.objects.prefetch_related(
-        "concerns",
-        "themes",
-        Prefetch("documents", queryset=Document.objects.all()),
-        Prefetch("action_items", queryset=action_items),
-    )
+    """Meetings with everything their records walk, in a fixed number of queries.
+
+    The lookups are flat paths, not querysets nesting their own: Django reads a reverse relation's
+    queryset, with the lookups it nests, before it reaches them, and then walks them again, making a
+    related manager for each row it has read (``revisions.held_prefetches``)."""
     return Meeting.objects.select_related("meeting_type", "convening_body", "parent").prefetch_related(
         "themes",
         "related_meetings",
-        Prefetch("attendances", queryset=Attendance.objects.prefetch_related("participant")),
+        "attendances__participant",
         Prefetch("documents", queryset=Document.objects.select_related("translation_of")),
-        Prefetch("outcomes", queryset=outcomes),
+        "outcomes__concerns",
+        "outcomes__themes",
+        "outcomes__documents",
+        "outcomes__action_items__due_at_next",
+        "outcomes__action_items__fulfilled_by_meeting",
+        "outcomes__action_items__fulfilled_by_document",
+        "outcomes__action_items__reported_to",
+        "outcomes__action_items__superseded_by__outcome__meeting",
+        "outcomes__action_items__themes",
+        "outcomes__action_items__ownerships__participant",
+        "outcomes__action_items__progress_updates__meeting",
+        "outcomes__action_items__progress_updates__recorded_by",
     )
 
 

@@ -106,25 +106,20 @@ def set_links(related, ids):
 
 def with_parts(meetings):
     """``meetings`` with every part an import compares and a revision follows, in a fixed number of
-    queries (many-to-many links in the order a revision of one record reads them)."""
+    queries (many-to-many links in the order a revision of one record reads them). The lookups are
+    flat paths, for the reason ``export.meeting_queryset`` gives."""
     themes = Theme.objects.order_by("name", "pk")
-    action_items = ActionItem.objects.prefetch_related(
-        Prefetch("themes", queryset=themes),
-        Prefetch("ownerships", queryset=ActionOwner.objects.prefetch_related("participant")),
-        "progress_updates",
-    )
-    outcomes = Outcome.objects.prefetch_related(
-        Prefetch("concerns", queryset=Participant.objects.order_by("name", "pk")),
-        Prefetch("themes", queryset=themes),
-        Prefetch("documents", queryset=Document.objects.order_by("position", "title", "pk")),
-        Prefetch("action_items", queryset=action_items),
-    )
     return meetings.prefetch_related(
         Prefetch("themes", queryset=themes),
         Prefetch("related_meetings", queryset=Meeting.objects.order_by("-start_date", "-pk")),
         "documents",
-        Prefetch("attendances", queryset=Attendance.objects.prefetch_related("participant")),
-        Prefetch("outcomes", queryset=outcomes),
+        "attendances__participant",
+        Prefetch("outcomes__concerns", queryset=Participant.objects.order_by("name", "pk")),
+        Prefetch("outcomes__themes", queryset=themes),
+        Prefetch("outcomes__documents", queryset=Document.objects.order_by("position", "title", "pk")),
+        Prefetch("outcomes__action_items__themes", queryset=themes),
+        "outcomes__action_items__ownerships__participant",
+        "outcomes__action_items__progress_updates",
     )
 
 
@@ -625,17 +620,11 @@ class RecordsWriter:
         """One entry in the history of each record the import changed, with its parts as they are
         now, naming ``user`` and ``comment``: one revision, written ``BATCH`` meetings at a time."""
         records = self.records
-        standing_alone = [
-            *MeetingType.objects.filter(slug__in=[r["slug"] for _p, r in records.changed("meeting_types")]),
-            *Theme.objects.filter(slug__in=[r["slug"] for _p, r in records.changed("themes")]),
-            *Participant.objects.filter(
-                slug__in=[r["slug"] for _p, r in records.changed("participants")]
-            ).prefetch_related("aliases", "memberships"),
-        ]
         changed = [self.meeting_ids[slug] for slug in records.changed_slugs("meetings")]
         changed += sorted(self._touched_meetings - set(changed))
         revision = revisions.BulkRevision(user, comment)
-        revision.add(standing_alone)
+        for model, kind in ((MeetingType, "meeting_types"), (Theme, "themes"), (Participant, "participants")):
+            revision.add(model.objects.filter(slug__in=records.changed_slugs(kind)))
         for batch in batches(records.progress(changed, "recording history"), BATCH):
-            revision.add(with_parts(Meeting.objects.filter(pk__in=batch)))
+            revision.add(Meeting.objects.filter(pk__in=batch))
             let_go()
