@@ -37,7 +37,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from ... import revisions, tallies, versions
+from ... import bulk, revisions, tallies, versions
 from ...models import (
     ActionItem,
     ActionOwner,
@@ -75,6 +75,8 @@ from .files import FileContent
 from .parsing import CREATED
 
 IMPORT_STATUS_NOTE = "Status changed by records import"
+# New rows that others name by id, written before them: they need their ids back.
+NAMED_BY_ID = (Document, Outcome, ActionItem)
 # Meetings written, and read back for the history, at a time.
 BATCH = 100
 # Documents' addresses looked up in one query: within any database's limit on parameters (three each).
@@ -142,11 +144,14 @@ class NewRows:
             self.rows[through].append(through(**{source: pk, target: related_pk}))
 
     def write(self, *models):
-        """Write the rows of ``models`` held so far (all of them if none is named)."""
+        """Write the rows of ``models`` held so far (all of them if none is named). Rows that others
+        name (documents, outcomes, actions) get their ids; the rest are inserted as built."""
         for model in models or list(self.rows):
             rows = self.rows.pop(model, [])
-            if rows:
+            if model in NAMED_BY_ID:
                 model.objects.bulk_create(rows, batch_size=1000)
+            else:
+                bulk.insert_built(rows)
 
 
 class RecordsWriter:
