@@ -10,10 +10,14 @@ import os
 # thread with a running loop unless told the code is in fact synchronous, which it is here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+
+from meetings.roles import EDITOR  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -22,6 +26,7 @@ AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
+EDITOR_PASSWORD = "a-long-password-1"
 
 # The elements that stick out past the right edge of the viewport, to say what to fix.
 OVERFLOWING_ELEMENTS = """
@@ -89,6 +94,30 @@ def site(live_server, transactional_db):
     """The live server's address, with the demo record loaded."""
     call_command("loaddata", "reference", "demo", verbosity=0)
     return live_server.url
+
+
+@pytest.fixture
+def editor_page(browser, site, django_user_model):
+    """Opens pages (``editor_page(viewport)``) logged in to the admin as a member of the editors."""
+    user = django_user_model.objects.create_user(
+        "editor", "editor@example.org", EDITOR_PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=EDITOR))
+    pages = []
+
+    def open_as_editor(viewport):
+        page = new_page(browser, viewport)
+        page.goto(site + "/admin/login/")
+        page.get_by_label("Username").fill("editor")
+        page.get_by_label("Password").fill(EDITOR_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/admin/$"))
+        pages.append(page)
+        return page
+
+    yield open_as_editor
+    for page in pages:
+        page.context.close()
 
 
 @pytest.fixture

@@ -11,18 +11,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
 from meetings.models import MeetingType
 from meetings.records import views as records_views
-from meetings.roles import EDITOR
 from tests.factories import MeetingFactory
 
-from .conftest import DESKTOP, PHONE, check_page, new_page
+from .conftest import DESKTOP, PHONE, check_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
-PASSWORD = "a-long-password-1"
 LIMIT = 5
 # Meetings added to the demo record's three of 2014, by year (None: no date yet).
 MEETINGS_BY_YEAR = {2016: 3, 2015: LIMIT + 1, 2013: 1, None: 2}
@@ -38,27 +35,6 @@ def large_record(site, monkeypatch):
                 meeting_type=meeting_type,
                 start_date=datetime.date(year, 1 + number, 10) if year else None,
             )
-
-
-@pytest.fixture
-def editor_page(browser, site, django_user_model):
-    user = django_user_model.objects.create_user("editor", "editor@example.org", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITOR))
-    pages = []
-
-    def open_as_editor(viewport):
-        page = new_page(browser, viewport)
-        page.goto(site + "/admin/login/")
-        page.get_by_label("Username").fill("editor")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(re.compile(r"/admin/$"))
-        pages.append(page)
-        return page
-
-    yield open_as_editor
-    for page in pages:
-        page.context.close()
 
 
 def test_editor_exports_a_large_record_year_by_year(
