@@ -202,9 +202,11 @@ class RecordsWriter:
         self.theme_ids = dict(Theme.objects.values_list("slug", "pk"))
 
         participants = records.changed("participants")
+        existing = Participant.objects.in_bulk(
+            [record["slug"] for _path, record in participants], field_name="slug"
+        )
         for _path, record in participants:
-            existing = Participant.objects.filter(slug=record["slug"]).first() or Participant()
-            save_if_changed(existing, participant_fields(record))
+            save_if_changed(existing.get(record["slug"]) or Participant(), participant_fields(record))
         self.participant_ids = dict(Participant.objects.values_list("slug", "pk"))
         self._write_aliases(participants)
 
@@ -220,8 +222,13 @@ class RecordsWriter:
             self._write_meetings([record for _path, record in batch])
             let_go()
         self._link()
+        memberships = defaultdict(list)
+        for membership in Membership.objects.filter(
+            participant__in=[self.participant_ids[record["slug"]] for _path, record in participants]
+        ).order_by("pk"):
+            memberships[membership.participant_id].append(membership)
         for _path, record in participants:
-            self._write_memberships(record)
+            self._write_memberships(record, memberships[self.participant_ids[record["slug"]]])
         if meetings or participants or any(records.changed(kind) for kind in ("meeting_types", "themes")):
             # Bulk writes send no signal: the record's version moves here, in the import's transaction,
             # and the actions of every meeting written are counted again in the tallies.
@@ -604,9 +611,9 @@ class RecordsWriter:
             ).pk
         return self._outcome_ids[ref]
 
-    def _write_memberships(self, record):
+    def _write_memberships(self, record, memberships):
+        """Match the participant's ``memberships`` (in the order of their ids) to the record's."""
         participant_id = self.participant_ids[record["slug"]]
-        memberships = sorted(Membership.objects.filter(participant_id=participant_id), key=lambda m: m.pk)
         for index, wanted in enumerate(record["memberships"]):
             membership = (
                 memberships[index] if index < len(memberships) else Membership(participant_id=participant_id)
