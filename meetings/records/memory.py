@@ -8,6 +8,7 @@ frees it at once and looks at the batch alone.
 """
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,22 +26,28 @@ def collected_by_batch() -> Iterator[None]:
     collector's reach (``gc.freeze``) until the end, so that a collection costs a batch, not the
     process (0.1 s a batch otherwise). The collector's own collections are off meanwhile: with
     ``let_go`` after every batch they find nothing it would not, and cost 5 % of an import.
-    Nested, it is the outer one's."""
-    global _frozen
-    if _frozen:
-        yield  # within another already
-        return
-    _frozen = True
-    gc.freeze()
-    enabled = gc.isenabled()
-    gc.disable()
+
+    The collector is the process's: nested, or in two threads at once, the first to enter freezes
+    and the last to leave gives the collector back, as it was."""
+    global _within, _was_enabled
+    with _lock:
+        if not _within:
+            gc.freeze()
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _within += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
-        gc.unfreeze()
-        _frozen = False
+        with _lock:
+            _within -= 1
+            if not _within:
+                if _was_enabled:
+                    gc.enable()
+                gc.unfreeze()
 
 
-_frozen = False
+# How many loops are within collected_by_batch, and whether the collector was on before the first.
+_lock = threading.Lock()
+_within = 0
+_was_enabled = True
