@@ -42,15 +42,27 @@ def insert(model: type[models.Model], field_names: Sequence[str], rows: Iterable
 
 
 def insert_built(instances: Sequence[models.Model]) -> None:
-    """Insert ``instances`` (unsaved, of one model, the rows they name saved first) as
-    ``bulk_create`` would, without reading their ids back: each field's value as it saves it
-    (``pre_save``: an ``auto_now`` date is set)."""
+    """Insert ``instances`` (unsaved, of one model) as ``bulk_create`` would, without reading their
+    ids back: each field's value as it saves it (``pre_save``: an ``auto_now`` date is set), and a
+    foreign key given as an object saved since it was assigned, by that object's id."""
     if not instances:
         return
     model = type(instances[0])
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    insert(
-        model,
-        [field.name for field in fields],
-        (tuple(field.pre_save(instance, True) for field in fields) for instance in instances),
-    )
+    if any(field.generated or field.db_default is not models.NOT_PROVIDED for field in fields):
+        raise ValueError(f"{model.__name__} has a value the database makes: insert it with bulk_create")
+    insert(model, [field.name for field in fields], (values(instance, fields) for instance in instances))
+
+
+def values(instance, fields):
+    row = []
+    for field in fields:
+        value = field.pre_save(instance, True)
+        if value is None and field.is_relation and field.is_cached(instance):
+            related = field.get_cached_value(instance)
+            if related is not None:
+                if related.pk is None:
+                    raise ValueError(f"{field.name} of a {type(instance).__name__} is not saved yet")
+                value = related.pk
+        row.append(value)
+    return tuple(row)

@@ -6,7 +6,16 @@ from pytest_django.asserts import assertContains, assertNotContains
 from reversion.models import Revision, Version
 
 from meetings import revisions
-from meetings.models import ActionItem, ActionStatus, Attendance, AttendanceRole, Meeting, Outcome
+from meetings.models import (
+    ActionItem,
+    ActionStatus,
+    Attendance,
+    AttendanceRole,
+    Meeting,
+    MeetingType,
+    Outcome,
+    Participant,
+)
 from meetings.records import RecordsImport, build_records, dumps, parse_records
 from tests.admin_forms import first_version, post_admin_form
 from tests.factories import (
@@ -14,8 +23,11 @@ from tests.factories import (
     ActionOwnerFactory,
     AttendanceFactory,
     DocumentFactory,
+    ForumBodyFactory,
     MeetingFactory,
+    MembershipFactory,
     OutcomeFactory,
+    ParticipantAliasFactory,
     ParticipantFactory,
     ProgressUpdateFactory,
     ThemeFactory,
@@ -228,6 +240,45 @@ def test_a_bulk_revision_holds_the_very_versions_that_adding_each_record_to_a_re
 
     one_at_a_time = held(Revision.objects.get(comment="One at a time"))
     assert len(one_at_a_time) == 1 + 2 + 2 + 2 + 2 * (1 + 1 + 2)
+    assert held(in_bulk.revision) == one_at_a_time
+
+
+def test_a_bulk_revision_of_participants_types_and_meetings_read_together_holds_the_same_versions():
+    """Records read in one query each, with their parts (aliases; memberships, whose names read the
+    body), and several meetings at once: each record's versions as adding it alone would write."""
+    body = ForumBodyFactory()
+    states = [ParticipantFactory(), ParticipantFactory()]
+    for state in states:
+        ParticipantAliasFactory(participant=state)
+        MembershipFactory(participant=state)
+        MembershipFactory(participant=state, body=body)
+    meetings = [MeetingFactory(), MeetingFactory()]
+    for meeting in meetings:
+        AttendanceFactory(meeting=meeting, participant=states[0])
+        AttendanceFactory(meeting=meeting, participant=states[1])
+        action = ActionItemFactory(outcome=OutcomeFactory(meeting=meeting))
+        ActionOwnerFactory(action_item=action, participant=states[0])
+    records = [
+        Participant.objects.filter(pk__in=[body.pk, *(state.pk for state in states)]),
+        MeetingType.objects.filter(pk__in=[meeting.meeting_type_id for meeting in meetings]),
+        Meeting.objects.filter(pk__in=[meeting.pk for meeting in meetings]),
+    ]
+
+    def held(revision):
+        return sorted(
+            (v.content_type_id, v.object_id, v.serialized_data, v.object_repr)
+            for v in revision.version_set.all()
+        )
+
+    with revisions.revision(comment="One at a time"):
+        for queryset in records:
+            revisions.add(*queryset.all())
+    in_bulk = revisions.BulkRevision(comment="In bulk")
+    for queryset in records:
+        in_bulk.add(queryset.all())
+
+    one_at_a_time = held(Revision.objects.get(comment="One at a time"))
+    assert len(one_at_a_time) == 3 + 2 * (1 + 2) + 2 + 2 * (1 + 2 + 1 + 1 + 1)
     assert held(in_bulk.revision) == one_at_a_time
 
 

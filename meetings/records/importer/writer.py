@@ -9,11 +9,12 @@ later in the same import; it keeps the ids of the rows to link, not the rows.
 Meetings are written ``BATCH`` at a time, as the import reads them again from its source
 (``RecordsImport.changed``): each meeting's own row first, for the whole file, so that links
 between meetings find their ids, then its parts. Their rows in the database are read in a fixed
-number of queries, and the rows the import creates (meetings, attendance, documents, outcomes,
-actions, owners, progress updates and their links) are written with ``bulk_create``, one statement
-per kind and batch. A row that changes or goes is saved or deleted on its own, as an editor's would be. Bulk
-writes send no signals, so the record's version moves once, in the same transaction
-(``versions.bump``), and the history is written after the rows (``write_history``).
+number of queries, and the rows the import creates are written in bulk, one statement per kind and
+batch: meetings, documents, outcomes and actions with ``bulk_create``, which gives the ids that
+other rows name; attendance, owners, progress updates and links as built (``bulk.insert_built``).
+A row that changes or goes is saved or deleted on its own, as an editor's would be. Bulk writes send
+no signals, so the record's version moves once, in the same transaction (``versions.bump``), and
+the history is written after the rows (``write_history``).
 
 An action's progress updates are its history, which an import only adds to: the file's updates that
 the timeline lacks (by date, status and note) are added, and none already there is altered or
@@ -34,7 +35,7 @@ parts in a fixed number of queries ``BATCH`` meetings at a time, so that memory 
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from ... import bulk, revisions, tallies, versions
@@ -107,19 +108,17 @@ def set_links(related, ids):
 
 
 def with_parts(meetings):
-    """``meetings`` with every part an import compares and a revision follows, in a fixed number of
-    queries (many-to-many links in the order a revision of one record reads them). The lookups are
-    flat paths, for the reason ``export.meeting_queryset`` gives."""
-    themes = Theme.objects.order_by("name", "pk")
+    """``meetings`` with every part an import compares, in a fixed number of queries. The lookups
+    are flat paths, for the reason ``export.meeting_queryset`` gives; links are compared as sets."""
     return meetings.prefetch_related(
-        Prefetch("themes", queryset=themes),
-        Prefetch("related_meetings", queryset=Meeting.objects.order_by("-start_date", "-pk")),
+        "themes",
+        "related_meetings",
         "documents",
         "attendances__participant",
-        Prefetch("outcomes__concerns", queryset=Participant.objects.order_by("name", "pk")),
-        Prefetch("outcomes__themes", queryset=themes),
-        Prefetch("outcomes__documents", queryset=Document.objects.order_by("position", "title", "pk")),
-        Prefetch("outcomes__action_items__themes", queryset=themes),
+        "outcomes__concerns",
+        "outcomes__themes",
+        "outcomes__documents",
+        "outcomes__action_items__themes",
         "outcomes__action_items__ownerships__participant",
         "outcomes__action_items__progress_updates",
     )
