@@ -51,10 +51,12 @@ def insert_built(instances: Sequence[models.Model]) -> None:
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     if any(field.generated or field.db_default is not models.NOT_PROVIDED for field in fields):
         raise ValueError(f"{model.__name__} has a value the database makes: insert it with bulk_create")
-    insert(model, [field.name for field in fields], (values(instance, fields) for instance in instances))
+    rows = (saved_values(instance, fields) for instance in instances)
+    insert(model, [field.name for field in fields], rows)
 
 
-def values(instance, fields):
+def saved_values(instance, fields):
+    """The values of ``fields`` that saving ``instance`` would write, as a tuple."""
     row = []
     for field in fields:
         value = field.pre_save(instance, True)

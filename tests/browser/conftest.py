@@ -11,6 +11,7 @@ import os
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import re  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -26,7 +27,7 @@ AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
-EDITOR_PASSWORD = "a-long-password-1"
+STAFF_PASSWORD = "a-long-password-1"
 
 # The elements that stick out past the right edge of the viewport, to say what to fix.
 OVERFLOWING_ELEMENTS = """
@@ -96,28 +97,48 @@ def site(live_server, transactional_db):
     return live_server.url
 
 
-@pytest.fixture
-def editor_page(browser, site, django_user_model):
-    """Opens pages (``editor_page(viewport)``) logged in to the admin as a member of the editors."""
+def staff_member(django_user_model, username, group_name):
+    """A staff member called ``username`` in the role's group ``group_name``, password ``STAFF_PASSWORD``."""
     user = django_user_model.objects.create_user(
-        "editor", "editor@example.org", EDITOR_PASSWORD, is_staff=True
+        username, f"{username}@example.org", STAFF_PASSWORD, is_staff=True
     )
-    user.groups.add(Group.objects.get(name=EDITOR))
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def log_in(page, site, username):
+    """Log ``page`` in to the admin as the staff member ``username``."""
+    page.goto(site + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+@contextmanager
+def pages_logged_in(browser, site, username):
+    """Opens pages (``open_page(viewport)``) logged in as ``username``; all closed at the end."""
     pages = []
 
-    def open_as_editor(viewport):
+    def open_page(viewport):
         page = new_page(browser, viewport)
-        page.goto(site + "/admin/login/")
-        page.get_by_label("Username").fill("editor")
-        page.get_by_label("Password").fill(EDITOR_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(re.compile(r"/admin/$"))
+        log_in(page, site, username)
         pages.append(page)
         return page
 
-    yield open_as_editor
-    for page in pages:
-        page.context.close()
+    try:
+        yield open_page
+    finally:
+        for page in pages:
+            page.context.close()
+
+
+@pytest.fixture
+def editor_page(browser, site, django_user_model):
+    """Opens pages (``editor_page(viewport)``) logged in to the admin as a member of the editors."""
+    staff_member(django_user_model, "editor", EDITOR)
+    with pages_logged_in(browser, site, "editor") as open_page:
+        yield open_page
 
 
 @pytest.fixture

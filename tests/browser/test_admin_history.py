@@ -10,7 +10,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from reversion.models import Version
 
 from meetings import revisions
@@ -27,19 +26,16 @@ from tests.factories import (
     ProgressUpdateFactory,
 )
 
-from .conftest import DESKTOP, PHONE, check_page, new_page
+from .conftest import DESKTOP, PHONE, check_page, pages_logged_in, staff_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
-PASSWORD = "a-long-password-1"
 TITLE = "Technical Experts Group on Irregular Movement: Workshop on Document Fraud"
 
 
 @pytest.fixture
 def editor(site, django_user_model):
-    user = django_user_model.objects.create_user("editor", "editor@example.org", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITOR))
-    return user
+    return staff_member(django_user_model, "editor", EDITOR)
 
 
 @pytest.fixture
@@ -147,24 +143,11 @@ def report_progress(action_item):
     return action_item
 
 
-def log_in(page, site):
-    page.goto(site + "/admin/login/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
 @pytest.fixture
 def editor_pages(browser, site, editor):
     """A desktop and a phone page, each logged in as the editor."""
-    pages = {}
-    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        pages[name] = new_page(browser, viewport)
-        log_in(pages[name], site)
-    yield pages
-    for page in pages.values():
-        page.context.close()
+    with pages_logged_in(browser, site, "editor") as open_page:
+        yield {"desktop": open_page(DESKTOP), "phone": open_page(PHONE)}
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
 from meetings.models import Meeting
 from meetings.roles import PUBLISHER
@@ -26,32 +25,16 @@ from tests.legacy_pages import (
 )
 from tests.tasks import run_worker
 
-from .conftest import DESKTOP, PHONE, check_page, new_page
+from .conftest import DESKTOP, PHONE, check_page, pages_logged_in, staff_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
-
-PASSWORD = "a-long-password-1"
 
 
 @pytest.fixture
 def publisher_page(browser, site, django_user_model):
-    user = django_user_model.objects.create_user("publisher", "p@example.org", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=PUBLISHER))
-    pages = []
-
-    def open_as_publisher(viewport):
-        page = new_page(browser, viewport)
-        page.goto(site + "/admin/login/")
-        page.get_by_label("Username").fill("publisher")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(re.compile(r"/admin/$"))
-        pages.append(page)
-        return page
-
-    yield open_as_publisher
-    for page in pages:
-        page.context.close()
+    staff_member(django_user_model, "publisher", PUBLISHER)
+    with pages_logged_in(browser, site, "publisher") as open_page:
+        yield open_page
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

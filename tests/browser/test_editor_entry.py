@@ -9,20 +9,18 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from meetings.models import ActionItem, Meeting
 from meetings.roles import EDITOR, PUBLISHER
 
-from .conftest import DESKTOP, ROOT, new_page
+from .conftest import DESKTOP, ROOT, log_in, new_page, staff_member
 
 # whitenoise warns that collectstatic has not run: the live server serves static files itself.
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore:No directory at:UserWarning")]
 
 SEED_PAGE = ROOT.parent / "shared" / "data" / "seed-page.txt"
 REPORT = ROOT / "test-artifacts" / "editor-entry.txt"
-PASSWORD = "a-long-password-1"
 
 TITLE = "Eighth Meeting of the Ad Hoc Group Senior Officials"
 SLUG = "eighth-ahg-senior-officials-meeting"
@@ -80,11 +78,7 @@ def staff(transactional_db, django_user_model):
     call_command("loaddata", "reference", verbosity=0)
     users = {}
     for role in (EDITOR, PUBLISHER):
-        user = django_user_model.objects.create_user(role.lower(), f"{role.lower()}@example.org", PASSWORD)
-        user.is_staff = True
-        user.save()
-        user.groups.add(Group.objects.get(name=role))
-        users[role] = user
+        users[role] = staff_member(django_user_model, role.lower(), role)
     return users
 
 
@@ -96,14 +90,6 @@ def choose(page, select, text):
     page.locator(".select2-container--open .select2-search__field").fill(text)
     exact = re.compile(rf"^\s*{re.escape(text)}\s*$")
     page.locator(".select2-container--open .select2-results__option", has_text=exact).click()
-
-
-def log_in(page, site, username):
-    page.goto(site + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
 
 
 def paste_attendance(page, text, role):
