@@ -13,7 +13,9 @@ listed are read on every request, by primary key.
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from . import tallies, versions
@@ -30,6 +32,7 @@ from .models import (
     Outcome,
 )
 from .models.functions import Year
+from .models.meetings import Unindexed
 from .models.outcomes import DECISION_KINDS
 from .versions import first_rows
 
@@ -37,6 +40,12 @@ RECENT_MEETINGS = 10
 SCHEDULED_MEETINGS = 5
 RECENT_OPEN_ACTIONS = 10
 BODY_DECISIONS = 10
+# A participant with at least this many rows has its latest found by walking the meetings newest
+# first (the date index) until as many meetings have one; with fewer, by sorting all its rows. At
+# 10,000 meetings a member state attends 3,800 and owns 4,100 open actions: 10 and 24 ms sorted
+# on SQLite, under a millisecond walked; walked, a participant with a few rows would read every
+# meeting instead.
+WALK_FROM = 500
 
 
 @dataclass
@@ -75,8 +84,12 @@ def attendance_by_year(participant):
 
 
 def count_attendance_by_year(participant):
+    # The meeting's conditions on the joined row, not as a list of meetings: SQLite then reads only
+    # the participant's meetings, not the publication time of every meeting held as well (12 ms
+    # against 19 for a member state at 10,000 meetings).
+    held = Q(Meeting.objects.published_condition("meeting__"), meeting__status=MeetingStatus.HELD)
     rows = (
-        attended(participant)
+        Attendance.objects.filter(held, participant=participant)
         .values("role", year=Year("meeting__start_date"))
         .annotate(meetings=Count("pk"))
         .order_by()
@@ -102,14 +115,42 @@ def count_attendance_by_year(participant):
     return sorted(years.values(), key=lambda year: (year.year is None, -(year.year or 0)))
 
 
-def recent_attendances(participant, limit=RECENT_MEETINGS):
-    """The latest published meetings held that the participant attended, with its role at each.
+def of_newest_meetings(rows, meetings, limit, to_meeting="meeting"):
+    """The ``rows`` of the newest ``limit`` dated ``meetings`` that have any (``to_meeting``: the
+    path from a row to its meeting): the latest ``limit`` rows in meeting order are among them.
+
+    Worded so that SQLite walks the meetings' date index and looks each meeting's rows up by their
+    own index, stopping at ``limit`` meetings: ``rows`` and ``meetings`` test the participant, the
+    publication and the status on each row (``Unindexed``), or it would read every row of the
+    participant through that index and sort them. PostgreSQL plans it from its statistics.
+    """
+    having = (
+        meetings.filter(Exists(rows.filter(**{to_meeting: OuterRef("pk")})), start_date__isnull=False)
+        .order_by("-start_date", "-pk")
+        .values("pk")[:limit]
+    )
+    return rows.filter(**{f"{to_meeting}__in": having})
+
+
+def of_participant_unindexed(model, participant):
+    return model.objects.filter(
+        Exact(Unindexed("participant", output_field=models.BigIntegerField()), participant.pk)
+    )
+
+
+def recent_attendances(participant, attended_count, limit=RECENT_MEETINGS):
+    """The latest published meetings held that the participant attended, with its role at each;
+    ``attended_count`` is how many it attended (``attendance_by_year``), to choose the way to them.
 
     Only dated meetings are "latest" (those of unknown date are counted under their own heading),
     so the meetings' date index serves the order: PostgreSQL cannot walk it with undated meetings
     last (30 ms against 3 ms for a member state at 10,000 meetings).
     """
     dated = attended(participant).filter(meeting__start_date__isnull=False)
+    if attended_count >= WALK_FROM:
+        held = Exact(Unindexed("status", output_field=models.CharField()), MeetingStatus.HELD)
+        meetings = Meeting.objects.published_for_listing().filter(held)
+        dated = of_newest_meetings(of_participant_unindexed(Attendance, participant), meetings, limit)
     ordering = ("-meeting__start_date", "-meeting__pk")
     chosen = first_rows(f"recent-attendances:{participant.pk}:{limit}", dated, ordering, limit)
     return list(chosen.select_related("meeting__meeting_type"))
@@ -117,8 +158,14 @@ def recent_attendances(participant, limit=RECENT_MEETINGS):
 
 def scheduled_attendances(participant, limit=SCHEDULED_MEETINGS):
     """The published meetings scheduled that it is listed for, soonest first, and how many there
-    are: ``(count, [Attendance, ...])``. Few at any time; the count is remembered with the choice."""
-    scheduled = published_attendances(participant).filter(meeting__status=MeetingStatus.SCHEDULED)
+    are: ``(count, [Attendance, ...])``. Few at any time; the count is remembered with the choice.
+
+    Read from the meetings scheduled (their status's index) and each one's attendance by its key,
+    not from all the participant's attendance: 1 ms against 12 ms for a member state at 10,000
+    meetings on SQLite.
+    """
+    meetings = Meeting.objects.filter(Meeting.objects.listing_condition(), status=MeetingStatus.SCHEDULED)
+    scheduled = of_participant_unindexed(Attendance, participant).filter(meeting__in=meetings)
     ordering = ("meeting__start_date", "meeting__pk")
     count = versions.cached(f"scheduled-attendances-count:{participant.pk}", scheduled.count)
     if not count:
@@ -173,9 +220,10 @@ def action_tallies(participant, today=None):
     return counts["total"], shown
 
 
-def recent_open_ownerships(participant, limit=RECENT_OPEN_ACTIONS):
+def recent_open_ownerships(participant, open_count, limit=RECENT_OPEN_ACTIONS):
     """The participant's open actions set off most recently (at dated meetings, as for the latest
-    meetings), each with its role (lead or support)."""
+    meetings), each with its role (lead or support); ``open_count`` is how many it owns
+    (``action_tallies``), to choose the way to them."""
     ordering = (
         "-action_item__outcome__meeting__start_date",
         "-action_item__outcome__meeting__pk",
@@ -187,6 +235,12 @@ def recent_open_ownerships(participant, limit=RECENT_OPEN_ACTIONS):
         ActionItem.objects.status_conditions(prefix="action_item__")["open"],
         action_item__outcome__meeting__start_date__isnull=False,
     )
+    if open_count >= WALK_FROM:
+        owning = of_participant_unindexed(ActionOwner, participant).filter(
+            ActionItem.objects.status_conditions(prefix="action_item__")["open"]
+        )
+        meetings = Meeting.objects.published_for_listing()
+        open_ones = of_newest_meetings(owning, meetings, limit, to_meeting="action_item__outcome__meeting")
     chosen = first_rows(f"recent-open-ownerships:{participant.pk}:{limit}", open_ones, ordering, limit)
     return list(chosen.select_related("action_item__outcome__meeting", "action_item__due_at_next"))
 

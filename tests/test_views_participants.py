@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from meetings import participation
+from meetings import participation, versions
 from meetings.models import ActionStatus
 from tests.factories import (
     ActionItemFactory,
@@ -383,6 +383,74 @@ def test_participant_page_lists_its_latest_open_actions_with_role(client):
     assert "Done already" not in response.text
     assert "Old work" not in response.text
     assert "From an undated meeting" not in response.text
+
+
+def mixed_record(participant, other):
+    """Meetings of every kind the latest lists leave out or must order: drafts, publication to
+    come, undated, scheduled, postponed, two on one day; actions open and not, several to a
+    meeting, some of them another participant's."""
+    day = datetime.date(2012, 3, 1)
+    later = timezone.now() + datetime.timedelta(days=3)
+    meetings = [
+        MeetingFactory(start_date=day + datetime.timedelta(days=30 * (index // 2)), title=f"Held {index}")
+        for index in range(16)
+    ]
+    meetings += [
+        MeetingFactory(start_date=None, title="Undated"),
+        MeetingFactory(published_at=None, start_date=day + datetime.timedelta(days=900), title="Draft"),
+        MeetingFactory(published_at=later, start_date=day + datetime.timedelta(days=901), title="Coming out"),
+        MeetingFactory(status="postponed", start_date=day + datetime.timedelta(days=902), title="Postponed"),
+        MeetingFactory(status="scheduled", start_date=timezone.localdate() + datetime.timedelta(days=9)),
+    ]
+    statuses = ["not_started", "completed", "in_progress", "cancelled"]
+    for index, meeting in enumerate(meetings):
+        AttendanceFactory(meeting=meeting, participant=participant if index % 5 != 3 else other)
+        for position in (2, 1):
+            outcome = OutcomeFactory(meeting=meeting, position=position)
+            for action_position in (1, 0):
+                action = ActionItemFactory(
+                    outcome=outcome, position=action_position, status=statuses[(index + position) % 4]
+                )
+                owner = participant if (index + action_position) % 3 else other
+                ActionOwnerFactory(action_item=action, participant=owner)
+
+
+@pytest.mark.parametrize("limit", [3, 10])
+def test_participant_latest_lists_are_the_same_walked_from_the_newest_meetings(monkeypatch, limit):
+    australia, canada = ParticipantFactory(), ParticipantFactory()
+    mixed_record(australia, canada)
+
+    def lists():
+        versions.bump()
+        return (
+            [row.pk for row in participation.recent_attendances(australia, 100, limit=limit)],
+            [row.pk for row in participation.recent_open_ownerships(australia, 100, limit=limit)],
+            [row.pk for row in participation.scheduled_attendances(australia)[1]],
+        )
+
+    monkeypatch.setattr(participation, "WALK_FROM", 10**9)
+    sorted_lists = lists()
+    monkeypatch.setattr(participation, "WALK_FROM", 0)
+    walked_lists = lists()
+    assert walked_lists == sorted_lists
+    attendances, ownerships, scheduled = walked_lists
+    assert len(attendances) == limit and len(ownerships) == limit and len(scheduled) == 1
+
+
+@pytest.mark.parametrize("meetings", [5, 50])
+def test_participant_page_query_count_is_the_same_walked_from_the_newest_meetings(
+    client, monkeypatch, meetings
+):
+    monkeypatch.setattr(participation, "WALK_FROM", 0)
+    participant = ParticipantFactory()
+    attend_and_own(participant, meetings)
+    assert page_queries(client, detail_url(participant)) == PARTICIPANT_PAGE_QUERIES
+    versions.bump()
+    response = client.get(detail_url(participant))
+    assert len(response.context["recent_attendances"]) == min(meetings, participation.RECENT_MEETINGS)
+    assert len(response.context["recent_open_ownerships"]) == min(
+        len([index for index in range(meetings) if index % 3 != 2]), participation.RECENT_OPEN_ACTIONS
+    )
 
 
 def test_participant_page_without_a_record_says_so(client):

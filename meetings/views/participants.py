@@ -101,15 +101,17 @@ class ParticipantDetailView(DetailView):
         scheduled_count, scheduled = participation.scheduled_attendances(participant)
         is_body = participant.kind == ParticipantKind.FORUM_BODY
         decision_count, decisions = participation.body_decisions(participant) if is_body else (0, [])
+        meetings_attended = sum(year.meetings for year in years)
+        open_count = next(tally["count"] for tally in action_tallies if tally["status"] == "open")
         context.update(
             attendance_by_year=years,
-            meetings_attended=sum(year.meetings for year in years),
-            recent_attendances=participation.recent_attendances(participant),
+            meetings_attended=meetings_attended,
+            recent_attendances=participation.recent_attendances(participant, meetings_attended),
             scheduled_count=scheduled_count,
             scheduled_attendances=scheduled,
             action_total=action_total,
             action_tallies=action_tallies,
-            recent_open_ownerships=participation.recent_open_ownerships(participant),
+            recent_open_ownerships=participation.recent_open_ownerships(participant, open_count),
             body_decision_count=decision_count,
             body_decisions=decisions,
             body_members=(
