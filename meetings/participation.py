@@ -13,7 +13,7 @@ listed are read on every request, by primary key.
 import math
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
@@ -40,12 +40,14 @@ RECENT_MEETINGS = 10
 SCHEDULED_MEETINGS = 5
 RECENT_OPEN_ACTIONS = 10
 BODY_DECISIONS = 10
-# A participant with at least this many rows has its latest found by walking the meetings newest
-# first (the date index) until as many meetings have one; with fewer, by sorting all its rows. At
-# 10,000 meetings a member state attends 3,800 and owns 4,100 open actions: 10 and 24 ms sorted
-# on SQLite, under a millisecond walked; walked, a participant with a few rows would read every
-# meeting instead.
+# On SQLite a participant with at least this many rows has its latest found by walking the meetings
+# newest first (the date index) until as many meetings have one; with fewer, by sorting all its
+# rows. At 10,000 meetings a member state attends 3,800 and owns 4,100 open actions: 10 and 24 ms
+# sorted, under a millisecond walked; walked, a participant with a few rows would read every meeting
+# instead. PostgreSQL plans the sorted query well from its statistics, and the walk badly: it read
+# every open action of a 203-meeting archive to find the participant's, so it does not walk.
 WALK_FROM = 500
+WALKS_ON = {"sqlite"}
 
 
 @dataclass
@@ -122,7 +124,7 @@ def of_newest_meetings(rows, meetings, limit, to_meeting="meeting"):
     Worded so that SQLite walks the meetings' date index and looks each meeting's rows up by their
     own index, stopping at ``limit`` meetings: ``rows`` and ``meetings`` test the participant, the
     publication and the status on each row (``Unindexed``), or it would read every row of the
-    participant through that index and sort them. PostgreSQL plans it from its statistics.
+    participant through that index and sort them. Used on SQLite only (``WALKS_ON``).
     """
     having = (
         meetings.filter(Exists(rows.filter(**{to_meeting: OuterRef("pk")})), start_date__isnull=False)
@@ -130,6 +132,11 @@ def of_newest_meetings(rows, meetings, limit, to_meeting="meeting"):
         .values("pk")[:limit]
     )
     return rows.filter(**{f"{to_meeting}__in": having})
+
+
+def walks(model, count):
+    """Whether to find the latest of ``count`` rows of ``model`` by walking the newest meetings."""
+    return count >= WALK_FROM and connections[router.db_for_read(model)].vendor in WALKS_ON
 
 
 def of_participant_unindexed(model, participant):
@@ -147,7 +154,7 @@ def recent_attendances(participant, attended_count, limit=RECENT_MEETINGS):
     last (30 ms against 3 ms for a member state at 10,000 meetings).
     """
     dated = attended(participant).filter(meeting__start_date__isnull=False)
-    if attended_count >= WALK_FROM:
+    if walks(Attendance, attended_count):
         held = Exact(Unindexed("status", output_field=models.CharField()), MeetingStatus.HELD)
         meetings = Meeting.objects.published_for_listing().filter(held)
         dated = of_newest_meetings(of_participant_unindexed(Attendance, participant), meetings, limit)
@@ -235,7 +242,7 @@ def recent_open_ownerships(participant, open_count, limit=RECENT_OPEN_ACTIONS):
         ActionItem.objects.status_conditions(prefix="action_item__")["open"],
         action_item__outcome__meeting__start_date__isnull=False,
     )
-    if open_count >= WALK_FROM:
+    if walks(ActionOwner, open_count):
         owning = of_participant_unindexed(ActionOwner, participant).filter(
             ActionItem.objects.status_conditions(prefix="action_item__")["open"]
         )

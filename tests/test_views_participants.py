@@ -431,6 +431,7 @@ def test_participant_latest_lists_are_the_same_walked_from_the_newest_meetings(m
     monkeypatch.setattr(participation, "WALK_FROM", 10**9)
     sorted_lists = lists()
     monkeypatch.setattr(participation, "WALK_FROM", 0)
+    monkeypatch.setattr(participation, "WALKS_ON", {"sqlite", "postgresql"})
     walked_lists = lists()
     assert walked_lists == sorted_lists
     attendances, ownerships, scheduled = walked_lists
@@ -442,6 +443,7 @@ def test_participant_page_query_count_is_the_same_walked_from_the_newest_meeting
     client, monkeypatch, meetings
 ):
     monkeypatch.setattr(participation, "WALK_FROM", 0)
+    monkeypatch.setattr(participation, "WALKS_ON", {"sqlite", "postgresql"})
     participant = ParticipantFactory()
     attend_and_own(participant, meetings)
     assert page_queries(client, detail_url(participant)) == PARTICIPANT_PAGE_QUERIES
