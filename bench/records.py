@@ -5,9 +5,12 @@ export again and compare; print meetings per second, time and peak memory of eac
     python bench/records.py --database postgres           # the same on PostgreSQL (127.0.0.1:5432)
     python bench/records.py --meetings 200                # a quick look
     python bench/records.py --source archive.sqlite3      # a copy of an existing SQLite archive
+    python bench/records.py --database postgres --source bench/bench.sqlite3 --keep
+                                                          # that archive moved to PostgreSQL, kept
 
 For each size it builds a source database (migrate, reference and demo records, `generate_records
---meetings N --seed 1`; or a copy of `--source`), runs `export_records`, migrates an empty database,
+--meetings N --seed 1`; or a copy of `--source`, on SQLite whatever the target, whose first export
+is then SQLite's), runs `export_records`, migrates an empty database,
 runs `import_records` on the file, exports that database and checks the two files are byte-identical.
 Each step is its own `manage.py` process, so its wall time and peak resident memory (from the
 kernel's accounting of that child) are the step's alone. Results are written as Markdown to
@@ -35,7 +38,11 @@ def parse_args():
     parser.add_argument("--meetings", type=int, nargs="+", default=[200, 1000, 10_000])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--source", type=Path, help="an SQLite archive to copy instead of generating one")
-    return parser.parse_args()
+    parser.add_argument("--keep", action="store_true", help="keep the imported database, to read its pages")
+    args = parser.parse_args()
+    if args.keep and args.database == "sqlite":
+        parser.error("--keep is for --database postgres: an SQLite target is in a temporary directory")
+    return args
 
 
 def fresh_database(args, name, workdir):
@@ -62,11 +69,12 @@ def drop_database(args, name):
 
 def round_trip(args, meetings, workdir):
     source_name, target_name = f"bt_records_source_{meetings}", f"bt_records_target_{meetings}"
-    source = fresh_database(args, source_name, workdir)
-    if args.source and args.database == "sqlite":
+    if args.source:
         shutil.copy(args.source, workdir / f"{source_name}.sqlite3")
+        source = f"sqlite:///{workdir / f'{source_name}.sqlite3'}"
         run(environment(source), "migrate", "--no-input", "-v0")
     else:
+        source = fresh_database(args, source_name, workdir)
         run(environment(source), "migrate", "--no-input", "-v0")
         run(environment(source), "loaddata", "reference", "demo", "-v0")
         run(environment(source), "generate_records", "--meetings", str(meetings), "--seed", str(args.seed))
@@ -94,8 +102,12 @@ def round_trip(args, meetings, workdir):
         "round trip s": export_time + import_time + again_time,
         "identical": identical,
     }
-    drop_database(args, source_name)
-    drop_database(args, target_name)
+    if not args.source:
+        drop_database(args, source_name)
+    if args.keep:
+        print(f"  kept: {target}", flush=True)
+    else:
+        drop_database(args, target_name)
     return result
 
 
@@ -114,6 +126,11 @@ def report(args, results):
         "- Time is wall-clock time of each `manage.py` process, start-up included; CPU time its user and"
         " system time (less sensitive to other work on the machine); memory its peak resident set."
         " Made with `python bench/records.py --database <db>`.",
+        *(
+            [f"- Source: a copy of `{args.source}`, on SQLite: the first export is SQLite's."]
+            if args.source
+            else []
+        ),
         "",
         "| meetings | file MB | export s | export peak MB | import s | import CPU s | import peak MB"
         " | meetings/s | meetings/CPU s | export and import s | round trip s | identical |",

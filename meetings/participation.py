@@ -10,6 +10,7 @@ Each figure and each list's choice of rows is remembered per participant until t
 listed are read on every request, by primary key.
 """
 
+import datetime
 import math
 from dataclasses import dataclass, field
 
@@ -164,21 +165,30 @@ def recent_attendances(participant, attended_count, limit=RECENT_MEETINGS):
 
 
 def scheduled_attendances(participant, limit=SCHEDULED_MEETINGS):
-    """The published meetings scheduled that it is listed for, soonest first, and how many there
-    are: ``(count, [Attendance, ...])``. Few at any time; the count is remembered with the choice.
+    """The published meetings scheduled that it is listed for, soonest first (undated last), and
+    how many there are: ``(count, [Attendance, ...])``.
 
-    Read from the meetings scheduled (their status's index) and each one's attendance by its key,
-    not from all the participant's attendance: 1 ms against 12 ms for a member state at 10,000
-    meetings on SQLite.
+    Few at any time, so their keys are read from the meetings scheduled (their status's index, each
+    one's attendance by its key) and sorted here, count and choice remembered together: in date
+    order with a limit, the databases walked every meeting's date from the oldest to reach the
+    newest, the scheduled (PostgreSQL 40 ms, SQLite 12 ms through the participant's attendance, for
+    a member state at 10,000 meetings; 1 ms this way).
     """
     meetings = Meeting.objects.filter(Meeting.objects.listing_condition(), status=MeetingStatus.SCHEDULED)
     scheduled = of_participant_unindexed(Attendance, participant).filter(meeting__in=meetings)
-    ordering = ("meeting__start_date", "meeting__pk")
-    count = versions.cached(f"scheduled-attendances-count:{participant.pk}", scheduled.count)
+
+    def choose():
+        keys = sorted(
+            scheduled.values_list("meeting__start_date", "meeting__pk", "pk"),
+            key=lambda key: (key[0] is None, key[0] or datetime.date.min, key[1]),
+        )
+        return len(keys), [pk for _date, _meeting, pk in keys[:limit]]
+
+    count, chosen = versions.cached(f"scheduled-attendances:{participant.pk}:{limit}", choose)
     if not count:
         return 0, []
-    chosen = first_rows(f"scheduled-attendances:{participant.pk}:{limit}", scheduled, ordering, limit)
-    return count, list(chosen.select_related("meeting__meeting_type"))
+    rows = Attendance.objects.filter(pk__in=chosen).select_related("meeting__meeting_type").in_bulk()
+    return count, [rows[pk] for pk in chosen if pk in rows]
 
 
 def owned_published(participant):
@@ -275,12 +285,11 @@ def body_decisions(body, limit=BODY_DECISIONS):
     concerning = Outcome.concerns.through.objects.filter(participant=body, outcome__kind__in=DECISION_KINDS)
     # Each side read by its own index (a body's few memberships and concerns) and each outcome's
     # meeting tested by its key, never every outcome tested: 3.8 s for the count on SQLite at
-    # 10,000 meetings with Exists() and published(), a millisecond this way.
-    about = Outcome.objects.published_for_listing().filter(
-        Q(pk__in=memberships.values("granted_by"))
-        | Q(pk__in=memberships.values("ended_by"))
-        | Q(pk__in=concerning.values("outcome"))
-    )
+    # 10,000 meetings with Exists() and published(), a millisecond this way. One list of ids (a
+    # union), not three tests joined by OR, which PostgreSQL answered by reading every outcome (27
+    # and 44 ms for the count and the choice, against 1 ms).
+    ids = memberships.values("granted_by").union(memberships.values("ended_by"), concerning.values("outcome"))
+    about = Outcome.objects.published_for_listing().filter(pk__in=ids)
     ordering = ("meeting__start_date", "meeting__pk", "position", "pk")
     count = versions.cached(f"body-decisions-count:{body.pk}", about.count)
     chosen = list(

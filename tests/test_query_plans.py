@@ -177,12 +177,19 @@ def test_a_meeting_pages_neighbours_are_each_one_probe_of_the_index_of_types_by_
     from meetings.models import Meeting
     from meetings.views.meetings import MeetingDetailView
 
-    # Enough meetings of the type, across the years, for the planner to choose by cost as it does
-    # on an archive: on a handful of rows any index of the type serves as well as any other.
+    from meetings.models import MeetingType
+
+    # Enough meetings, across the years and of several types as an archive's are, for the planner
+    # to choose by cost as it does there: on a handful of rows any index of the type serves as well
+    # as any other, and with every meeting of one type, walking the dates alone costs the same as
+    # the type's dates (PostgreSQL took either, from one run to the next).
     eighth = Meeting.objects.get(slug="eighth-ahg")
+    types = [eighth.meeting_type] + [
+        MeetingType.objects.create(name=f"Type {index}", slug=f"type-{index}") for index in range(9)
+    ]
     Meeting.objects.bulk_create(
         Meeting(
-            meeting_type=eighth.meeting_type,
+            meeting_type=types[index % len(types)],
             title=f"Meeting {index}",
             slug=f"meeting-{index}",
             start_date=datetime.date(2000, 1, 1) + datetime.timedelta(days=10 * index),
