@@ -6,7 +6,7 @@ overdue and withdrawn mean in a count, or, for every published action, from the 
 write (``meetings.tallies``), which count the same.
 """
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
 
 from . import tallies, versions
 from .models import ActionItem, ActionOwner, Meeting, Outcome, Participant
@@ -120,8 +120,7 @@ class MeetingGroups:
             with_actions = Exists(self.action_items.filter(outcome__meeting=OuterRef("pk")))
         else:
             # Any action makes a group, and the published test is the meeting's own. An outcome
-            # with an action, tested through the outcomes' index by meeting: PostgreSQL then
-            # probes each meeting's outcomes (80 ms) instead of joining every action (130 ms).
+            # with an action, tested through the outcomes' index by meeting.
             with_actions = Exists(
                 Outcome.objects.filter(meeting=OuterRef("pk")).filter(
                     Exists(ActionItem.objects.filter(outcome=OuterRef("pk")))
@@ -133,8 +132,26 @@ class MeetingGroups:
             .order_by(F("start_date").desc(nulls_last=True), "title", "slug")
         )
 
+    def counted_meetings(self):
+        """``meetings()``, worded for counting them all. Unfiltered, the id of one action of each
+        meeting, not an ``Exists``: PostgreSQL counted that as a join of every outcome with every
+        action (110 to 130 ms at 10,000 meetings, after ANALYZE), and finds this one per meeting,
+        by the outcomes' index by meeting and the actions' by outcome (46 to 54 ms; SQLite does
+        either per meeting, 10 ms). For a page of them in date order, it reads the ``Exists`` better
+        (11 ms against 43)."""
+        if self.filtered:
+            return self.meetings()
+        any_action = ActionItem.objects.filter(outcome__meeting=OuterRef("pk")).order_by().values("pk")[:1]
+        return (
+            Meeting.objects.published()
+            .alias(any_action=Subquery(any_action))
+            .filter(any_action__isnull=False)
+        )
+
     def count(self):
-        return versions.cached(f"action-groups:meeting:{self.key}:count", lambda: self.meetings().count())
+        return versions.cached(
+            f"action-groups:meeting:{self.key}:count", lambda: self.counted_meetings().count()
+        )
 
     def __len__(self):
         return self.count()

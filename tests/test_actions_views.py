@@ -380,6 +380,8 @@ def test_grouping_by_meeting_lists_the_newest_meeting_first_with_counts(client):
     make_action("From newer", meeting=newer, status="superseded")
     make_action("Late from the oldest", meeting=oldest, **late)
     make_action("Hidden", meeting=MeetingFactory(title="Draft meeting", published_at=None))
+    # Decided, but set off no action: no group.
+    OutcomeFactory(meeting=MeetingFactory(title="No actions", start_date=datetime.date(2017, 1, 1)))
 
     response = client.get(LIST, {"group": "meeting"})
 

@@ -174,10 +174,8 @@ def test_each_actions_last_report_is_read_from_the_index_of_reports_by_action():
 def test_a_meeting_pages_neighbours_are_each_one_probe_of_the_index_of_types_by_date():
     from django.utils import timezone
 
-    from meetings.models import Meeting
+    from meetings.models import Meeting, MeetingType
     from meetings.views.meetings import MeetingDetailView
-
-    from meetings.models import MeetingType
 
     # Enough meetings, across the years and of several types as an archive's are, for the planner
     # to choose by cost as it does there: on a handful of rows any index of the type serves as well
