@@ -183,8 +183,8 @@ def meeting_hit(meeting, pattern):
     # Who attended is in the meeting's document: say so when that is where a word was found.
     attended = [
         name
-        for attendance in meeting.attendances.all()
-        for name in (attendance.participant.name, attendance.participant.short_name)
+        for names in meeting.attended_names
+        for name in names
         if name and pattern and pattern.search(name)
     ]
     if attended:
@@ -196,6 +196,20 @@ def meeting_hit(meeting, pattern):
         excerpt=best_excerpt([meeting.summary, meeting.purpose, plain_text(meeting.body)], pattern),
         details=details,
     )
+
+
+def read_attended_names(meetings):
+    """Give each of ``meetings`` the names of those listed for it, in the meeting page's order, as
+    ``attended_names`` (name, short name): one query for all, read as values, not as rows with
+    their participants (700 of each for 20 meetings of 35 participants; 14 ms of a search)."""
+    names = {meeting.pk: [] for meeting in meetings}
+    rows = Attendance.objects.filter(meeting__in=list(names)).values_list(
+        "meeting", "participant__name", "participant__short_name"
+    )
+    for meeting, name, short_name in rows:
+        names[meeting].append((name, short_name))
+    for meeting in meetings:
+        meeting.attended_names = names[meeting.pk]
 
 
 def outcome_hit(outcome, pattern):
@@ -262,6 +276,8 @@ class SearchKind:
     meeting: str = ""
     within_meeting: tuple[str, ...] = ()
     prefetch: tuple[str | Prefetch, ...] = ()
+    # Given the records listed, before their hits are made: reads what the hits show of them.
+    read_for_hits: object = None
 
     @property
     def queryset(self) -> QuerySet:
@@ -312,7 +328,7 @@ def search_kinds() -> list[SearchKind]:
             ("meeting_type",),
             meeting_hit,
             "meetings:meeting_list",
-            prefetch=(Prefetch("attendances", Attendance.objects.select_related("participant")),),
+            read_for_hits=read_attended_names,
         ),
         SearchKind(
             "outcomes",
@@ -464,11 +480,10 @@ def search_record(raw_query: str, limit: int = RESULTS_PER_KIND) -> SearchResult
             count, count_is_floor, first = sqlite_ranked(kind, parsed, limit)
         else:
             count, count_is_floor, first = words.first_word_matches(kind, parsed, limit, COUNT_LIMIT)
-        hits = (
-            [kind.make_hit(record, pattern) for record in first.prefetch_related(*kind.prefetch)]
-            if count
-            else []
-        )
+        records = list(first.prefetch_related(*kind.prefetch)) if count else []
+        if records and kind.read_for_hits:
+            kind.read_for_hits(records)
+        hits = [kind.make_hit(record, pattern) for record in records]
         more_url = ""
         if kind.list_url_name and (count_is_floor or count > len(hits)):
             more_url = f"{reverse(kind.list_url_name)}?{urlencode({'q': query})}"
