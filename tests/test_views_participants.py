@@ -272,6 +272,29 @@ def test_participant_page_lists_the_scheduled_meetings_it_is_listed_for_apart(cl
     assert "?participant=canada&amp;status=scheduled&amp;sort=oldest" in response.text
 
 
+def test_participant_page_lists_scheduled_meetings_soonest_first_and_undated_last(client):
+    canada = ParticipantFactory(name="Canada", slug="canada")
+    same_day = datetime.date(2030, 5, 1)
+    for title, day in [("Undated", None), ("Later", datetime.date(2031, 1, 1)), ("First", same_day)]:
+        AttendanceFactory(
+            participant=canada, meeting=MeetingFactory(title=title, start_date=day, status="scheduled")
+        )
+    AttendanceFactory(
+        participant=canada, meeting=MeetingFactory(title="Second", start_date=same_day, status="scheduled")
+    )
+    AttendanceFactory(meeting=MeetingFactory(title="Someone else's", start_date=same_day, status="scheduled"))
+    AttendanceFactory(
+        participant=canada,
+        meeting=MeetingFactory(
+            title="Not yet public", published_at=None, start_date=same_day, status="scheduled"
+        ),
+    )
+    response = client.get(detail_url(canada))
+    assert response.context["scheduled_count"] == 4
+    shown = [attendance.meeting.title for attendance in response.context["scheduled_attendances"]]
+    assert shown == ["First", "Second", "Later", "Undated"]
+
+
 def test_participants_list_counts_only_meetings_held_as_attended(client):
     canada = ParticipantFactory(name="Canada", slug="canada")
     AttendanceFactory(participant=canada, meeting=MeetingFactory())
