@@ -63,10 +63,6 @@ class AttendanceYear:
     share: int = 0
 
 
-def published_attendances(participant):
-    return Attendance.objects.filter(participant=participant, meeting__in=Meeting.objects.published())
-
-
 def attended(participant):
     """Its attendance at published meetings held: what "attended" counts. A meeting scheduled,
     postponed or cancelled has not been attended, whoever is listed for it."""
@@ -248,14 +244,12 @@ def recent_open_ownerships(participant, open_count, limit=RECENT_OPEN_ACTIONS):
         "action_item__position",
         "action_item__pk",
     )
+    is_open = ActionItem.objects.status_conditions(prefix="action_item__")["open"]
     open_ones = owned_published(participant).filter(
-        ActionItem.objects.status_conditions(prefix="action_item__")["open"],
-        action_item__outcome__meeting__start_date__isnull=False,
+        is_open, action_item__outcome__meeting__start_date__isnull=False
     )
     if walks(ActionOwner, open_count):
-        owning = of_participant_unindexed(ActionOwner, participant).filter(
-            ActionItem.objects.status_conditions(prefix="action_item__")["open"]
-        )
+        owning = of_participant_unindexed(ActionOwner, participant).filter(is_open)
         meetings = Meeting.objects.published_for_listing()
         open_ones = of_newest_meetings(owning, meetings, limit, to_meeting="action_item__outcome__meeting")
     chosen = first_rows(f"recent-open-ownerships:{participant.pk}:{limit}", open_ones, ordering, limit)
