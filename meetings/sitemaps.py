@@ -1,10 +1,14 @@
 """sitemap.xml: the public pages search engines should know, and nothing unpublished.
 
 ``/sitemap.xml`` is an index of the sections' pages (``/sitemap-meetings.xml?p=2``), each of at most
-``SITEMAP_PAGE`` addresses (about 0.6 MB), so that no answer grows with the archive.
+``SITEMAP_PAGE`` addresses (about 0.6 MB), so that no answer grows with the archive. The index
+gives each section's latest change as one aggregate (``DatedSitemap``): Django's default takes the
+latest ``lastmod`` of every item, which read all 124,000 outcomes of a 10,000-meeting archive as
+instances (a second a request).
 """
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
 from .models import Meeting, Outcome, Participant
@@ -12,7 +16,17 @@ from .models import Meeting, Outcome, Participant
 SITEMAP_PAGE = 5000
 
 
-class MeetingSitemap(Sitemap):
+class DatedSitemap(Sitemap):
+    """A section of records, each dated by its ``updated_at``."""
+
+    def lastmod(self, record):
+        return record.updated_at
+
+    def get_latest_lastmod(self):
+        return self.items().order_by().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class MeetingSitemap(DatedSitemap):
     limit = SITEMAP_PAGE
     changefreq = "monthly"
     priority = 0.8
@@ -20,11 +34,8 @@ class MeetingSitemap(Sitemap):
     def items(self):
         return Meeting.objects.published().only("slug", "updated_at").order_by("pk")
 
-    def lastmod(self, meeting):
-        return meeting.updated_at
 
-
-class OutcomeSitemap(Sitemap):
+class OutcomeSitemap(DatedSitemap):
     """Each outcome's own page: the address readers cite."""
 
     limit = SITEMAP_PAGE
@@ -34,20 +45,14 @@ class OutcomeSitemap(Sitemap):
     def items(self):
         return Outcome.objects.published().only("pk", "updated_at").order_by("pk")
 
-    def lastmod(self, outcome):
-        return outcome.updated_at
 
-
-class ParticipantSitemap(Sitemap):
+class ParticipantSitemap(DatedSitemap):
     limit = SITEMAP_PAGE
     changefreq = "monthly"
     priority = 0.5
 
     def items(self):
         return Participant.objects.only("slug", "updated_at").order_by("pk")
-
-    def lastmod(self, participant):
-        return participant.updated_at
 
 
 class StaticPageSitemap(Sitemap):
