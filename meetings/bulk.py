@@ -11,6 +11,10 @@ Like ``bulk_create`` it sends no signals; unlike it, it gives no ids back and fi
 every field of the row is named, and nothing refers to the rows by id before it reads them again.
 ``insert_built`` takes instances instead, built with their defaults, for rows no one needs the ids
 of (an import's attendance, owners, progress updates and links).
+
+``reserved_ids`` takes ids from a PostgreSQL table's sequence before its rows are written, so that
+rows naming them can be written first: a row whose database trigger reads those rows (an action's
+search document, its owners' names) is then complete as it is inserted, not updated after.
 """
 
 from collections.abc import Iterable, Sequence
@@ -39,6 +43,20 @@ def insert(model: type[models.Model], field_names: Sequence[str], rows: Iterable
                     copy.write_row(row)
         else:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", prepared)
+
+
+def reserved_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """``count`` new ids of ``model`` that no other row will be given, ascending; None where the
+    database gives an id only as a row is inserted (SQLite: rows are written with no id, then)."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def insert_built(instances: Sequence[models.Model]) -> None:

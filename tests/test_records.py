@@ -40,6 +40,7 @@ from meetings.records import (
 from meetings.records.export import MeetingExporter, meeting_order, meeting_queryset
 from meetings.records.importer.writer import BATCH
 from meetings.records.schema import meeting_validator, passes_quickly, records_validator, schema_errors
+from meetings.search import search_record
 from meetings.versions import current as record_version
 from tests.factories import (
     ActionItemFactory,
@@ -432,6 +433,18 @@ def test_round_trip_through_an_empty_database_is_byte_identical(full_record):
     empty_the_record()
     import_document(json.loads(again))
     assert without_file_names(build_records(with_files=True)) == without_file_names(json.loads(again))
+
+
+def test_an_imported_action_is_found_by_its_owners_names(full_record):
+    # On PostgreSQL the import writes an action's owners before the action, whose search document
+    # the database makes as the action is inserted; on SQLite it is made once the batch is written.
+    document = json.loads(export_text(with_files=True))
+    empty_the_record()
+    import_document(document)
+    action = ActionItem.objects.get(title="Draft a policy guide on returns")
+    for words in ("regional support office returns", "RSO policy", "australia guide", "viet nam guide"):
+        group = next(group for group in search_record(words).groups if group.kind == "actions")
+        assert [hit.url for hit in group.hits] == [action.get_absolute_url()], words
 
 
 def generate_record(meetings=20, seed=2002):

@@ -12,9 +12,11 @@ between meetings find their ids, then its parts. Their rows in the database are 
 number of queries, and the rows the import creates are written in bulk, one statement per kind and
 batch: meetings, documents, outcomes and actions with ``bulk_create``, which gives the ids that
 other rows name; attendance, owners, progress updates and links as built (``bulk.insert_built``).
-A row that changes or goes is saved or deleted on its own, as an editor's would be. Bulk writes send
-no signals, so the record's version moves once, in the same transaction (``versions.bump``), and
-the history is written after the rows (``write_history``).
+On PostgreSQL new actions take their ids from the sequence first (``bulk.reserved_ids``) and their
+owners are written before them, so that the database makes each action's search document once, as
+the action is inserted. A row that changes or goes is saved or deleted on its own, as an editor's
+would be. Bulk writes send no signals, so the record's version moves once, in the same transaction
+(``versions.bump``), and the history is written after the rows (``write_history``).
 
 An action's progress updates are its history, which an import only adds to: the file's updates that
 the timeline lacks (by date, status and note) are added, and none already there is altered or
@@ -308,11 +310,20 @@ class RecordsWriter:
             actions = []
             for outcome, wanted, is_new in outcomes:
                 actions.extend(self._write_outcome(outcome, wanted, is_new))
-            self.new.write(ActionItem)
+            reserved = bulk.reserved_ids(ActionItem, len(actions))
+            if reserved is None:
+                self.new.write(ActionItem)
+            else:
+                for (action, _wanted), pk in zip(actions, reserved, strict=True):
+                    action.pk = pk
             for action, wanted in actions:
                 self.new.link(ActionItem, "themes", action.pk, self._ids(self.theme_ids, wanted["themes"]))
                 self._write_owners(action, wanted, [])
                 self._write_updates(action, wanted["updates"], [])
+            # With ids given beforehand the owners go first (the database checks foreign keys as the
+            # transaction commits): each action's search document is then made once, with its
+            # owners' names, as the action is inserted, not again by an update of every action.
+            self.new.write(ActionOwner, ActionItem)
             self.new.write()
         # Every row of the batch has its id now: the second pass needs no more of them.
         self._translations.extend(
