@@ -428,7 +428,9 @@ class Attendance(ShowableText, models.Model):
             choices_constraint("attendance_role_valid", "role", AttendanceRole),
         ]
         indexes = [
-            models.Index(fields=["participant", "role"], name="attendance_participant_role"),
+            # Its meetings too: a participant's attendance counted by role and year (its page) reads
+            # the index alone, not each attendance row as well.
+            models.Index(fields=["participant", "role", "meeting"], name="attendance_by_participant"),
             # A meeting's attendance in its order (its page, the admin list).
             models.Index(fields=["meeting", "position"], name="attendance_meeting_position"),
         ]
