@@ -8,13 +8,16 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meeting records")
 
     def ready(self):
-        from . import revisions, tallies, versions
+        from . import attendance_tallies, revisions, tallies, versions
         from .roles import sync_roles_after_migrate
 
         # Every change to the public record moves its version, the key of cached pages and ETags.
         versions.connect()
         # Every change to an action's status, dates, owners or timeline keeps the tallies (meetings.tallies).
         tallies.connect()
+        # Every change to attendance, or to its meeting, keeps what was attended counted
+        # (meetings.attendance_tallies).
+        attendance_tallies.connect()
         # Every save is one revision of the record with its parts.
         revisions.register()
 

@@ -13,8 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from meetings.filters import ActionFilter, MeetingFilter
-from meetings.models import ActionItem, Participant
-from meetings.participation import count_attendance_by_year
+from meetings.models import ActionItem
 from meetings.tracker import tracker_queryset
 from meetings.views.meetings import MeetingListView
 from tests.factories import (
@@ -208,16 +207,3 @@ def test_a_meeting_pages_neighbours_are_each_one_probe_of_the_index_of_types_by_
     assert len(conditions) == 6
     assert all("start_date" in line for line in conditions)
     assert plan.count("meeting_type_start_date") == 6
-
-
-@pytest.mark.usefixtures("record")
-def test_a_participants_attendance_by_year_reads_its_attendance_from_the_index_alone():
-    with CaptureQueriesContext(connection) as captured:
-        count_attendance_by_year(Participant.objects.get(slug="unodc"))
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute(f"EXPLAIN {captured[-1]['sql']}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-
-    assert "Index Only Scan using attendance_by_participant on meetings_attendance" in plan, plan

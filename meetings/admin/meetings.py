@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
-from .. import revisions, tallies, versions
+from .. import attendance_tallies, revisions, tallies, versions
 from ..models import ActionItem, Attendance, Document, Meeting, OldAddress, Outcome
 from .filters import PublicationFilter, YearFilter
 from .history import HistoryAdmin
@@ -189,14 +189,14 @@ class MeetingAdmin(VersionedAdmin, HidesLockedParents, HistoryAdmin):
 
     def delete_model(self, request, obj):
         # A meeting's delete cascades to hundreds of rows: the version moves once, and the tallies
-        # take away the shares of its actions in one pass, not one of each a row.
-        with transaction.atomic(), versions.deferred(), tallies.deferred():
+        # take away the shares of its actions and attendance in one pass, not one of each a row.
+        with transaction.atomic(), versions.deferred(), tallies.deferred(), attendance_tallies.deferred():
             super().delete_model(request, obj)
             date_actions_by([], previously=[obj])
 
     def delete_queryset(self, request, queryset):
         # The bulk "delete" action is not one transaction of the admin's: it is made one here.
-        with transaction.atomic(), versions.deferred(), tallies.deferred():
+        with transaction.atomic(), versions.deferred(), tallies.deferred(), attendance_tallies.deferred():
             meetings = list(Meeting.objects.filter(pk__in=queryset.values("pk")))
             super().delete_queryset(request, queryset)
             date_actions_by([], previously=meetings)

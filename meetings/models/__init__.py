@@ -14,7 +14,7 @@ from .meetings import Attendance, AttendanceRole, Meeting, MeetingFormat, Meetin
 from .outcomes import Document, DocumentKind, Outcome, OutcomeKind, OutcomeStrength, strength_of
 from .participants import Membership, MembershipStatus, Participant, ParticipantAlias, ParticipantKind
 from .reference import MeetingType, Theme
-from .tallies import ActionTally, ActionTallyMark, TallyKind
+from .tallies import ActionTally, ActionTallyMark, AttendanceTally, AttendanceTallyMark, TallyKind
 from .versions import RecordVersion
 
 __all__ = [
@@ -25,6 +25,8 @@ __all__ = [
     "ActionTally",
     "ActionTallyMark",
     "Attendance",
+    "AttendanceTally",
+    "AttendanceTallyMark",
     "DigestSent",
     "AttendanceRole",
     "Document",

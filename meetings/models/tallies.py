@@ -79,3 +79,55 @@ class ActionTallyMark(ShowableText, models.Model):
 
     def __str__(self):
         return str(self.action_item_id)
+
+
+class AttendanceTally(ShowableText, models.Model):
+    """How many meetings held a participant attended in one year and role, published or not:
+    counts kept up to date on every write (``meetings.attendance_tallies``).
+
+    A participant's page and the list of participants read them instead of counting every row of
+    attendance. As with ``ActionTally``, a key may be spread over several rows: readers sum them.
+    """
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="attendance_tallies",
+        verbose_name=_("participant"),
+    )
+    # None: the meeting's date is not known.
+    year = models.SmallIntegerField(_("year"), null=True, blank=True)
+    role = models.CharField(_("role"), max_length=16)
+    meetings = models.IntegerField(_("meetings"), default=0)
+
+    class Meta:
+        verbose_name = _("attendance tally")
+        verbose_name_plural = _("attendance tallies")
+        indexes = [
+            # Every column its readers read: they read the index alone.
+            models.Index(fields=["participant", "year", "role", "meetings"], name="attendance_tally_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant_id} {self.year} {self.role}: {self.meetings}"
+
+
+class AttendanceTallyMark(ShowableText, models.Model):
+    """The key one row of attendance is counted under now (none: not counted, its meeting not held),
+    so that a change takes away exactly what it added.
+
+    Keyed by the attendance's id without a foreign key: the mark outlives a deleted row until its
+    count is taken away.
+    """
+
+    attendance_id = models.BigIntegerField(_("attendance"), primary_key=True)
+    participant_id = models.BigIntegerField(_("participant"))
+    year = models.SmallIntegerField(_("year"), null=True, blank=True)
+    role = models.CharField(_("role"), max_length=16)
+
+    class Meta:
+        verbose_name = _("attendance tally mark")
+        verbose_name_plural = _("attendance tally marks")
+
+    def __str__(self):
+        return str(self.attendance_id)

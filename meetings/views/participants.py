@@ -1,13 +1,11 @@
-from django.db.models import Case, Count, Prefetch, Value, When
+from django.db.models import Case, Prefetch, Value, When
 from django.utils import timezone
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from .. import participation, versions
+from .. import attendance_tallies, participation, versions
 from ..filters import ParticipantFilter
 from ..models import (
-    Attendance,
-    Meeting,
     Membership,
     Participant,
     ParticipantKind,
@@ -57,21 +55,10 @@ class ParticipantListView(ActiveFiltersMixin, ForgivingPaginationMixin, FilterVi
 def meetings_attended():
     """How many published meetings each participant attended, of those held: {participant id: count}.
 
-    One GROUP BY over every attendance row (hundreds of thousands in a long archive), so it is
-    remembered until the record changes rather than counted for each reader.
+    From the tallies kept on write (``meetings.attendance_tallies``), not counted among every row of
+    attendance (hundreds of thousands in a long archive); remembered until the record changes.
     """
-
-    def count():
-        rows = (
-            Attendance.objects.filter(meeting__in=Meeting.objects.published().held())
-            .order_by()
-            .values("participant")
-            .annotate(meetings=Count("pk"))
-            .values_list("participant", "meetings")
-        )
-        return dict(rows)
-
-    return versions.cached("meetings-attended", count)
+    return versions.cached("meetings-attended", lambda: dict(attendance_tallies.by_participant()))
 
 
 class ParticipantDetailView(DetailView):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from meetings import tallies, versions
+from meetings import attendance_tallies, tallies, versions
 from meetings.due import DuePeriod, DuePrecision
 from meetings.models import (
     ActionItem,
@@ -94,16 +94,21 @@ class Command(BaseCommand):
             # Their actions leave the tallies in one pass, not one action at a time, and the record's
             # version moves once, not once for each of the hundreds of thousands of rows deleted. No
             # revision is open, so none is written: generated records are for measuring, not history.
-            with transaction.atomic(), versions.deferred(), tallies.deferred():
+            with transaction.atomic(), versions.deferred(), tallies.deferred(), attendance_tallies.deferred():
                 existing.delete()
         rng = random.Random(seed)
         with transaction.atomic():
             participants = self.participants()
             meeting_types = self.meeting_types()
             counts = self.generate(rng, meetings, participants, meeting_types)
-            # Nor does it keep the tallies: the generated actions join them here.
+            # Nor does it keep the tallies: the generated actions and attendance join them here.
             tallies.refresh(
                 ActionItem.objects.filter(outcome__meeting__slug__startswith=f"{SLUG_PREFIX}-").values_list(
+                    "pk", flat=True
+                )
+            )
+            attendance_tallies.refresh(
+                Attendance.objects.filter(meeting__slug__startswith=f"{SLUG_PREFIX}-").values_list(
                     "pk", flat=True
                 )
             )

@@ -1,15 +1,17 @@
-"""Count the action tallies afresh from the record, or check that they agree with such a count."""
+"""Count the tallies of actions and of attendance afresh from the record, or check that they agree
+with such a count."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from meetings import tallies, versions
+from meetings import attendance_tallies, tallies, versions
 
 
 class Command(BaseCommand):
     help = (
         "Rebuild the tallies the tracker's groupings, its charts and participant pages read "
-        "(meetings.tallies) from the actions, or with --check say whether they agree with a recount."
+        "(meetings.tallies, meetings.attendance_tallies) from the actions and the attendance, or "
+        "with --check say whether they agree with a recount."
     )
 
     def add_arguments(self, parser):
@@ -21,17 +23,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, check, **options):
         if check:
-            expected, found = tallies.recount(), tallies.stored()
-            differing = sorted(set(expected) | set(found), key=repr)
-            differing = [share_key for share_key in differing if expected[share_key] != found[share_key]]
+            differing, agreeing = [], 0
+            for module in (tallies, attendance_tallies):
+                expected, found = module.recount(), module.stored()
+                keys = sorted(set(expected) | set(found), key=repr)
+                differing += [(key, found[key], expected[key]) for key in keys if expected[key] != found[key]]
+                agreeing += len(found)
             if differing:
-                for share_key in differing[:20]:
-                    self.stderr.write(f"{share_key}: {found[share_key]} kept, {expected[share_key]} counted")
+                for key, kept, counted in differing[:20]:
+                    self.stderr.write(f"{key}: {kept} kept, {counted} counted")
                 raise CommandError(f"{len(differing)} tallies differ from a recount: run rebuild_tallies.")
-            self.stdout.write(self.style.SUCCESS(f"{len(found)} tallies agree with a recount."))
+            self.stdout.write(self.style.SUCCESS(f"{agreeing} tallies agree with a recount."))
             return
         with transaction.atomic():
             marked = tallies.rebuild()
+            attended = attendance_tallies.rebuild()
             # What the pages count may change with it: cached answers must not outlive the old tallies.
             versions.bump()
-        self.stdout.write(self.style.SUCCESS(f"Tallies rebuilt from {marked} actions."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Tallies rebuilt from {marked} actions and {attended} rows of attendance.")
+        )

@@ -40,7 +40,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from ... import bulk, revisions, tallies, versions
+from ... import attendance_tallies, bulk, revisions, tallies, versions
 from ...models import (
     ActionItem,
     ActionOwner,
@@ -187,8 +187,9 @@ class RecordsWriter:
         self._touched_meetings = set()
 
     def write(self):
-        # The saves of this import note their actions' tallies, to be counted once at the end.
-        with tallies.deferred():
+        # The saves of this import note their actions' and attendance's tallies, to be counted once
+        # at the end.
+        with tallies.deferred(), attendance_tallies.deferred():
             self._write_all()
 
     def _write_all(self):
@@ -237,6 +238,8 @@ class RecordsWriter:
         for batch in batches([self.meeting_ids[slug] for slug in meetings], BATCH):
             written = ActionItem.objects.filter(outcome__meeting__in=batch)
             tallies.refresh(written.values_list("pk", flat=True))
+            attended = Attendance.objects.filter(meeting__in=batch)
+            attendance_tallies.refresh(attended.values_list("pk", flat=True))
 
     def _ids(self, ids, slugs):
         return [ids[slug] for slug in slugs]
