@@ -80,34 +80,58 @@ def refresh(attendance_ids: Iterable[int]) -> None:
     with transaction.atomic():
         change = Counter()
         for chunk in chunks(ids):
-            marks = {
-                pk: (participant, year, role)
-                for pk, participant, year, role in AttendanceTallyMark.objects.filter(
-                    attendance_id__in=chunk
-                ).values_list("attendance_id", "participant_id", "year", "role")
-            }
-            now = keys_of(chunk)
-            moved = [pk for pk in chunk if marks.get(pk) != now.get(pk)]
-            if not moved:
-                continue
-            for pk in moved:
-                if pk in marks:
-                    change[marks[pk]] -= 1
-                if pk in now:
-                    change[now[pk]] += 1
-            AttendanceTallyMark.objects.filter(attendance_id__in=[pk for pk in moved if pk in marks]).delete()
-            bulk.insert(
-                AttendanceTallyMark,
-                ("attendance_id", "participant_id", "year", "role"),
-                ((pk, *now[pk]) for pk in moved if pk in now),
-            )
+            change.update(remark(chunk))
         apply(change)
 
 
-def apply(change: Counter) -> None:
-    """Add ``change`` to the tallies: row by row when it is small, else merged in bulk (``merge``)."""
+def refresh_meetings(meeting_ids: Iterable[int], batch: int = 100) -> None:
+    """``refresh()`` of every row of attendance of these meetings, ``batch`` meetings at a time, the
+    change merged into the tallies once: for an import's meetings, whose rows went in without a
+    signal. Memory holds a batch's ids, not the file's; not deferred, as it is whole."""
+    meeting_ids = list(meeting_ids)
+    with transaction.atomic():
+        change = Counter()
+        for start in range(0, len(meeting_ids), batch):
+            of_batch = Attendance.objects.filter(meeting__in=meeting_ids[start : start + batch])
+            for chunk in chunks(of_batch.values_list("pk", flat=True)):
+                change.update(remark(chunk))
+        apply(change, merged=True)
+
+
+def remark(chunk: list[int]) -> Counter:
+    """Mark these rows with the keys they count under now; the change to the tallies that makes."""
+    change = Counter()
+    marks = {
+        pk: (participant, year, role)
+        for pk, participant, year, role in AttendanceTallyMark.objects.filter(
+            attendance_id__in=chunk
+        ).values_list("attendance_id", "participant_id", "year", "role")
+    }
+    now = keys_of(chunk)
+    moved = [pk for pk in chunk if marks.get(pk) != now.get(pk)]
+    if not moved:
+        return change
+    for pk in moved:
+        if pk in marks:
+            change[marks[pk]] -= 1
+        if pk in now:
+            change[now[pk]] += 1
+    AttendanceTallyMark.objects.filter(attendance_id__in=[pk for pk in moved if pk in marks]).delete()
+    bulk.insert(
+        AttendanceTallyMark,
+        ("attendance_id", "participant_id", "year", "role"),
+        ((pk, *now[pk]) for pk in moved if pk in now),
+    )
+    return change
+
+
+def apply(change: Counter, merged: bool = False) -> None:
+    """Add ``change`` to the tallies: row by row when it is small, else (or if ``merged``) merged in
+    bulk (``merge``), in a fixed number of queries."""
     change = {key: count for key, count in change.items() if count}
-    if len(change) > BULK_KEYS:
+    if not change:
+        return
+    if merged or len(change) > BULK_KEYS:
         merge(change)
         return
     for (participant, year, role), count in change.items():

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from meetings.filters import ActionFilter, MeetingFilter
 from meetings.models import ActionItem
-from meetings.tracker import tracker_queryset
+from meetings.tracker import MeetingGroups, tracker_queryset
 from meetings.views.meetings import MeetingListView
 from tests.factories import (
     ActionItemFactory,
@@ -183,7 +183,7 @@ def test_a_meeting_pages_neighbours_are_each_one_probe_of_the_index_of_types_by_
     # the type's dates (PostgreSQL took either, from one run to the next).
     eighth = Meeting.objects.get(slug="eighth-ahg")
     types = [eighth.meeting_type] + [
-        MeetingType.objects.create(name=f"Type {index}", slug=f"type-{index}") for index in range(9)
+        MeetingType.objects.create(name=f"Type {index}", slug=f"type-{index}") for index in range(19)
     ]
     Meeting.objects.bulk_create(
         Meeting(
@@ -193,7 +193,7 @@ def test_a_meeting_pages_neighbours_are_each_one_probe_of_the_index_of_types_by_
             start_date=datetime.date(2000, 1, 1) + datetime.timedelta(days=10 * index),
             published_at=timezone.now(),
         )
-        for index in range(1000)
+        for index in range(2000)
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE meetings_meeting")
@@ -207,3 +207,20 @@ def test_a_meeting_pages_neighbours_are_each_one_probe_of_the_index_of_types_by_
     assert len(conditions) == 6
     assert all("start_date" in line for line in conditions)
     assert plan.count("meeting_type_start_date") == 6
+
+
+@pytest.mark.usefixtures("record")
+@pytest.mark.parametrize(
+    "meetings",
+    [
+        pytest.param(lambda: MeetingListView().get_queryset()[:20], id="meeting list"),
+        pytest.param(
+            lambda: MeetingGroups(tracker_queryset(), "all", filtered=False).meetings()[:50], id="groups"
+        ),
+    ],
+)
+def test_meetings_newest_first_undated_last_are_read_in_the_order_of_an_index(meetings):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+
+    assert "Index Scan using meeting_newest_first" in plan_of(meetings())

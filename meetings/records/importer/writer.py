@@ -238,8 +238,7 @@ class RecordsWriter:
         for batch in batches([self.meeting_ids[slug] for slug in meetings], BATCH):
             written = ActionItem.objects.filter(outcome__meeting__in=batch)
             tallies.refresh(written.values_list("pk", flat=True))
-            attended = Attendance.objects.filter(meeting__in=batch)
-            attendance_tallies.refresh(attended.values_list("pk", flat=True))
+        attendance_tallies.refresh_meetings([self.meeting_ids[slug] for slug in meetings], BATCH)
 
     def _ids(self, ids, slugs):
         return [ids[slug] for slug in slugs]
