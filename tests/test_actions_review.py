@@ -202,6 +202,41 @@ def test_an_upcoming_meeting_lists_a_page_of_actions_to_review_and_counts_them_a
     assert "Review 00" in page and f"Review {REVIEW_SHOWN + 4}" not in page
 
 
+@pytest.mark.parametrize("due_by_then", [0, 5, 20, 30])
+def test_the_first_actions_to_review_are_those_of_the_trackers_order_however_many_are_due(
+    client, settings, earlier, upcoming, ahg, due_by_then
+):
+    # With a page of them due by the meeting's last day, the page is chosen among those alone; it
+    # must be the page the whole review gives: the ones due later or undated come after them.
+    from meetings.tracker import TRACKER_ORDER
+    from meetings.views.meetings import REVIEW_SHOWN
+
+    settings.PAGE_CACHE = False
+    for index in range(due_by_then):
+        action(f"Due {index:02}", earlier, due_date=datetime.date(2015, 1, 1 + index), due_precision="day")
+    for index in range(REVIEW_SHOWN + 3):
+        dated = {"due_date": datetime.date(2017, 1, 1 + index), "due_precision": "day"} if index % 2 else {}
+        action(f"Reported {index:02}", earlier, reported_to=ahg, **dated)
+    action("Due on the last day", upcoming, due_date=datetime.date(2016, 3, 23), due_precision="day")
+
+    shown = [row.pk for row in client.get(upcoming.get_absolute_url()).context["actions_for_review"]]
+    whole = ActionItem.objects.for_review_at(upcoming).order_by(*TRACKER_ORDER)
+    assert shown == list(whole.values_list("pk", flat=True)[:REVIEW_SHOWN])
+
+
+def test_an_undated_upcoming_meeting_reviews_what_is_reported_to_its_body(client, earlier, upcoming, ahg):
+    upcoming.start_date = upcoming.end_date = None
+    upcoming.save()
+    action(
+        "Report on returns", earlier, reported_to=ahg, due_date=datetime.date(2015, 1, 1), due_precision="day"
+    )
+
+    response = client.get(upcoming.get_absolute_url())
+
+    assert response.status_code == 200
+    assert [row.title for row in response.context["actions_for_review"]] == ["Report on returns"]
+
+
 def test_the_tracker_lists_every_action_for_review_at_a_meeting(client, earlier, upcoming, ahg):
     action("Report on returns", earlier, reported_to=ahg)
     action("Unrelated", earlier)

