@@ -187,9 +187,11 @@ def shares_of(action_item_ids: Iterable[int], today=None, models=None) -> dict[i
 
 
 def encode(shared: Counter) -> list:
+    # In the order ``shares`` adds them, not sorted: a mark is only ever read back as a whole
+    # (``decode``), and sorting by ``repr`` was most of the cost of marking an import's actions.
     return [
         [value.isoformat() if isinstance(value, datetime.date) else value for value in share_key] + [count]
-        for share_key, count in sorted(shared.items(), key=repr)
+        for share_key, count in shared.items()
         if count
     ]
 

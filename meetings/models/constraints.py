@@ -1,9 +1,12 @@
 """Named database constraints shared by several models, their form-side twins, and the check of
 every text field."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -27,11 +30,14 @@ def choice_label(choices: type[models.Choices], value: str) -> str:
     """The label of ``value`` among ``choices``, in the active language, as ``get_FOO_display()``
     gives it (the value itself when it is none of them): for ``__str__`` of rows written and
     recorded in the history by the thousand, where ``get_FOO_display()`` spends most of its time
-    making the field's choices hashable again at every call."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
+    making the field's choices hashable again at every call, and translating the label."""
+    return labels_in(choices, translation.get_language()).get(value, value)
+
+
+@functools.cache
+def labels_in(choices: type[models.Choices], language: str | None) -> dict[str, str]:
+    """Each value's label among ``choices``, translated into ``language`` (the active one)."""
+    return {value: str(label) for value, label in choices.choices}
 
 
 def dates_in_order_constraint(name, start="start_date", end="end_date"):
