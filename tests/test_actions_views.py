@@ -391,6 +391,7 @@ def test_grouping_by_meeting_lists_the_newest_meeting_first_with_counts(client):
         ("Oldest meeting", 1, 1, 1, 0, 0),
     ]
     assert "unowned" not in response.context
+    assert "<caption>Actions by meeting, newest meeting first</caption>" in response.content.decode()
 
 
 def test_grouped_view_honours_the_filters_and_links_each_group_to_its_filtered_list(client):
