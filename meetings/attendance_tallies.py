@@ -21,14 +21,13 @@ rows it wrote, in its transaction. ``recount()`` counts everything afresh, for t
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.db.models.signals import post_delete, post_save
 
-from . import bulk
+from . import bulk, tally_rows
 from .models import Attendance, AttendanceTally, AttendanceTallyMark, Meeting, MeetingStatus
 from .models.functions import Year
 
@@ -39,6 +38,7 @@ CHUNK = 2000
 BULK_KEYS = 500
 
 deferring = ContextVar("attendance_tallies_deferring", default=None)
+ROWS = tally_rows.TallyRows(AttendanceTally, ("participant_id", "year", "role"), "meetings")
 MODELS = {model.__name__: model for model in (Attendance, AttendanceTally, AttendanceTallyMark, Meeting)}
 
 
@@ -126,47 +126,9 @@ def remark(chunk: list[int]) -> Counter:
 
 
 def apply(change: Counter, merged: bool = False) -> None:
-    """Add ``change`` to the tallies: row by row when it is small, else (or if ``merged``) merged in
-    bulk (``merge``), in a fixed number of queries."""
-    change = {key: count for key, count in change.items() if count}
-    if not change:
-        return
-    if merged or len(change) > BULK_KEYS:
-        merge(change)
-        return
-    for (participant, year, role), count in change.items():
-        rows = AttendanceTally.objects.filter(participant=participant, year=year, role=role)
-        row = rows.values_list("pk", flat=True).first()
-        # Another writer may have emptied and deleted the row since: then it is added anew.
-        if row is None or not AttendanceTally.objects.filter(pk=row).update(meetings=F("meetings") + count):
-            AttendanceTally.objects.create(participant_id=participant, year=year, role=role, meetings=count)
-        else:
-            AttendanceTally.objects.filter(pk=row, meetings=0).delete()
-
-
-def merge(change: dict) -> None:
-    """Add a change of many keys: each row of a key it changes is replaced by one row of the sum
-    (none of count 0), and each new key gets its row; the other rows are left alone."""
-    totals = Counter(change)
-    replaced = []
-    for pk, *key, meetings in AttendanceTally.objects.values_list(
-        "pk", "participant_id", "year", "role", "meetings"
-    ).iterator(chunk_size=CHUNK):
-        key = tuple(key)
-        if key in totals:
-            totals[key] += meetings
-            replaced.append(pk)
-    for start in range(0, len(replaced), CHUNK):
-        AttendanceTally.objects.filter(pk__in=replaced[start : start + CHUNK]).delete()
-    write_rows(totals)
-
-
-def write_rows(totals: Counter, tally_model=AttendanceTally) -> None:
-    bulk.insert(
-        tally_model,
-        ("participant", "year", "role", "meetings"),
-        ((*key, count) for key, count in totals.items() if count),
-    )
+    """Add ``change`` to the tallies: row by row when it is small, else (or if ``merged``) merged
+    in bulk, in a fixed number of queries."""
+    ROWS.add(change, BULK_KEYS, merged=merged)
 
 
 def recount() -> Counter:
@@ -214,25 +176,15 @@ def rebuild(models=None) -> int:
             )
             totals.update(found.values())
             marked += len(found)
-        write_rows(totals, tally)
+        ROWS.write(totals, tally)
     return marked
 
 
-@contextmanager
 def deferred():
     """Within the block, changed rows are noted and their tallies brought up to date at its end, in
     one pass: for a write of many rows (a cascade of deletes, an import). Nest it inside the
     transaction of the writes."""
-    if deferring.get() is not None:
-        yield
-        return
-    pending = set()
-    token = deferring.set(pending)
-    try:
-        yield
-    finally:
-        deferring.reset(token)
-    refresh(pending)
+    return tally_rows.deferred(deferring, refresh)
 
 
 # Reading ------------------------------------------------------------------------------------------

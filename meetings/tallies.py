@@ -31,18 +31,16 @@ may be called any number of times. ``recount()`` counts everything afresh, for t
 """
 
 import datetime
-import enum
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from . import bulk
+from . import bulk, tally_rows
 from .models import (
     OPEN_STATUSES,
     ActionItem,
@@ -68,6 +66,7 @@ ONE_DAY = datetime.timedelta(days=1)
 DAYS_RANGE = 30
 
 deferring = ContextVar("tallies_deferring", default=None)
+ROWS = tally_rows.TallyRows(ActionTally, KEY, "count")
 MODELS = {
     model.__name__: model for model in (ActionItem, ActionOwner, ProgressUpdate, ActionTally, ActionTallyMark)
 }
@@ -265,56 +264,9 @@ def chunks(ids):
         yield start, ordered[start : start + CHUNK]
 
 
-def key_filter(share_key) -> dict:
-    return dict(zip(KEY, share_key, strict=True))
-
-
 def apply(change: Counter) -> None:
-    """Add ``change`` to the tallies: row by row when it is small, else merged in bulk (``merge``)."""
-    change = {share_key: count for share_key, count in change.items() if count}
-    if len(change) > BULK_KEYS:
-        merge(change)
-        return
-    for share_key, count in change.items():
-        rows = ActionTally.objects.filter(**key_filter(share_key))
-        row = rows.values_list("pk", flat=True).first()
-        # Another writer may have emptied and deleted the row since: then it is added anew.
-        if row is None or not ActionTally.objects.filter(pk=row).update(count=F("count") + count):
-            ActionTally.objects.create(**key_filter(share_key), count=count)
-        else:
-            ActionTally.objects.filter(pk=row, count=0).delete()
-
-
-def plain(share_key: tuple) -> tuple:
-    """``share_key`` with its choices as the plain text the database gives back: a choice equals
-    its text but does not hash alike, so a dictionary would tell them apart."""
-    return tuple(value.value if isinstance(value, enum.Enum) else value for value in share_key)
-
-
-def merge(change: dict) -> None:
-    """Add a change of many keys: each row of a key it changes is replaced by one row of the sum
-    (none of count 0), and each new key gets its row; the other rows are left alone, so the work
-    follows the size of the change, not of the table, but for one read of the table's keys."""
-    totals = Counter({plain(share_key): count for share_key, count in change.items()})
-    replaced = []
-    for pk, *share_key, count in ActionTally.objects.values_list("pk", *KEY, "count").iterator(
-        chunk_size=CHUNK
-    ):
-        share_key = tuple(share_key)
-        if share_key in totals:
-            totals[share_key] += count
-            replaced.append(pk)
-    for start in range(0, len(replaced), CHUNK):
-        ActionTally.objects.filter(pk__in=replaced[start : start + CHUNK]).delete()
-    write_rows(totals)
-
-
-def write_rows(totals: Counter, tally_model=ActionTally) -> None:
-    bulk.insert(
-        tally_model,
-        (*KEY, "count"),
-        ((*share_key, count) for share_key, count in totals.items() if count),
-    )
+    """Add ``change`` to the tallies: row by row when it is small, else merged in bulk."""
+    ROWS.add(change, BULK_KEYS)
 
 
 def recount(today=None) -> Counter:
@@ -355,25 +307,15 @@ def rebuild(models=None) -> int:
             )
             for shared in found.values():
                 totals.update(shared)
-        write_rows(totals, tally)
+        ROWS.write(totals, tally)
     return len(ids)
 
 
-@contextmanager
 def deferred():
     """Within the block, changed actions are noted and their tallies brought up to date at its end,
     in one pass: for a write of many rows (a cascade of deletes, an import). Nest it inside the
     transaction of the writes."""
-    if deferring.get() is not None:
-        yield
-        return
-    pending = set()
-    token = deferring.set(pending)
-    try:
-        yield
-    finally:
-        deferring.reset(token)
-    refresh(pending)
+    return tally_rows.deferred(deferring, refresh)
 
 
 # Reading ------------------------------------------------------------------------------------------
